@@ -1,0 +1,129 @@
+// CONTRACT between the engine and the host. Signatures are fixed; the engine work fills in the bodies.
+using Compass.Abstractions.Costs;
+using Compass.Abstractions.Evaluation;
+using Compass.Abstractions.Hardware;
+using Compass.Abstractions.Mapping;
+using Compass.Abstractions.Search;
+using Compass.Abstractions.Workload;
+using Microsoft.Extensions.Logging;
+
+namespace Compass.Engine;
+
+/// <summary>What the search minimises.</summary>
+public enum ObjectiveKind
+{
+    /// <summary>Energy-delay product: mean latency × mean energy.</summary>
+    Edp,
+
+    /// <summary>Mean latency.</summary>
+    Latency,
+
+    /// <summary>Mean energy.</summary>
+    Energy,
+
+    /// <summary>E^a · D^b with the exponents of <see cref="ObjectiveSpec"/>.</summary>
+    Weighted,
+}
+
+/// <summary>The objective, combining mean latency (ns) and mean energy (pJ) over the sampled iterations.</summary>
+public sealed record ObjectiveSpec(ObjectiveKind Kind = ObjectiveKind.Edp, double EnergyExponent = 1, double DelayExponent = 1)
+{
+    /// <summary>Objective value of a latency and energy (lower is better).</summary>
+    public double Value(double latencyNs, double energyPj) => Kind switch
+    {
+        ObjectiveKind.Latency => latencyNs,
+        ObjectiveKind.Energy => energyPj,
+        ObjectiveKind.Weighted => Math.Pow(energyPj, EnergyExponent) * Math.Pow(latencyNs, DelayExponent),
+        _ => latencyNs * energyPj,
+    };
+}
+
+/// <summary>How the computation execution graph is built from the model.</summary>
+public sealed record GraphOptions
+{
+    /// <summary>Decoder layers modelled; 0 = every layer of the model (the published experiments model 1).</summary>
+    public int Layers { get; init; }
+
+    /// <summary>Tensor-parallel degree: output projection and FFN GEMMs are split into this many shards.</summary>
+    public int TensorParallel { get; init; } = 8;
+
+    /// <summary>Head groups the QKV projection and attention are split into; 0 = same as <see cref="TensorParallel"/>, heads = one per head.</summary>
+    public int HeadGroups { get; init; }
+
+    /// <summary>Requests per micro-batch.</summary>
+    public int MicroBatchSize { get; init; } = 1;
+
+    /// <summary>Causal prefill computes half the score matrix (the published graph computes all of it).</summary>
+    public bool CausalPrefill { get; init; } = true;
+}
+
+/// <summary>Everything needed to build an exploration problem.</summary>
+public sealed record ProblemDefinition
+{
+    /// <summary>The package with its chiplet types resolved.</summary>
+    public required ResolvedPackage Package { get; init; }
+
+    /// <summary>The package's interconnect model.</summary>
+    public required IPackageInterconnect Interconnect { get; init; }
+
+    /// <summary>The compute cost model (called once per distinct operator shape and chiplet type).</summary>
+    public required IComputeCostModel ComputeModel { get; init; }
+
+    /// <summary>The model.</summary>
+    public required ModelConfig Model { get; init; }
+
+    /// <summary>Precisions.</summary>
+    public PrecisionConfig Precision { get; init; } = new();
+
+    /// <summary>Graph construction options.</summary>
+    public GraphOptions Graph { get; init; } = new();
+
+    /// <summary>Iterations the objective averages over.</summary>
+    public required IReadOnlyList<Iteration> Iterations { get; init; }
+
+    /// <summary>The objective.</summary>
+    public ObjectiveSpec Objective { get; init; } = new();
+}
+
+/// <summary>One logged evaluation.</summary>
+/// <param name="Index">0-based evaluation number.</param>
+/// <param name="Fitness">Its fitness.</param>
+/// <param name="BestObjectiveSoFar">Best objective seen up to and including this evaluation.</param>
+/// <param name="ElapsedSeconds">Wall seconds since the search started.</param>
+/// <param name="GenomeHash">Content hash of the genome.</param>
+public sealed record EvaluationLogEntry(int Index, Fitness Fitness, double BestObjectiveSoFar, double ElapsedSeconds, ulong GenomeHash);
+
+/// <summary>Options of one search run.</summary>
+public sealed record SearchDriverOptions
+{
+    /// <summary>Budget.</summary>
+    public required SearchBudget Budget { get; init; }
+
+    /// <summary>Seed.</summary>
+    public int Seed { get; init; } = 42;
+
+    /// <summary>Offer the standard heuristic mappings as starting points.</summary>
+    public bool StartFromHeuristics { get; init; } = true;
+
+    /// <summary>Worker threads for batch evaluation; 0 = processor count.</summary>
+    public int Threads { get; init; }
+
+    /// <summary>Called once per evaluation, in index order, from one thread at a time.</summary>
+    public Action<EvaluationLogEntry>? OnEvaluation { get; init; }
+
+    /// <summary>Called with the optimizer's progress phase.</summary>
+    public Action<string>? OnProgress { get; init; }
+
+    /// <summary>Fitness values of evaluations already done by an interrupted run with the same seed; served instead of re-evaluating (resume).</summary>
+    public IReadOnlyList<Fitness>? PreviousEvaluations { get; init; }
+
+    /// <summary>Logger.</summary>
+    public ILogger? Logger { get; init; }
+}
+
+/// <summary>Result of a search run.</summary>
+/// <param name="Outcome">What the optimizer returned.</param>
+/// <param name="Evaluations">Evaluations done.</param>
+/// <param name="WallSeconds">Wall seconds.</param>
+/// <param name="Cancelled">True when the run was cancelled before the optimizer finished.</param>
+public sealed record SearchRunResult(SearchOutcome Outcome, int Evaluations, double WallSeconds, bool Cancelled);
