@@ -1,0 +1,148 @@
+using System.Text.Json;
+using Compass.Abstractions.Evaluation;
+using Compass.Reporting.Model;
+
+namespace Compass.Reporting.Files;
+
+/// <summary>
+/// <c>metrics.json</c>: the scenario's name, description and seed, the optimizer, the best mapping's metrics (latency,
+/// energy with breakdown, EDP, evaluations, wall seconds), per-chiplet usage on the mesh, baselines, the Pareto set and
+/// optimizer statistics. Together with <c>scenario.resolved.json</c>, <c>search-log.csv</c> and <c>timeline.json</c>
+/// it holds everything <see cref="RunReportData"/> holds.
+/// </summary>
+public static class MetricsJson
+{
+    /// <summary>Format tag written as <c>"format"</c>.</summary>
+    public const string FormatTag = "compass-metrics/1";
+
+    /// <summary>The document for <paramref name="data"/> (its search log, timeline and scenario text go to their own files).</summary>
+    public static byte[] Serialize(RunReportData data)
+    {
+        using var stream = new MemoryStream();
+        using (var w = new Utf8JsonWriter(stream, JsonNumbers.Indented))
+        {
+            w.WriteStartObject();
+            w.WriteString("format", FormatTag);
+            if (data.GeneratedAt is not null) w.WriteString("generatedAt", data.GeneratedAt);
+            w.WriteStartObject("scenario");
+            w.WriteString("name", data.Scenario.Name);
+            w.WriteString("description", data.Scenario.Description);
+            w.WriteNumber("seed", data.Scenario.Seed);
+            w.WriteEndObject();
+            w.WriteString("optimizer", data.OptimizerName);
+            var m = data.Best;
+            w.WriteString("objectiveKind", m.ObjectiveKind);
+            w.Number("objective", m.Objective);
+            w.Number("latencyNs", m.LatencyNs);
+            w.Number("energyPj", m.EnergyPj);
+            w.WriteStartObject("energy");
+            w.Number("macPj", m.Energy.MacPj);
+            w.Number("bufferPj", m.Energy.BufferPj);
+            w.Number("vectorPj", m.Energy.VectorPj);
+            w.Number("nopPj", m.Energy.NopPj);
+            w.Number("dramPj", m.Energy.DramPj);
+            w.Number("staticPj", m.Energy.StaticPj);
+            w.WriteEndObject();
+            w.Number("edpJs", m.EdpJouleSeconds);
+            w.WriteNumber("evaluations", m.Evaluations);
+            w.Number("wallSeconds", m.WallSeconds);
+            w.WriteBoolean("cancelled", m.Cancelled);
+
+            var p = data.Package;
+            w.WriteStartObject("package");
+            w.WriteNumber("meshWidth", p.MeshWidth);
+            w.WriteNumber("meshHeight", p.MeshHeight);
+            w.WriteStartArray("chipletTypes");
+            foreach (var t in p.ChipletTypeNames) w.WriteStringValue(t);
+            w.WriteEndArray();
+            w.WriteStartArray("chiplets");
+            foreach (var c in p.Chiplets)
+            {
+                w.WriteStartObject();
+                w.WriteNumber("chiplet", c.Chiplet);
+                if (p.MeshWidth > 0)
+                {
+                    w.WriteNumber("x", c.Chiplet % p.MeshWidth);
+                    w.WriteNumber("y", c.Chiplet / p.MeshWidth);
+                }
+                w.WriteString("type", p.TypeName(c.Chiplet));
+                w.Number("busyNs", c.BusyNs);
+                w.Number("utilisation", c.Utilisation);
+                w.Number("energyPj", c.EnergyPj);
+                w.WriteNumber("tasks", c.Tasks);
+                w.WriteEndObject();
+            }
+            w.WriteEndArray();
+            w.WriteEndObject();
+
+            w.WriteStartArray("baselines");
+            foreach (var b in data.Baselines)
+            {
+                w.WriteStartObject();
+                w.WriteString("name", b.Name);
+                w.Number("latencyNs", b.LatencyNs);
+                w.Number("energyPj", b.EnergyPj);
+                w.Number("edpJs", b.EdpJouleSeconds);
+                w.WriteEndObject();
+            }
+            w.WriteEndArray();
+            w.WriteStartArray("paretoSet");
+            foreach (var q in data.ParetoSet)
+            {
+                w.WriteStartObject();
+                w.Number("latencyNs", q.LatencyNs);
+                w.Number("energyPj", q.EnergyPj);
+                w.WriteEndObject();
+            }
+            w.WriteEndArray();
+            w.WriteStartObject("statistics");
+            foreach (var (name, value) in data.Statistics.OrderBy(kv => kv.Key, StringComparer.Ordinal)) w.Number(name, value);
+            w.WriteEndObject();
+            w.WriteEndObject();
+        }
+        stream.WriteByte((byte)'\n');
+        return stream.ToArray();
+    }
+
+    /// <summary>Writes the file atomically.</summary>
+    public static void Write(string path, RunReportData data) => AtomicFile.WriteAllBytes(path, Serialize(data));
+
+    /// <summary>
+    /// Reads the file into a <see cref="RunReportData"/> with an empty search log, no timeline and
+    /// <paramref name="resolvedScenarioJson"/> as the scenario text.
+    /// </summary>
+    public static RunReportData Read(string path, string resolvedScenarioJson)
+    {
+        const string file = "metrics.json";
+        using var doc = JsonNumbers.Load(path);
+        var root = doc.RootElement;
+        var format = root.Str("format", file);
+        if (format != FormatTag) throw new Abstractions.Plugins.CompassInputException(file + ": format", "expected '" + FormatTag + "', got '" + format + "'");
+        var scenario = root.Prop("scenario", file);
+        var energy = root.Prop("energy", file);
+        var breakdown = new EnergyBreakdown(energy.Double("macPj", file), energy.Double("bufferPj", file), energy.Double("vectorPj", file),
+            energy.Double("nopPj", file), energy.Double("dramPj", file), energy.Double("staticPj", file));
+        var metrics = new RunMetrics(root.Double("latencyNs", file), breakdown, root.Double("edpJs", file), root.Double("objective", file),
+            root.Str("objectiveKind", file), root.Int("evaluations", file), root.Double("wallSeconds", file), root.Bool("cancelled", file));
+        var package = root.Prop("package", file);
+        var types = package.Array("chipletTypes", file).Select(t => t.GetString() ?? string.Empty).ToArray();
+        var chiplets = package.Array("chiplets", file).Select(c => new ChipletUsage(c.Int("chiplet", file), c.Double("busyNs", file),
+            c.Double("utilisation", file), c.Double("energyPj", file), c.Int("tasks", file))).ToArray();
+        var baselines = root.Array("baselines", file).Select(b => new BaselineResult(b.Str("name", file), b.Double("latencyNs", file),
+            b.Double("energyPj", file), b.Double("edpJs", file))).ToArray();
+        var pareto = root.Array("paretoSet", file).Select(q => new ParetoPoint(q.Double("latencyNs", file), q.Double("energyPj", file))).ToArray();
+        var statistics = new Dictionary<string, double>(StringComparer.Ordinal);
+        foreach (var s in root.Prop("statistics", file).EnumerateObject()) statistics[s.Name] = s.Value.AsDouble(file + ": statistics." + s.Name);
+        return new RunReportData
+        {
+            Scenario = new ScenarioSummary(scenario.Str("name", file), scenario.Str("description", file), scenario.Int("seed", file), resolvedScenarioJson),
+            OptimizerName = root.Str("optimizer", file),
+            Best = metrics,
+            Package = new PackageUsage(package.Int("meshWidth", file), package.Int("meshHeight", file), types, chiplets),
+            Baselines = baselines,
+            ParetoSet = pareto,
+            Statistics = statistics,
+            GeneratedAt = root.TryProp("generatedAt", out var g) ? g.GetString() : null,
+        };
+    }
+}

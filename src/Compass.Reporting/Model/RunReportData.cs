@@ -1,0 +1,160 @@
+using Compass.Abstractions.Evaluation;
+using Compass.Abstractions.Mapping;
+
+namespace Compass.Reporting.Model;
+
+/// <summary>Everything the report of one exploration (or replay) shows. Plain data: the same value renders the same bytes.</summary>
+public sealed record RunReportData
+{
+    /// <summary>The scenario that was run.</summary>
+    public required ScenarioSummary Scenario { get; init; }
+
+    /// <summary>Name of the optimizer (<c>ga</c>, <c>random</c>, <c>replay</c> ...).</summary>
+    public required string OptimizerName { get; init; }
+
+    /// <summary>Metrics of the best mapping.</summary>
+    public required RunMetrics Best { get; init; }
+
+    /// <summary>The package and how the best mapping used its chiplets.</summary>
+    public required PackageUsage Package { get; init; }
+
+    /// <summary>One row per evaluation, in index order (empty for a replay).</summary>
+    public IReadOnlyList<SearchLogRow> SearchLog { get; init; } = [];
+
+    /// <summary>Baseline mappings evaluated on the same problem (pipeline, tensor-parallel ...).</summary>
+    public IReadOnlyList<BaselineResult> Baselines { get; init; } = [];
+
+    /// <summary>The best mapping's task timeline of one iteration, or null when it was not recorded.</summary>
+    public ScheduleTimeline? Timeline { get; init; }
+
+    /// <summary>Non-dominated (latency, energy) points returned by a multi-objective optimizer, else empty.</summary>
+    public IReadOnlyList<ParetoPoint> ParetoSet { get; init; } = [];
+
+    /// <summary>Named optimizer counters (repairs, restarts ...); rendered sorted by name.</summary>
+    public IReadOnlyDictionary<string, double> Statistics { get; init; } = new Dictionary<string, double>();
+
+    /// <summary>A label such as a timestamp, shown in the report header; null shows none (keeps reports byte-identical).</summary>
+    public string? GeneratedAt { get; init; }
+}
+
+/// <summary>The scenario of a run.</summary>
+/// <param name="Name">Scenario name.</param>
+/// <param name="Description">Free text.</param>
+/// <param name="Seed">Seed of the run.</param>
+/// <param name="ResolvedScenarioJson">The resolved scenario file text (every value used), shown verbatim and flattened into a table.</param>
+public sealed record ScenarioSummary(string Name, string Description, int Seed, string ResolvedScenarioJson);
+
+/// <summary>Metrics of one mapping (the best one of a run).</summary>
+/// <param name="LatencyNs">Mean iteration latency, ns.</param>
+/// <param name="Energy">Mean iteration energy by part, pJ.</param>
+/// <param name="EdpJouleSeconds">Energy-delay product, J·s.</param>
+/// <param name="Objective">Objective value the search minimised.</param>
+/// <param name="ObjectiveKind">Objective name (<c>edp</c>, <c>latency</c>, <c>energy</c>, <c>weighted</c>).</param>
+/// <param name="Evaluations">Evaluations done.</param>
+/// <param name="WallSeconds">Wall-clock seconds of the search.</param>
+/// <param name="Cancelled">True when the search was cancelled before the optimizer finished.</param>
+public sealed record RunMetrics(
+    double LatencyNs,
+    EnergyBreakdown Energy,
+    double EdpJouleSeconds,
+    double Objective,
+    string ObjectiveKind,
+    int Evaluations,
+    double WallSeconds,
+    bool Cancelled = false)
+{
+    /// <summary>Total energy, pJ.</summary>
+    public double EnergyPj => Energy.TotalPj;
+}
+
+/// <summary>The mesh and the per-chiplet totals of the best mapping.</summary>
+/// <param name="MeshWidth">Mesh columns.</param>
+/// <param name="MeshHeight">Mesh rows.</param>
+/// <param name="ChipletTypeNames">Type name of every chiplet, indexed by chiplet id (id = y × width + x).</param>
+/// <param name="Chiplets">Per-chiplet usage (any order; missing chiplets show as idle).</param>
+public sealed record PackageUsage(int MeshWidth, int MeshHeight, IReadOnlyList<string> ChipletTypeNames, IReadOnlyList<ChipletUsage> Chiplets)
+{
+    /// <summary>Chiplets of the mesh.</summary>
+    public int ChipletCount => MeshWidth * MeshHeight;
+
+    /// <summary>Type name of chiplet <paramref name="chiplet"/>, or empty when unknown.</summary>
+    public string TypeName(int chiplet) => chiplet >= 0 && chiplet < ChipletTypeNames.Count ? ChipletTypeNames[chiplet] : string.Empty;
+}
+
+/// <summary>One evaluation of the search, as in <c>search-log.csv</c>.</summary>
+/// <param name="Index">0-based evaluation number.</param>
+/// <param name="LatencyNs">Mean latency, ns (+∞ when invalid).</param>
+/// <param name="EnergyPj">Mean energy, pJ (+∞ when invalid).</param>
+/// <param name="Objective">Objective value (+∞ when invalid).</param>
+/// <param name="EdpJouleSeconds">Energy-delay product, J·s.</param>
+/// <param name="BestObjectiveSoFar">Best objective up to and including this evaluation.</param>
+/// <param name="ElapsedSeconds">Wall seconds since the search started.</param>
+/// <param name="GenomeHash">Content hash of the evaluated genome.</param>
+public sealed record SearchLogRow(
+    int Index, double LatencyNs, double EnergyPj, double Objective, double EdpJouleSeconds,
+    double BestObjectiveSoFar, double ElapsedSeconds, ulong GenomeHash)
+{
+    /// <summary>True when latency and energy are finite (the mapping was valid).</summary>
+    public bool IsValid => double.IsFinite(LatencyNs) && double.IsFinite(EnergyPj);
+
+    /// <summary>A row from an evaluation's fitness (what the engine's evaluation log entry carries).</summary>
+    public static SearchLogRow From(int index, Fitness fitness, double bestObjectiveSoFar, double elapsedSeconds, ulong genomeHash) =>
+        new(index, fitness.LatencyNs, fitness.EnergyPj, fitness.Objective, fitness.IsValid ? fitness.EdpJouleSeconds : double.PositiveInfinity,
+            bestObjectiveSoFar, elapsedSeconds, genomeHash);
+}
+
+/// <summary>A baseline mapping's result.</summary>
+/// <param name="Name">Baseline name (<c>pipeline</c>, <c>tensor-parallel</c> ...).</param>
+/// <param name="LatencyNs">Mean latency, ns.</param>
+/// <param name="EnergyPj">Mean energy, pJ.</param>
+/// <param name="EdpJouleSeconds">Energy-delay product, J·s.</param>
+public sealed record BaselineResult(string Name, double LatencyNs, double EnergyPj, double EdpJouleSeconds);
+
+/// <summary>A point of a Pareto set.</summary>
+/// <param name="LatencyNs">Latency, ns.</param>
+/// <param name="EnergyPj">Energy, pJ.</param>
+public readonly record struct ParetoPoint(double LatencyNs, double EnergyPj);
+
+/// <summary>Whether a micro-batch's requests are in prefill, in decode, or both.</summary>
+public enum MicroBatchPhase
+{
+    /// <summary>Every request is in prefill (or chunked prefill).</summary>
+    Prefill,
+
+    /// <summary>Every request is decoding.</summary>
+    Decode,
+
+    /// <summary>Prefill and decode requests together.</summary>
+    Mixed,
+}
+
+/// <summary>A gene as the timeline shows it.</summary>
+/// <param name="Index">Gene index.</param>
+/// <param name="Name">Readable name (<c>L0.ffn_up.s3</c>).</param>
+/// <param name="Layer">Decoder layer.</param>
+/// <param name="Stage">Role in the layer.</param>
+public sealed record TimelineGene(int Index, string Name, int Layer, NodeStage Stage);
+
+/// <summary>The task timeline of the best mapping over one sampled iteration.</summary>
+/// <param name="Iteration">Sampled iteration index the tasks belong to.</param>
+/// <param name="Genes">Genes indexed by <see cref="TaskRecord.Gene"/>.</param>
+/// <param name="MicroBatchPhases">Phase of every micro-batch, indexed by <see cref="TaskRecord.MicroBatch"/>.</param>
+/// <param name="Tasks">The tasks (the evaluator's timeline).</param>
+public sealed record ScheduleTimeline(int Iteration, IReadOnlyList<TimelineGene> Genes, IReadOnlyList<MicroBatchPhase> MicroBatchPhases, IReadOnlyList<TaskRecord> Tasks)
+{
+    /// <summary>Gene of a task, or a placeholder for an unknown index.</summary>
+    public TimelineGene GeneOf(in TaskRecord task) =>
+        task.Gene >= 0 && task.Gene < Genes.Count ? Genes[task.Gene] : new TimelineGene(task.Gene, "gene " + task.Gene, 0, NodeStage.QkvProjection);
+
+    /// <summary>Phase of a micro-batch (Mixed when unknown).</summary>
+    public MicroBatchPhase PhaseOf(int microBatch) =>
+        microBatch >= 0 && microBatch < MicroBatchPhases.Count ? MicroBatchPhases[microBatch] : MicroBatchPhase.Mixed;
+
+    /// <summary>Builds the gene list from a mapping space's gene descriptions.</summary>
+    public static IReadOnlyList<TimelineGene> GenesFrom(IReadOnlyList<GeneInfo> genes)
+    {
+        var list = new TimelineGene[genes.Count];
+        for (var i = 0; i < list.Length; i++) list[i] = new TimelineGene(genes[i].Index, genes[i].Name, genes[i].Layer, genes[i].Stage);
+        return list;
+    }
+}

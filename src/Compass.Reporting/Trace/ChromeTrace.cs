@@ -1,0 +1,194 @@
+using System.Globalization;
+using System.Text.Json;
+using Compass.Reporting.Files;
+using Compass.Reporting.Model;
+
+namespace Compass.Reporting.Trace;
+
+/// <summary>
+/// <c>schedule.trace.json</c> in the Chrome trace-event format (JSON object form), which Perfetto and
+/// chrome://tracing open. One process ("Compass package", pid 1) with one thread per chiplet (tid = chiplet id + 1,
+/// named <c>chiplet 3 (x,y) type</c>); one complete event (<c>"ph":"X"</c>) per task with <c>ts</c>/<c>dur</c> in
+/// microseconds; and process counter tracks (<c>"ph":"C"</c>) of aggregate NoP and DRAM bandwidth and cumulative bytes.
+/// </summary>
+/// <remarks>
+/// The evaluator reports per task only its bytes and times, not when inside the task they moved, so the counters
+/// assume each task moves its bytes at a constant rate over its whole duration (bytes / (end − start)); the rates
+/// of running tasks are summed and sampled at every task boundary, and the cumulative bytes are the exact integral of
+/// that piecewise-constant rate. GB/s = bytes per ns.
+/// </remarks>
+public static class ChromeTrace
+{
+    /// <summary>The process id of the package.</summary>
+    public const int ProcessId = 1;
+
+    /// <summary>Thread id of a chiplet's track.</summary>
+    public static int ThreadId(int chiplet) => chiplet + 1;
+
+    /// <summary>Track name of a chiplet: <c>chiplet 3 (x,y) type</c>.</summary>
+    public static string TrackName(PackageUsage package, int chiplet)
+    {
+        var width = Math.Max(1, package.MeshWidth);
+        var type = package.TypeName(chiplet);
+        return string.Create(CultureInfo.InvariantCulture, $"chiplet {chiplet} ({chiplet % width},{chiplet / width})") + (type.Length > 0 ? " " + type : string.Empty);
+    }
+
+    /// <summary>Serialises the trace of <paramref name="timeline"/> on <paramref name="package"/>.</summary>
+    public static byte[] Serialize(ScheduleTimeline timeline, PackageUsage package, string title)
+    {
+        using var stream = new MemoryStream();
+        using (var w = new Utf8JsonWriter(stream))
+        {
+            w.WriteStartObject();
+            w.WriteString("displayTimeUnit", "ns");
+            w.WriteStartObject("otherData");
+            w.WriteString("title", title);
+            w.WriteNumber("iteration", timeline.Iteration);
+            w.WriteNumber("tasks", timeline.Tasks.Count);
+            w.WriteEndObject();
+            w.WriteStartArray("traceEvents");
+            Metadata(w, "process_name", 0, "name", "Compass package");
+            var chiplets = Math.Max(package.ChipletCount, timeline.Tasks.Count == 0 ? 0 : timeline.Tasks.Max(t => t.Chiplet) + 1);
+            for (var c = 0; c < chiplets; c++)
+            {
+                Metadata(w, "thread_name", ThreadId(c), "name", TrackName(package, c));
+                w.WriteStartObject();
+                w.WriteString("name", "thread_sort_index");
+                w.WriteString("ph", "M");
+                w.WriteNumber("pid", ProcessId);
+                w.WriteNumber("tid", ThreadId(c));
+                w.WriteStartObject("args");
+                w.WriteNumber("sort_index", c);
+                w.WriteEndObject();
+                w.WriteEndObject();
+            }
+            foreach (var t in timeline.Tasks)
+            {
+                var gene = timeline.GeneOf(t);
+                w.WriteStartObject();
+                w.WriteString("name", gene.Name);
+                w.WriteString("cat", gene.Stage.ToString());
+                w.WriteString("ph", "X");
+                w.WriteNumber("pid", ProcessId);
+                w.WriteNumber("tid", ThreadId(t.Chiplet));
+                w.Number("ts", t.StartNs / 1000);
+                w.Number("dur", (t.EndNs - t.StartNs) / 1000);
+                w.WriteStartObject("args");
+                w.WriteNumber("layer", gene.Layer);
+                w.WriteNumber("microBatch", t.MicroBatch);
+                w.WriteString("phase", TimelineJson.PhaseName(timeline.PhaseOf(t.MicroBatch)));
+                w.WriteNumber("gene", t.Gene);
+                w.Number("computeNs", t.ComputeNs);
+                w.Number("nopNs", t.NopNs);
+                w.Number("dramNs", t.DramNs);
+                w.Number("energyPj", t.EnergyPj);
+                w.Number("dramBytes", t.DramBytes);
+                w.Number("nopBytes", t.NopBytes);
+                w.WriteBoolean("weightsLoaded", t.WeightsLoaded);
+                w.WriteEndObject();
+                w.WriteEndObject();
+            }
+            foreach (var sample in TrafficSamples(timeline))
+            {
+                Counter(w, "NoP bandwidth (GB/s)", sample.TimeNs, "GBps", sample.NopGBps);
+                Counter(w, "DRAM bandwidth (GB/s)", sample.TimeNs, "GBps", sample.DramGBps);
+                w.WriteStartObject();
+                w.WriteString("name", "cumulative bytes");
+                w.WriteString("ph", "C");
+                w.WriteNumber("pid", ProcessId);
+                w.Number("ts", sample.TimeNs / 1000);
+                w.WriteStartObject("args");
+                w.Number("nop", sample.NopBytesSoFar);
+                w.Number("dram", sample.DramBytesSoFar);
+                w.WriteEndObject();
+                w.WriteEndObject();
+            }
+            w.WriteEndArray();
+            w.WriteEndObject();
+        }
+        stream.WriteByte((byte)'\n');
+        return stream.ToArray();
+    }
+
+    /// <summary>Writes the file atomically.</summary>
+    public static void Write(string path, ScheduleTimeline timeline, PackageUsage package, string title) =>
+        AtomicFile.WriteAllBytes(path, Serialize(timeline, package, title));
+
+    /// <summary>
+    /// Aggregate traffic at every task boundary: summed NoP and DRAM rates of the tasks running from that instant
+    /// on (GB/s), and the bytes moved up to that instant.
+    /// </summary>
+    public static IReadOnlyList<TrafficSample> TrafficSamples(ScheduleTimeline timeline)
+    {
+        var edges = new List<(double Time, int Task, bool Start)>();
+        for (var i = 0; i < timeline.Tasks.Count; i++)
+        {
+            var t = timeline.Tasks[i];
+            if (!(t.EndNs > t.StartNs)) continue;
+            if (t.NopBytes <= 0 && t.DramBytes <= 0) continue;
+            edges.Add((t.StartNs, i, true));
+            edges.Add((t.EndNs, i, false));
+        }
+        edges.Sort((a, b) => a.Time != b.Time ? a.Time.CompareTo(b.Time) : a.Start != b.Start ? (a.Start ? 1 : -1) : a.Task.CompareTo(b.Task));
+        var samples = new List<TrafficSample>();
+        double nopRate = 0, dramRate = 0, nopSoFar = 0, dramSoFar = 0, previous = 0;
+        var running = 0;
+        var k = 0;
+        while (k < edges.Count)
+        {
+            var time = edges[k].Time;
+            if (samples.Count > 0)
+            {
+                nopSoFar += nopRate * (time - previous);
+                dramSoFar += dramRate * (time - previous);
+            }
+            for (; k < edges.Count && edges[k].Time == time; k++)
+            {
+                var t = timeline.Tasks[edges[k].Task];
+                var duration = t.EndNs - t.StartNs;
+                var sign = edges[k].Start ? 1 : -1;
+                nopRate += sign * Math.Max(0, t.NopBytes) / duration;
+                dramRate += sign * Math.Max(0, t.DramBytes) / duration;
+                running += sign;
+            }
+            if (running == 0) { nopRate = 0; dramRate = 0; }
+            samples.Add(new TrafficSample(time, Math.Max(0, nopRate), Math.Max(0, dramRate), nopSoFar, dramSoFar));
+            previous = time;
+        }
+        return samples;
+    }
+
+    private static void Metadata(Utf8JsonWriter w, string name, int tid, string argName, string argValue)
+    {
+        w.WriteStartObject();
+        w.WriteString("name", name);
+        w.WriteString("ph", "M");
+        w.WriteNumber("pid", ProcessId);
+        w.WriteNumber("tid", tid);
+        w.WriteStartObject("args");
+        w.WriteString(argName, argValue);
+        w.WriteEndObject();
+        w.WriteEndObject();
+    }
+
+    private static void Counter(Utf8JsonWriter w, string name, double timeNs, string argName, double value)
+    {
+        w.WriteStartObject();
+        w.WriteString("name", name);
+        w.WriteString("ph", "C");
+        w.WriteNumber("pid", ProcessId);
+        w.Number("ts", timeNs / 1000);
+        w.WriteStartObject("args");
+        w.Number(argName, value);
+        w.WriteEndObject();
+        w.WriteEndObject();
+    }
+}
+
+/// <summary>Aggregate traffic from one task boundary to the next.</summary>
+/// <param name="TimeNs">Boundary time, ns.</param>
+/// <param name="NopGBps">Summed NoP rate of the tasks running after the boundary, GB/s.</param>
+/// <param name="DramGBps">Summed DRAM rate, GB/s.</param>
+/// <param name="NopBytesSoFar">NoP bytes moved before the boundary.</param>
+/// <param name="DramBytesSoFar">DRAM bytes moved before the boundary.</param>
+public readonly record struct TrafficSample(double TimeNs, double NopGBps, double DramGBps, double NopBytesSoFar, double DramBytesSoFar);

@@ -1,0 +1,149 @@
+using Compass.Abstractions.Plugins;
+using Compass.Reporting.Files;
+using Compass.Reporting.Model;
+
+namespace Compass.Reporting.Tests.Files;
+
+public sealed class FileFormatTests : IDisposable
+{
+    private readonly string _dir = Path.Combine(Path.GetTempPath(), "compass-reporting-" + Guid.NewGuid().ToString("N"));
+
+    public FileFormatTests() => Directory.CreateDirectory(_dir);
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    [Fact]
+    public void SearchLogRoundTripsEveryBitIncludingInfinity()
+    {
+        var rows = TestData.ThreePointLog().Append(new SearchLogRow(3, double.PositiveInfinity, double.PositiveInfinity, double.PositiveInfinity,
+            double.PositiveInfinity, 5000, 0.1 + 0.2, 42)).ToList();
+        var path = Path.Combine(_dir, "search-log.csv");
+        SearchLogCsv.Write(path, rows);
+        var text = File.ReadAllText(path);
+        Assert.StartsWith(SearchLogCsv.Header + "\n", text, StringComparison.Ordinal);
+        Assert.Contains("\n3,Infinity,Infinity,Infinity,Infinity,5000,0.30000000000000004,000000000000002a\n", text, StringComparison.Ordinal);
+        Assert.Equal(rows, SearchLogCsv.Read(path));
+    }
+
+    [Fact]
+    public void MalformedSearchLogLineNamesFileAndLine()
+    {
+        var ex = Assert.Throws<CompassInputException>(() =>
+            SearchLogCsv.Parse(new StringReader(SearchLogCsv.Header + "\n0,1,2,3,4,5,6,ff\n1,1,x,3,4,5,6,ff\n")));
+        Assert.Equal("search-log.csv:3", ex.Field);
+        Assert.Contains("energy_pj", ex.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void MetricsAndTimelineRoundTripToEqualData()
+    {
+        var data = TestData.Run();
+        ReportFiles.WriteRun(_dir, data);
+        var back = ReportFiles.ReadRun(_dir);
+        Assert.Equal(data.Best, back.Best);
+        Assert.Equal(data.Scenario, back.Scenario);
+        Assert.Equal(data.Package.ChipletTypeNames, back.Package.ChipletTypeNames);
+        Assert.Equal(data.Package.Chiplets, back.Package.Chiplets);
+        Assert.Equal(data.Baselines, back.Baselines);
+        Assert.Equal(data.ParetoSet, back.ParetoSet);
+        Assert.Equal(data.SearchLog, back.SearchLog);
+        Assert.Equal(data.Timeline!.Genes, back.Timeline!.Genes);
+        Assert.Equal(data.Timeline.MicroBatchPhases, back.Timeline.MicroBatchPhases);
+        Assert.Equal(data.Timeline.Tasks, back.Timeline.Tasks);
+        Assert.Equal(data.Statistics.OrderBy(k => k.Key), back.Statistics.OrderBy(k => k.Key));
+    }
+
+    [Fact]
+    public void ComparisonRoundTripsToEqualData()
+    {
+        var data = TestData.Comparison();
+        ReportFiles.WriteComparison(_dir, data);
+        var back = ReportFiles.ReadComparison(_dir);
+        Assert.Equal(data.BestBaseline, back.BestBaseline);
+        Assert.Equal(data.Runs.Count, back.Runs.Count);
+        for (var i = 0; i < data.Runs.Count; i++)
+        {
+            Assert.Equal(data.Runs[i].Convergence, back.Runs[i].Convergence);
+            Assert.Equal(data.Runs[i] with { Convergence = [] }, back.Runs[i] with { Convergence = [] });
+        }
+    }
+
+    [Fact]
+    public void RunReportRegeneratedFromFilesIsByteIdentical()
+    {
+        var data = TestData.Run() with { GeneratedAt = "2026-01-02 03:04" };
+        var report = ReportFiles.WriteRun(_dir, data);
+        var original = File.ReadAllBytes(report);
+        var trace = File.ReadAllBytes(Path.Combine(_dir, ReportFiles.TraceFile));
+        File.Delete(report);
+        File.Delete(Path.Combine(_dir, ReportFiles.TraceFile));
+        Assert.Equal(report, ReportFiles.RegenerateReport(_dir));
+        Assert.Equal(original, File.ReadAllBytes(report));
+        Assert.Equal(trace, File.ReadAllBytes(Path.Combine(_dir, ReportFiles.TraceFile)));
+    }
+
+    [Fact]
+    public void ComparisonReportRegeneratedFromFilesIsByteIdentical()
+    {
+        var report = ReportFiles.WriteComparison(_dir, TestData.Comparison());
+        var original = File.ReadAllBytes(report);
+        File.Delete(report);
+        ReportFiles.RegenerateReport(_dir);
+        Assert.Equal(original, File.ReadAllBytes(report));
+    }
+
+    [Fact]
+    public void ReplayWithoutSearchLogOrTimelineStillRegenerates()
+    {
+        var data = TestData.Run() with { SearchLog = [], Timeline = null, OptimizerName = "replay" };
+        var report = ReportFiles.WriteRun(_dir, data);
+        File.Delete(Path.Combine(_dir, ReportFiles.SearchLogFile));
+        var original = File.ReadAllBytes(report);
+        ReportFiles.RegenerateReport(_dir);
+        Assert.Equal(original, File.ReadAllBytes(report));
+        Assert.False(File.Exists(Path.Combine(_dir, ReportFiles.TraceFile)));
+    }
+
+    [Fact]
+    public void MissingMetricsIsAnInputErrorNamingTheFile()
+    {
+        File.WriteAllText(Path.Combine(_dir, ReportFiles.ScenarioFile), "{}");
+        var ex = Assert.Throws<CompassInputException>(() => ReportFiles.RegenerateReport(_dir));
+        Assert.Equal("metrics.json", ex.Field);
+    }
+
+    [Fact]
+    public void MalformedMetricsNamesTheField()
+    {
+        ReportFiles.WriteRun(_dir, TestData.Run());
+        var path = Path.Combine(_dir, ReportFiles.MetricsFile);
+        File.WriteAllText(path, File.ReadAllText(path).Replace("\"latencyNs\": 1250.5", "\"latencyNs\": true", StringComparison.Ordinal));
+        var ex = Assert.Throws<CompassInputException>(() => ReportFiles.ReadRun(_dir));
+        Assert.Equal("metrics.json: latencyNs", ex.Field);
+    }
+
+    [Fact]
+    public void AtomicWriteReplacesTheFileAndLeavesNoTemporaryFile()
+    {
+        var path = Path.Combine(_dir, "x.txt");
+        AtomicFile.WriteAllText(path, "old");
+        AtomicFile.WriteAllText(path, "new ✓");
+        Assert.Equal("new ✓", File.ReadAllText(path));
+        Assert.Equal(["x.txt"], Directory.GetFiles(_dir).Select(Path.GetFileName));
+        Assert.Equal(0xe2, File.ReadAllBytes(path)[4]); // UTF-8, no byte-order mark
+    }
+
+    [Fact]
+    public void FailedAtomicWriteKeepsTheOldContent()
+    {
+        var path = Path.Combine(_dir, "y.txt");
+        AtomicFile.WriteAllText(path, "old");
+        Assert.Throws<InvalidOperationException>(() => AtomicFile.WriteText(path, w =>
+        {
+            w.Write("half");
+            throw new InvalidOperationException("boom");
+        }));
+        Assert.Equal("old", File.ReadAllText(path));
+        Assert.Single(Directory.GetFiles(_dir));
+    }
+}
