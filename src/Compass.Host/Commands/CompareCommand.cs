@@ -1,0 +1,142 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text;
+using Compass.Abstractions.Plugins;
+using Compass.Abstractions.Search;
+using Compass.Engine;
+using Compass.Host.Composition;
+using Compass.Host.Configuration;
+using Compass.Host.Output;
+using Compass.Reporting.Analysis;
+using Compass.Reporting.Files;
+using Compass.Reporting.Model;
+using Microsoft.Extensions.Configuration;
+
+namespace Compass.Host.Commands;
+
+/// <summary><c>compass compare</c>: several optimizers × seeds at an equal evaluation budget on one problem.</summary>
+public static class CompareCommand
+{
+    /// <summary>Creates the command.</summary>
+    public static Command Create(TextWriter stdout, TextWriter stderr)
+    {
+        var scenario = CompassCli.ScenarioOption();
+        var optimizers = new Option<string>("--optimizers") { Description = "Comma-separated optimizer names (ga,sa,random,baseline)", Required = true };
+        var seeds = new Option<int>("--seeds") { Description = "Seeds per optimizer (scenario seed, seed+1, ...)", DefaultValueFactory = _ => 5 };
+        var budget = new Option<int?>("--budget") { Description = "Evaluation budget of every run (default: the scenario's)" };
+        var output = CompassCli.OutOption();
+        var set = CompassCli.SetOption();
+        var plugins = CompassCli.PluginsOption();
+        var quiet = new Option<bool>("--quiet", "-q") { Description = "No progress output" };
+        var command = new Command("compare", "Run several optimizers with several seeds at equal budget and compare their best EDP");
+        foreach (var o in new Option[] { scenario, optimizers, seeds, budget, output, set, plugins, quiet }) command.Options.Add(o);
+        command.SetAction(pr => CompassCli.Guard(stderr, () => Execute(
+            new ScenarioArguments(pr.GetValue(scenario), pr.GetValue(set) ?? [], pr.GetValue(plugins) ?? []),
+            pr.GetValue(optimizers)!, pr.GetValue(seeds), pr.GetValue(budget), pr.GetValue(output), pr.GetValue(quiet), stdout, stderr)));
+        return command;
+    }
+
+    /// <summary>Runs the study.</summary>
+    public static int Execute(ScenarioArguments scenarioArgs, string optimizerList, int seeds, int? budget, string? outDirectory, bool quiet, TextWriter stdout, TextWriter stderr)
+    {
+        if (seeds < 1 || seeds > 1000) throw new CompassInputException("--seeds", $"must be in [1, 1000], got {seeds}");
+        var names = optimizerList.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        if (names.Length == 0) throw new CompassInputException("--optimizers", "must name at least one optimizer");
+        using var setup = ExplorationSetup.Build(scenarioArgs, budget is { } b ? [$"budget.evaluations={b}"] : []);
+        ExploreCommand.ReportLoadErrors(setup, stderr);
+        var s = setup.Scenario;
+        // Every optimizer name is checked before any run starts; the scenario's options apply to the optimizer it
+        // names, the others run with their defaults.
+        var defaults = InfoCommands.EmptyConfiguration().GetSection("options");
+        var choices = names.Select(n => string.Equals(n, s.Optimizer.Name, StringComparison.OrdinalIgnoreCase)
+            ? s.Optimizer
+            : new ComponentChoice(n, defaults, "--optimizers")).ToList();
+        var created = choices.Select(setup.CreateOptimizer).ToList();
+        var token = setup.Stop.Token;
+        var iterations = setup.SampleIterations(s.Seed, s.Workload.SearchIterations, token);
+        var problem = setup.CreateProblem(iterations, token);
+        var outDir = outDirectory ?? CompassCli.DefaultOutDirectory();
+        Directory.CreateDirectory(outDir);
+        var scenarioJson = ResolvedScenario.Build(s, setup.Package, setup.Model).ToJsonString(ConfigJson.WriteOptions) + "\n";
+        AtomicFile.WriteAllText(Path.Combine(outDir, ReportFiles.ScenarioFile), scenarioJson);
+        var baselines = RunReportBuilder.Baselines(problem);
+        var bestBaseline = baselines.Where(x => double.IsFinite(x.EdpJouleSeconds)).OrderBy(x => x.EdpJouleSeconds).FirstOrDefault();
+        if (!quiet)
+            stdout.WriteLine($"Comparing {string.Join(", ", names)} × {seeds} seed(s) at {s.Budget.MaxEvaluations} evaluations each on '{s.Name}'; runs are {(s.Search.StartFromHeuristics ? "seeded from the heuristic mappings" : "unseeded (no heuristic starting points)")}");
+
+        var runs = new List<ComparisonRun>();
+        var csv = new StringBuilder("optimizer,seed,best_edp_js,latency_ns,energy_pj,evaluations_to_within_1pct,wall_s\n");
+        for (var o = 0; o < created.Count; o++)
+        {
+            for (var k = 0; k < seeds; k++)
+            {
+                var seed = unchecked(s.Seed + k);
+                var counters = new SearchCounters();
+                var driver = new SearchDriver(problem, new SearchDriverOptions
+                {
+                    Budget = s.Budget,
+                    Seed = seed,
+                    StartFromHeuristics = s.Search.StartFromHeuristics,
+                    Threads = s.Search.Threads,
+                    OnEvaluation = counters.OnEvaluation,
+                });
+                var result = SearchProgress.Run(() => driver.Run(created[o], token), counters, s.Budget.MaxEvaluations, $"{names[o]} seed {seed}", quiet, stdout);
+                var rows = RunReportBuilder.Rows(counters.Snapshot());
+                var f = result.Outcome.BestFitness;
+                var metrics = new Compass.Reporting.Model.RunMetrics(f.LatencyNs, default, f.IsValid ? f.EdpJouleSeconds : double.PositiveInfinity, f.Objective, s.Objective.Kind.ToString().ToLowerInvariant(), result.Evaluations, result.WallSeconds, result.Cancelled);
+                var run = ComparisonRun.FromSearchLog(names[o], seed, metrics, rows) with { EnergyPj = f.EnergyPj };
+                runs.Add(run);
+                csv.Append(CultureInfo.InvariantCulture, $"{names[o]},{seed},{Num(run.BestEdpJouleSeconds)},{Num(run.LatencyNs)},{Num(run.EnergyPj)},{run.EvaluationsToWithin1Percent},{run.WallSeconds.ToString("F3", CultureInfo.InvariantCulture)}\n");
+                var conv = new StringBuilder("evaluation,best_objective_so_far\n");
+                foreach (var p in run.Convergence) conv.Append(CultureInfo.InvariantCulture, $"{p.Evaluation},{Num(p.BestObjective)}\n");
+                AtomicFile.WriteAllText(Path.Combine(outDir, "convergence", $"{Safe(names[o])}-seed{seed}.csv"), conv.ToString());
+                Compass.Reporting.Files.SearchLogCsv.Write(Path.Combine(outDir, "logs", $"{Safe(names[o])}-seed{seed}.csv"), rows);
+                if (setup.Resilience.ShouldStop && setup.Resilience.Faults.HasFaults)
+                    throw new PluginFaultException(setup.Resilience.Faults.Faults[0]);
+                if (token.IsCancellationRequested) break;
+            }
+        }
+        AtomicFile.WriteAllText(Path.Combine(outDir, "comparison.csv"), csv.ToString());
+        ReportFiles.WriteComparison(outDir, new ComparisonReportData
+        {
+            StudyName = s.Name,
+            Description = s.Description,
+            ObjectiveKind = s.Objective.Kind.ToString().ToLowerInvariant(),
+            BudgetEvaluations = s.Budget.MaxEvaluations,
+            SeededFromHeuristics = s.Search.StartFromHeuristics,
+            Runs = runs,
+            BestBaseline = bestBaseline,
+        });
+        foreach (var line in SummaryLines(runs, bestBaseline, s.Search.StartFromHeuristics)) stdout.WriteLine(line);
+        stdout.WriteLine($"Results written to {outDir}");
+        return 0;
+    }
+
+    /// <summary>Mean, spread and reduction against the best baseline, one line per optimizer.</summary>
+    public static IEnumerable<string> SummaryLines(IReadOnlyList<ComparisonRun> runs, BaselineResult? bestBaseline, bool seeded)
+    {
+        var c = CultureInfo.InvariantCulture;
+        yield return string.Create(c, $"{"optimizer",-14} {"runs",4} {"mean EDP (J·s)",16} {"std",12} {"min",12} {"max",12} {"vs best baseline",18} {"evals to 1%",12}");
+        foreach (var g in runs.GroupBy(r => r.Optimizer))
+        {
+            var edp = g.Select(r => r.BestEdpJouleSeconds).Where(double.IsFinite).ToList();
+            var mean = edp.Count > 0 ? edp.Average() : double.NaN;
+            var std = edp.Count > 1 ? Math.Sqrt(edp.Sum(x => (x - mean) * (x - mean)) / (edp.Count - 1)) : 0;
+            var reduction = bestBaseline is { EdpJouleSeconds: > 0 and var be } && double.IsFinite(be) && edp.Count > 0 ? $"{(1 - mean / be) * 100:F2} %" : "-";
+            var evals = g.Average(r => (double)r.EvaluationsToWithin1Percent);
+            yield return string.Create(c, $"{g.Key,-14} {g.Count(),4} {mean,16:G5} {std,12:G4} {(edp.Count > 0 ? edp.Min() : double.NaN),12:G5} {(edp.Count > 0 ? edp.Max() : double.NaN),12:G5} {reduction,18} {evals,12:F0}");
+        }
+        if (bestBaseline is not null)
+            yield return string.Create(c, $"best baseline: {bestBaseline.Name} at {bestBaseline.EdpJouleSeconds:G5} J·s (reduction = 1 − mean EDP / baseline EDP)");
+        yield return seeded ? "Runs were seeded from the heuristic mappings." : "Runs were not seeded from heuristics.";
+    }
+
+    private static string Num(double v) => double.IsFinite(v) ? v.ToString("R", CultureInfo.InvariantCulture) : "inf";
+
+    private static string Safe(string name)
+    {
+        var sb = new StringBuilder(name.Length);
+        foreach (var ch in name) sb.Append(char.IsLetterOrDigit(ch) || ch is '-' or '_' ? ch : '_');
+        return sb.ToString();
+    }
+}

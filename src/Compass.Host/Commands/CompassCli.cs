@@ -1,0 +1,103 @@
+using System.CommandLine;
+using Compass.Abstractions.Plugins;
+using Compass.Host.Composition;
+
+namespace Compass.Host.Commands;
+
+/// <summary>
+/// The <c>compass</c> command line (System.CommandLine 3). Exit codes: 0 success, 2 user error (bad arguments,
+/// bad scenario, unknown name, infeasible problem), 3 a plugin fault stopped the run, 1 an unexpected failure.
+/// </summary>
+public static class CompassCli
+{
+    /// <summary>Exit code of a user error.</summary>
+    public const int UserError = 2;
+
+    /// <summary>Exit code of a run stopped by a plugin fault.</summary>
+    public const int PluginFault = 3;
+
+    /// <summary>Parses and runs <paramref name="args"/>.</summary>
+    public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
+    {
+        var root = Build(stdout, stderr);
+        var parse = root.Parse(args);
+        if (parse.Errors.Count > 0)
+        {
+            stderr.WriteLine("error: " + System.Text.RegularExpressions.Regex.Replace(parse.Errors[0].Message, @"\s+", " ").Trim() + " (see compass --help)");
+            return UserError;
+        }
+        return parse.Invoke(new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false });
+    }
+
+    /// <summary>Builds the command tree.</summary>
+    public static RootCommand Build(TextWriter stdout, TextWriter stderr)
+    {
+        var root = new RootCommand("Compass: explore how LLM inference-serving workloads map onto multi-chiplet accelerators (low energy-delay product).");
+        root.Subcommands.Add(ExploreCommand.Create(stdout, stderr));
+        root.Subcommands.Add(CompareCommand.Create(stdout, stderr));
+        root.Subcommands.Add(InfoCommands.Plugins(stdout, stderr));
+        root.Subcommands.Add(InfoCommands.List(stdout, stderr));
+        root.Subcommands.Add(InfoCommands.Validate(stdout, stderr));
+        root.Subcommands.Add(InfoCommands.Cost(stdout, stderr));
+        root.Subcommands.Add(ReplayCommand.Create(stdout, stderr));
+        root.Subcommands.Add(InfoCommands.Report(stdout, stderr));
+        return root;
+    }
+
+    /// <summary>Runs a command body, turning user errors and plugin faults into one stderr line and an exit code.</summary>
+    public static int Guard(TextWriter stderr, Func<int> body)
+    {
+        try
+        {
+            return body();
+        }
+        catch (CompassInputException e)
+        {
+            stderr.WriteLine("error: " + e.Message.ReplaceLineEndings(" "));
+            return UserError;
+        }
+        catch (PluginFaultException e)
+        {
+            stderr.WriteLine("error: " + e.Message.ReplaceLineEndings(" "));
+            return PluginFault;
+        }
+        catch (AggregateException e) when (e.Flatten().InnerExceptions.FirstOrDefault(x => x is CompassInputException or PluginFaultException) is { } inner)
+        {
+            // Parallel evaluation wraps what a worker threw; report the first user error or plugin fault.
+            stderr.WriteLine("error: " + inner.Message.ReplaceLineEndings(" "));
+            return inner is CompassInputException ? UserError : PluginFault;
+        }
+        catch (OperationCanceledException)
+        {
+            stderr.WriteLine("error: cancelled");
+            return 130;
+        }
+    }
+
+    /// <summary>The shared <c>--scenario</c> option.</summary>
+    public static Option<string?> ScenarioOption(bool required = false) => new("--scenario", "-s") { Description = "Scenario JSON file (default: the embedded default scenario)", Required = required };
+
+    /// <summary>The shared <c>--set key=value</c> option (repeatable).</summary>
+    public static Option<string[]> SetOption() => new("--set") { Description = "Override a scenario value: --set budget.evaluations=20 (repeatable)", AllowMultipleArgumentsPerToken = false };
+
+    /// <summary>The shared <c>--plugins DIR</c> option (repeatable).</summary>
+    public static Option<string[]> PluginsOption() => new("--plugins") { Description = "Extra plugin directory (repeatable); plugins/ beside the executable is always searched first" };
+
+    /// <summary>The shared <c>--out DIR</c> option.</summary>
+    public static Option<string?> OutOption() => new("--out", "-o") { Description = "Output folder (default ./compass-out/<yyyyMMdd-HHmmss>)" };
+
+    /// <summary>The default plugin folder followed by the <c>--plugins</c> folders, each of which must exist.</summary>
+    public static IReadOnlyList<string> PluginDirectories(IReadOnlyList<string>? extra)
+    {
+        var list = new List<string> { Plugins.PluginCatalog.DefaultDirectory };
+        foreach (var dir in extra ?? [])
+        {
+            if (!Directory.Exists(dir)) throw new CompassInputException("--plugins", $"folder not found: {dir}");
+            list.Add(dir);
+        }
+        return list;
+    }
+
+    /// <summary>Default output folder for a run started now.</summary>
+    public static string DefaultOutDirectory() => Path.Combine("compass-out", DateTime.Now.ToString("yyyyMMdd-HHmmss", System.Globalization.CultureInfo.InvariantCulture));
+}

@@ -1,0 +1,184 @@
+using Compass.Abstractions.Costs;
+using Compass.Abstractions.Hardware;
+using Compass.Abstractions.Plugins;
+using Compass.Abstractions.Search;
+using Compass.Abstractions.Workload;
+using Compass.Engine;
+using Compass.Engine.Workload;
+using Compass.Host.Composition;
+using Compass.Host.Configuration;
+using Compass.Host.Plugins;
+using Microsoft.Extensions.Logging;
+
+namespace Compass.Host.Commands;
+
+/// <summary>What every scenario-driven command reads from the command line.</summary>
+/// <param name="ScenarioPath">Scenario file, or null for the embedded default.</param>
+/// <param name="Overrides">Raw <c>key=value</c> overrides, applied last.</param>
+/// <param name="PluginDirectories">Extra plugin directories (after the default one).</param>
+public sealed record ScenarioArguments(string? ScenarioPath, IReadOnlyList<string> Overrides, IReadOnlyList<string> PluginDirectories)
+{
+    /// <summary>The default plugin directory followed by the extra ones.</summary>
+    public IReadOnlyList<string> AllPluginDirectories => CompassCli.PluginDirectories(PluginDirectories);
+}
+
+/// <summary>
+/// A scenario composed and validated up to the point where work starts: plugins loaded, package and model resolved,
+/// every component created (which validates its options), plugin calls wrapped in their resilience pipelines.
+/// </summary>
+public sealed class ExplorationSetup : IDisposable
+{
+    private ExplorationSetup(Scenario scenario, CompassRuntime runtime, PluginResilience resilience, CancellationTokenSource stop)
+    {
+        Scenario = scenario;
+        Runtime = runtime;
+        Resilience = resilience;
+        Stop = stop;
+    }
+
+    /// <summary>The validated scenario.</summary>
+    public Scenario Scenario { get; }
+
+    /// <summary>Plugins and services.</summary>
+    public CompassRuntime Runtime { get; }
+
+    /// <summary>Resilience pipelines and the fault log.</summary>
+    public PluginResilience Resilience { get; }
+
+    /// <summary>Cancelled on Ctrl-C or when a plugin fault stops the run.</summary>
+    public CancellationTokenSource Stop { get; }
+
+    /// <summary>The package with its chiplet types.</summary>
+    public ResolvedPackage Package { get; private set; } = null!;
+
+    /// <summary>The model.</summary>
+    public ModelConfig Model { get; private set; } = null!;
+
+    /// <summary>The trace source and its plugin.</summary>
+    public (ITraceSource Component, string Plugin) Trace { get; private set; }
+
+    /// <summary>The serving scheduler and its plugin.</summary>
+    public (IServingScheduler Component, string Plugin) Scheduler { get; private set; }
+
+    /// <summary>The compute cost model, wrapped in its plugin's pipeline.</summary>
+    public ResilientComputeCostModel Compute { get; private set; } = null!;
+
+    /// <summary>The package interconnect built by the network model.</summary>
+    public IPackageInterconnect Interconnect { get; private set; } = null!;
+
+    /// <summary>The optional package cost model and its plugin.</summary>
+    public (IPackageCostModel? Component, string Plugin) Cost { get; private set; }
+
+    /// <summary>Builds and validates everything; throws <see cref="CompassInputException"/> on a user error.</summary>
+    /// <param name="args">Command-line scenario arguments.</param>
+    /// <param name="extraOverrides">Overrides from dedicated options (<c>--seed</c>, <c>--budget</c>), applied after <c>--set</c>.</param>
+    /// <param name="logLevel">Log level.</param>
+    public static ExplorationSetup Build(ScenarioArguments args, IEnumerable<string> extraOverrides, LogLevel logLevel = LogLevel.Warning)
+    {
+        var config = ScenarioLoader.BuildConfiguration(args.ScenarioPath, [.. args.Overrides, .. extraOverrides]);
+        var scenario = ScenarioLoader.Read(config);
+        var runtime = CompassRuntime.Create(args.AllPluginDirectories, scenario.Plugins, logLevel);
+        var stop = new CancellationTokenSource();
+        var setup = new ExplorationSetup(scenario, runtime, new PluginResilience(scenario.Resilience, new PluginFaultLog(), stop), stop);
+        try
+        {
+            setup.Compose();
+            return setup;
+        }
+        catch
+        {
+            setup.Dispose();
+            throw;
+        }
+    }
+
+    private void Compose()
+    {
+        Package = HardwareResolver.ResolvePackage(Scenario.Package, Scenario.ExtraChipletTypes, Runtime.ChipletTypes, Runtime.Packages);
+        Model = HardwareResolver.ResolveModel(Scenario.Model, Runtime.Models);
+        _ = Memory;
+        if (Scenario.Graph.Layers > Model.Layers)
+            throw new CompassInputException("graph.layers", $"must be <= the model's {Model.Layers} layers, got {Scenario.Graph.Layers}");
+        // Resolve every name first, so a typo in the last one fails before any component starts.
+        Runtime.Find<ITraceSource>(Scenario.Workload.Trace.Name, Scenario.Workload.Trace.Path + ".name");
+        Runtime.Find<IServingScheduler>(Scenario.Workload.Scheduler.Name, Scenario.Workload.Scheduler.Path + ".name");
+        Runtime.Find<IComputeCostModel>(Scenario.CostModels.Compute.Name, Scenario.CostModels.Compute.Path + ".name");
+        Runtime.Find<IInterconnectModel>(Scenario.CostModels.Network.Name, Scenario.CostModels.Network.Path + ".name");
+        if (Scenario.CostModels.Cost is { } cost) Runtime.Find<IPackageCostModel>(cost.Name, cost.Path + ".name");
+        Runtime.Find<IOptimizer>(Scenario.Optimizer.Name, Scenario.Optimizer.Path + ".name");
+
+        Trace = Runtime.Create<ITraceSource>(Scenario.Workload.Trace);
+        Scheduler = Runtime.Create<IServingScheduler>(Scenario.Workload.Scheduler);
+        var (compute, computePlugin) = Runtime.Create<IComputeCostModel>(Scenario.CostModels.Compute);
+        Compute = new ResilientComputeCostModel(compute, computePlugin, Scenario.CostModels.Compute.Name, Resilience);
+        var (network, networkPlugin) = Runtime.Create<IInterconnectModel>(Scenario.CostModels.Network);
+        Interconnect = CompassRuntime.Guard(networkPlugin, "network", Scenario.CostModels.Network.Name, () => network.Build(Package));
+        Cost = Scenario.CostModels.Cost is { } c ? Runtime.Create<IPackageCostModel>(c) : (null, "");
+        CreateOptimizer(Scenario.Optimizer);
+    }
+
+    /// <summary>Creates an optimizer by choice, wrapped in its plugin's circuit breaker.</summary>
+    public ResilientOptimizer CreateOptimizer(ComponentChoice choice)
+    {
+        var (optimizer, plugin) = Runtime.Create<IOptimizer>(choice);
+        return new ResilientOptimizer(optimizer, plugin, choice.Name, Resilience);
+    }
+
+    /// <summary>The DRAM plan (weights of the modelled layers, KV-cache capacity); infeasible packages fail here.</summary>
+    public MemoryPlan Memory => _memory ??= MemoryPlanner.Plan(Model, Scenario.Precision, Package, Scenario.Graph.Layers);
+
+    private MemoryPlan? _memory;
+
+    /// <summary>The serving schedule of the trace read with <paramref name="seed"/>, under the scenario's limits (lazy).</summary>
+    public IEnumerable<Iteration> Schedule(int seed, CancellationToken cancellationToken)
+    {
+        var w = Scenario.Workload;
+        var limits = MemoryPlanner.Limits(Memory, w.MaxBatchRequests, w.MaxBatchTokens);
+        return Scheduler.Component.Schedule(Trace.Component.Read(seed, cancellationToken), limits, cancellationToken);
+    }
+
+    /// <summary>
+    /// The search sample: <paramref name="count"/> iterations drawn (seeded) after the warm-up iterations, each
+    /// checked to fit the DRAM beside the weights. Deterministic for a seed.
+    /// </summary>
+    public IReadOnlyList<Iteration> SampleIterations(int seed, int count, CancellationToken cancellationToken)
+    {
+        var w = Scenario.Workload;
+        var list = CompassRuntime.Guard(Scheduler.Plugin, "schedulers", w.Scheduler.Name, () =>
+            IterationSampler.Sample(Schedule(seed, cancellationToken), w.WarmupIterations, count, seed, 0, cancellationToken));
+        foreach (var it in list) MemoryPlanner.Check(Memory, MemoryPlanner.KvTokens(it));
+        return list;
+    }
+
+    /// <summary>A held-out replay window of <paramref name="count"/> consecutive iterations of the trace read with <paramref name="seed"/>.</summary>
+    public IReadOnlyList<Iteration> HeldOutIterations(int seed, int count, CancellationToken cancellationToken)
+    {
+        var w = Scenario.Workload;
+        return CompassRuntime.Guard(Scheduler.Plugin, "schedulers", w.Scheduler.Name, () =>
+            IterationSampler.HeldOut(Schedule(seed, cancellationToken), w.WarmupIterations, count, seed, cancellationToken));
+    }
+
+    /// <summary>The definition of the problem over <paramref name="iterations"/>.</summary>
+    public ProblemDefinition Definition(IReadOnlyList<Iteration> iterations) => new()
+    {
+        Package = Package,
+        Interconnect = Interconnect,
+        ComputeModel = Compute,
+        Model = Model,
+        Precision = Scenario.Precision,
+        Graph = Scenario.Graph,
+        Iterations = iterations,
+        Objective = Scenario.Objective,
+    };
+
+    /// <summary>Builds the exploration problem for <paramref name="iterations"/> (graphs and memoised operator costs).</summary>
+    public ExplorationProblem CreateProblem(IReadOnlyList<Iteration> iterations, CancellationToken cancellationToken) =>
+        ExplorationProblem.Create(Definition(iterations), cancellationToken);
+
+    /// <summary>Disposes the services.</summary>
+    public void Dispose()
+    {
+        Runtime.Dispose();
+        Stop.Dispose();
+    }
+}

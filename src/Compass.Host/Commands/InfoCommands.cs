@@ -1,0 +1,211 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using Compass.Abstractions.Costs;
+using Compass.Abstractions.Hardware;
+using Compass.Abstractions.Plugins;
+using Compass.Abstractions.Search;
+using Compass.Abstractions.Workload;
+using Compass.Host.Composition;
+using Compass.Host.Configuration;
+using Compass.Host.Plugins;
+using Microsoft.Extensions.Configuration;
+
+namespace Compass.Host.Commands;
+
+/// <summary>The informational commands: <c>plugins</c>, <c>list</c>, <c>validate</c>, <c>cost</c>, <c>report</c>.</summary>
+public static class InfoCommands
+{
+    private static readonly string[] Kinds = [.. ComponentKinds.All.Select(k => k.Kind)];
+
+    /// <summary><c>compass plugins [--plugins DIR]...</c></summary>
+    public static Command Plugins(TextWriter stdout, TextWriter stderr)
+    {
+        var plugins = CompassCli.PluginsOption();
+        var command = new Command("plugins", "List the loaded plugins: name, folder, version, load context and contributions; and the plugins that failed to load");
+        command.Options.Add(plugins);
+        command.SetAction(pr => CompassCli.Guard(stderr, () =>
+        {
+            using var runtime = CompassRuntime.Create(CompassCli.PluginDirectories(pr.GetValue(plugins)), EmptyConfiguration());
+            foreach (var p in runtime.Catalog.Plugins)
+            {
+                stdout.WriteLine($"{p.Name} {p.Version}  context: {p.LoadContextName}  folder: {p.Folder}");
+                foreach (var group in p.Contributions.GroupBy(c => c.Kind))
+                    stdout.WriteLine($"  {group.Key}: {string.Join(", ", group.Select(c => c.Name))}");
+                var priv = p.PrivateAssemblies();
+                if (priv.Count > 0)
+                    stdout.WriteLine($"  private: {string.Join(", ", priv.Select(a => $"{a.Name} {a.FileVersion}"))}");
+            }
+            foreach (var e in runtime.Catalog.Errors) stdout.WriteLine($"FAILED {e.Name}: {e.Reason}");
+            foreach (var clash in runtime.Clashes()) stdout.WriteLine("CLASH " + clash);
+            stdout.WriteLine($"{runtime.Catalog.Plugins.Count} plugin(s) loaded, {runtime.Catalog.Errors.Count} failed");
+            return 0;
+        }));
+        return command;
+    }
+
+    /// <summary><c>compass list &lt;kind&gt;</c></summary>
+    public static Command List(TextWriter stdout, TextWriter stderr)
+    {
+        var kind = new Argument<string>("kind") { Description = "One of: " + string.Join(", ", Kinds) };
+        kind.AcceptOnlyFromAmong(Kinds);
+        var plugins = CompassCli.PluginsOption();
+        var command = new Command("list", "List the registered contributions of one kind, one line each");
+        command.Arguments.Add(kind);
+        command.Options.Add(plugins);
+        command.SetAction(pr => CompassCli.Guard(stderr, () =>
+        {
+            using var runtime = CompassRuntime.Create(CompassCli.PluginDirectories(pr.GetValue(plugins)), EmptyConfiguration());
+            foreach (var line in ListLines(runtime, pr.GetValue(kind)!)) stdout.WriteLine(line);
+            return 0;
+        }));
+        return command;
+    }
+
+    /// <summary>The lines <c>compass list</c> prints for <paramref name="kind"/>.</summary>
+    public static IEnumerable<string> ListLines(CompassRuntime runtime, string kind)
+    {
+        var c = CultureInfo.InvariantCulture;
+        switch (kind)
+        {
+            case "chiplets":
+                foreach (var t in runtime.ChipletTypes.OrderBy(t => t.Name, StringComparer.Ordinal))
+                    yield return string.Create(c, $"{t.Name,-28} {t.PeakTops,8:F2} TOPS  {t.GlobalBufferBytes / 1048576.0,8:F2} MiB buffer  {t.PeArrayRows}x{t.PeArrayColumns}x{t.MacsPerPe} {t.Dataflow} @ {t.ClockGHz:G4} GHz  [{runtime.OwnerOf(t)}] {t.Description}");
+                break;
+            case "packages":
+                var types = runtime.ChipletTypes;
+                foreach (var p in runtime.Packages.OrderBy(p => p.Name, StringComparer.Ordinal))
+                {
+                    string headline;
+                    try
+                    {
+                        var r = HardwareResolver.ResolvePackage(new PackageReference(p.Name, null), [], types, [p]);
+                        var tops = 0.0;
+                        var buffer = 0.0;
+                        for (var i = 0; i < p.ChipletCount; i++) { tops += r.TypeOf(i).PeakTops; buffer += r.TypeOf(i).GlobalBufferBytes; }
+                        headline = string.Create(c, $"{tops,9:F1} TOPS  {buffer / 1048576.0,8:F1} MiB buffer  link {p.Link.BandwidthGBps:G4} GB/s  DRAM {r.TotalDramBandwidthGBps:G5} GB/s ({p.DramChannels.Count} ch)");
+                    }
+                    catch (CompassInputException e)
+                    {
+                        headline = "(invalid: " + e.Message + ")";
+                    }
+                    yield return string.Create(c, $"{p.Name,-28} {p.MeshWidth}x{p.MeshHeight}  {headline}  [{runtime.OwnerOf(p)}] {p.Description}");
+                }
+                break;
+            case "models":
+                foreach (var m in runtime.Models.OrderBy(m => m.Name, StringComparer.Ordinal))
+                    yield return string.Create(c, $"{m.Name,-28} {m.Layers} layers, d={m.Hidden}, {m.Heads} heads / {m.KvHeads} KV, FFN {m.FfnHidden}{(m.Moe is { } moe ? $", MoE {moe.Experts}x top-{moe.TopK}" : "")}  [{runtime.OwnerOf(m)}] {m.DisplayName}");
+                break;
+            case "traces": foreach (var l in Factories<ITraceSource>(runtime)) yield return l; break;
+            case "schedulers": foreach (var l in Factories<IServingScheduler>(runtime)) yield return l; break;
+            case "compute": foreach (var l in Factories<IComputeCostModel>(runtime)) yield return l; break;
+            case "network": foreach (var l in Factories<IInterconnectModel>(runtime)) yield return l; break;
+            case "cost": foreach (var l in Factories<IPackageCostModel>(runtime)) yield return l; break;
+            case "optimizers": foreach (var l in Factories<IOptimizer>(runtime)) yield return l; break;
+            default: throw new CompassInputException("kind", $"unknown kind '{kind}' (known: {string.Join(", ", Kinds)})");
+        }
+    }
+
+    private static IEnumerable<string> Factories<T>(CompassRuntime runtime) where T : class =>
+        runtime.Factories<T>().OrderBy(f => f.Name, StringComparer.Ordinal).Select(f => $"{f.Name,-28} [{runtime.OwnerOf(f)}] {f.Description}");
+
+    /// <summary><c>compass validate --scenario FILE</c></summary>
+    public static Command Validate(TextWriter stdout, TextWriter stderr)
+    {
+        var scenario = CompassCli.ScenarioOption(required: true);
+        var set = CompassCli.SetOption();
+        var plugins = CompassCli.PluginsOption();
+        var command = new Command("validate", "Validate a scenario (fields, names, hardware, model, component options) without running it");
+        foreach (var o in new Option[] { scenario, set, plugins }) command.Options.Add(o);
+        command.SetAction(pr => CompassCli.Guard(stderr, () =>
+        {
+            using var setup = ExplorationSetup.Build(new ScenarioArguments(pr.GetValue(scenario), pr.GetValue(set) ?? [], pr.GetValue(plugins) ?? []), []);
+            ExploreCommand.ReportLoadErrors(setup, stderr);
+            var s = setup.Scenario;
+            stdout.WriteLine($"{s.Name}: valid ({setup.Package.Description.Name} {setup.Package.Description.MeshWidth}x{setup.Package.Description.MeshHeight}, model {setup.Model.Name}, optimizer {s.Optimizer.Name}, budget {s.Budget.MaxEvaluations}, seed {s.Seed})");
+            return 0;
+        }));
+        return command;
+    }
+
+    /// <summary><c>compass cost --chiplet NAME --op gemm --m M --k K --n N [--precision bits] [--model NAME] [--json]</c></summary>
+    public static Command Cost(TextWriter stdout, TextWriter stderr)
+    {
+        var chiplet = new Option<string>("--chiplet") { Description = "Chiplet type name", Required = true };
+        var op = new Option<string>("--op") { Description = "Operator: gemm, elementwise, pointwise, softmax, norm", DefaultValueFactory = _ => "gemm" };
+        var m = new Option<long>("--m") { Description = "Rows (tokens)", Required = true };
+        var k = new Option<long>("--k") { Description = "Reduction length (1 for non-GEMM ops)", DefaultValueFactory = _ => 1 };
+        var n = new Option<long>("--n") { Description = "Output columns", Required = true };
+        var precision = new Option<int>("--precision") { Description = "Operand bits (4, 8, 16, 32)", DefaultValueFactory = _ => 16 };
+        var model = new Option<string>("--model") { Description = "Compute cost model name (dataflow, roofline, ...)", DefaultValueFactory = _ => "dataflow" };
+        var json = new Option<bool>("--json") { Description = "Print JSON instead of a table" };
+        var plugins = CompassCli.PluginsOption();
+        var command = new Command("cost", "Estimate one operator on one chiplet type with a compute cost model");
+        foreach (var o in new Option[] { chiplet, op, m, k, n, precision, model, json, plugins }) command.Options.Add(o);
+        command.SetAction(pr => CompassCli.Guard(stderr, () =>
+        {
+            using var runtime = CompassRuntime.Create(CompassCli.PluginDirectories(pr.GetValue(plugins)), EmptyConfiguration());
+            var name = pr.GetValue(chiplet)!;
+            var type = runtime.ChipletTypes.LastOrDefault(t => string.Equals(t.Name, name, StringComparison.OrdinalIgnoreCase))
+                ?? throw new CompassInputException("--chiplet", $"unknown chiplet type '{name}' (known: {HardwareResolver.KnownList(runtime.ChipletTypes.Select(t => t.Name))})");
+            HardwareResolver.ValidateChiplet(type, $"chiplet type '{type.Name}'");
+            var kindText = pr.GetValue(op)!;
+            if (!Enum.TryParse<OperatorKind>(kindText, ignoreCase: true, out var kind) || !Enum.IsDefined(kind))
+                throw new CompassInputException("--op", $"must be one of {string.Join(", ", Enum.GetNames<OperatorKind>()).ToLowerInvariant()}, got '{kindText}'");
+            var bits = pr.GetValue(precision);
+            if (bits is not (4 or 8 or 16 or 32)) throw new CompassInputException("--precision", $"must be 4, 8, 16 or 32, got {bits}");
+            long mv = pr.GetValue(m), kv = pr.GetValue(k), nv = pr.GetValue(n);
+            if (mv < 1) throw new CompassInputException("--m", $"must be >= 1, got {mv}");
+            if (kv < 1) throw new CompassInputException("--k", $"must be >= 1, got {kv}");
+            if (nv < 1) throw new CompassInputException("--n", $"must be >= 1, got {nv}");
+            var choice = new ComponentChoice(pr.GetValue(model)!, EmptyConfiguration().GetSection("options"), "--model");
+            var (factory, plugin) = runtime.Find<IComputeCostModel>(choice.Name, "--model");
+            var (component, _) = runtime.Create<IComputeCostModel>(choice);
+            using var stop = new CancellationTokenSource();
+            var resilience = new PluginResilience(new ResilienceSettings(60_000, PluginFaultPolicy.Stop), new PluginFaultLog(), stop);
+            var wrapped = new ResilientComputeCostModel(component, plugin, factory.Name, resilience);
+            var shape = new OperatorShape(kind, mv, kind == OperatorKind.Gemm ? kv : 1, nv, 1, bits, bits, bits, StaticWeights: true);
+            var cost = wrapped.Estimate(type, shape, CancellationToken.None);
+            var c = CultureInfo.InvariantCulture;
+            if (pr.GetValue(json))
+            {
+                stdout.WriteLine(JsonSerializer.Serialize(new
+                {
+                    chiplet = type.Name, model = factory.Name, op = kind.ToString().ToLowerInvariant(), m = mv, k = shape.K, n = nv, precisionBits = bits,
+                    macs = shape.Macs, cost.TimeNs, cost.MacEnergyPj, cost.BufferEnergyPj, cost.VectorEnergyPj, cost.EnergyPj, cost.Utilisation, cost.OffChipRefetchBytes, cost.Tiling,
+                }, ConfigJson.PrintOptions));
+            }
+            else
+            {
+                stdout.WriteLine(string.Create(c, $"{kind.ToString().ToLowerInvariant()} M={mv} K={shape.K} N={nv} at {bits} bits on {type.Name} ({type.PeakTops:F2} TOPS) with {factory.Name} [{plugin}]"));
+                stdout.WriteLine(string.Create(c, $"  time            {cost.TimeNs,14:F1} ns"));
+                stdout.WriteLine(string.Create(c, $"  MAC energy      {cost.MacEnergyPj,14:F1} pJ"));
+                stdout.WriteLine(string.Create(c, $"  buffer energy   {cost.BufferEnergyPj,14:F1} pJ"));
+                stdout.WriteLine(string.Create(c, $"  vector energy   {cost.VectorEnergyPj,14:F1} pJ"));
+                stdout.WriteLine(string.Create(c, $"  total energy    {cost.EnergyPj,14:F1} pJ"));
+                stdout.WriteLine(string.Create(c, $"  utilisation     {cost.Utilisation * 100,13:F1} %"));
+                stdout.WriteLine(string.Create(c, $"  DRAM refetch    {cost.OffChipRefetchBytes,14:F0} B"));
+                if (!string.IsNullOrEmpty(cost.Tiling)) stdout.WriteLine($"  tiling          {cost.Tiling}");
+            }
+            return 0;
+        }));
+        return command;
+    }
+
+    /// <summary><c>compass report OUTDIR</c></summary>
+    public static Command Report(TextWriter stdout, TextWriter stderr)
+    {
+        var dir = new Argument<string>("outdir") { Description = "An output folder of explore, compare or replay" };
+        var command = new Command("report", "Regenerate the report of an output folder from its files");
+        command.Arguments.Add(dir);
+        command.SetAction(pr => CompassCli.Guard(stderr, () =>
+        {
+            stdout.WriteLine(Compass.Reporting.Files.ReportFiles.RegenerateReport(pr.GetValue(dir)!));
+            return 0;
+        }));
+        return command;
+    }
+
+    /// <summary>An empty configuration (commands that do not read a scenario).</summary>
+    public static IConfiguration EmptyConfiguration() => new ConfigurationBuilder().Build();
+}

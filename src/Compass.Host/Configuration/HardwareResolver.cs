@@ -1,0 +1,172 @@
+using System.Globalization;
+using Compass.Abstractions.Hardware;
+using Compass.Abstractions.Plugins;
+using Compass.Abstractions.Workload;
+
+namespace Compass.Host.Configuration;
+
+/// <summary>Resolves and validates the scenario's hardware and model against the catalogs the plugins registered.</summary>
+public static class HardwareResolver
+{
+    /// <summary>
+    /// Resolves the package (preset or inline) with every slot's chiplet type, then validates the hardware data.
+    /// Extra chiplet types from the scenario replace catalog types of the same name.
+    /// </summary>
+    public static ResolvedPackage ResolvePackage(PackageReference reference, IReadOnlyList<ChipletType> extraTypes, IEnumerable<ChipletType> catalogTypes, IEnumerable<PackageDescription> catalogPackages)
+    {
+        var types = new Dictionary<string, ChipletType>(StringComparer.OrdinalIgnoreCase);
+        foreach (var t in catalogTypes) types[t.Name] = t;
+        for (var i = 0; i < extraTypes.Count; i++)
+        {
+            ValidateChiplet(extraTypes[i], $"hardware.chipletTypes[{i}]");
+            types[extraTypes[i].Name] = extraTypes[i];
+        }
+        PackageDescription package;
+        string path;
+        if (reference.PresetName is { } name)
+        {
+            var presets = catalogPackages.ToList();
+            package = presets.LastOrDefault(p => string.Equals(p.Name, name, StringComparison.OrdinalIgnoreCase))
+                ?? throw new CompassInputException("hardware.package", $"unknown package '{name}' (known: {KnownList(presets.Select(p => p.Name))})");
+            path = $"package '{package.Name}'";
+        }
+        else
+        {
+            package = reference.Inline!;
+            path = "hardware.package";
+        }
+        ValidatePackage(package, path);
+        var used = new List<ChipletType>();
+        var index = new int[package.Slots.Count];
+        for (var s = 0; s < package.Slots.Count; s++)
+        {
+            var slotType = package.Slots[s];
+            if (!types.TryGetValue(slotType, out var type))
+                throw new CompassInputException($"{path}.slots[{s}]", $"unknown chiplet type '{slotType}' (known: {KnownList(types.Keys)})");
+            var k = used.IndexOf(type);
+            if (k < 0) { used.Add(type); k = used.Count - 1; }
+            index[s] = k;
+        }
+        for (var i = 0; i < used.Count; i++) ValidateChiplet(used[i], $"chiplet type '{used[i].Name}'");
+        return new ResolvedPackage(package, used, index);
+    }
+
+    /// <summary>Validates a package description: positive sizes, bandwidths and energies, slot count, channels on the mesh.</summary>
+    public static void ValidatePackage(PackageDescription p, string path)
+    {
+        if (p.Slots is null) throw new CompassInputException(path + ".slots", "is required");
+        if (p.Link is null) throw new CompassInputException(path + ".link", "is required");
+        if (p.DramChannels is null || p.DramChannels.Count == 0) throw new CompassInputException(path + ".dramChannels", "must list at least one DRAM channel (weights and the KV cache live in DRAM)");
+        if (p.MeshWidth < 1) throw new CompassInputException(path + ".meshWidth", $"must be >= 1, got {p.MeshWidth}");
+        if (p.MeshHeight < 1) throw new CompassInputException(path + ".meshHeight", $"must be >= 1, got {p.MeshHeight}");
+        if (p.Slots.Count != p.MeshWidth * p.MeshHeight)
+            throw new CompassInputException(path + ".slots", $"must have meshWidth × meshHeight = {p.MeshWidth * p.MeshHeight} entries, got {p.Slots.Count}");
+        Positive(p.Link.BandwidthGBps, path + ".link.bandwidthGBps");
+        NonNegative(p.Link.HopLatencyNs, path + ".link.hopLatencyNs");
+        NonNegative(p.Link.EnergyPjPerBit, path + ".link.energyPjPerBit");
+        for (var c = 0; c < p.DramChannels.Count; c++)
+        {
+            var ch = p.DramChannels[c];
+            var cp = $"{path}.dramChannels[{c}]";
+            Positive(ch.BandwidthGBps, cp + ".bandwidthGBps");
+            NonNegative(ch.EnergyPjPerBit, cp + ".energyPjPerBit");
+            Positive(ch.CapacityGB, cp + ".capacityGB");
+            if (ch.AttachedRouters is null || ch.AttachedRouters.Count == 0) throw new CompassInputException(cp + ".attachedRouters", "must name at least one mesh router");
+            for (var r = 0; r < ch.AttachedRouters.Count; r++)
+            {
+                var pos = ch.AttachedRouters[r];
+                if (pos.X < 0 || pos.X >= p.MeshWidth || pos.Y < 0 || pos.Y >= p.MeshHeight)
+                    throw new CompassInputException($"{cp}.attachedRouters[{r}]", $"router ({pos.X},{pos.Y}) is off the {p.MeshWidth}×{p.MeshHeight} mesh");
+            }
+        }
+    }
+
+    /// <summary>Validates a chiplet type: positive array, clock, precisions and buffers.</summary>
+    public static void ValidateChiplet(ChipletType t, string path)
+    {
+        if (string.IsNullOrWhiteSpace(t.Name)) throw new CompassInputException(path + ".name", "is required");
+        if (t.PeArrayRows < 1) throw new CompassInputException(path + ".peArrayRows", $"must be >= 1, got {t.PeArrayRows}");
+        if (t.PeArrayColumns < 1) throw new CompassInputException(path + ".peArrayColumns", $"must be >= 1, got {t.PeArrayColumns}");
+        if (t.MacsPerPe < 1) throw new CompassInputException(path + ".macsPerPe", $"must be >= 1, got {t.MacsPerPe}");
+        Positive(t.ClockGHz, path + ".clockGHz");
+        if (t.Precisions is null || t.Precisions.Count == 0) throw new CompassInputException(path + ".precisions", "must list at least one precision");
+        for (var i = 0; i < t.Precisions.Count; i++)
+        {
+            var r = t.Precisions[i];
+            if (r.Bits is not (4 or 8 or 16 or 32)) throw new CompassInputException($"{path}.precisions[{i}].bits", $"must be 4, 8, 16 or 32, got {r.Bits}");
+            if (r.MacsPerCycle < 1) throw new CompassInputException($"{path}.precisions[{i}].macsPerCycle", $"must be >= 1, got {r.MacsPerCycle}");
+            NonNegative(r.EnergyPerMacPj, $"{path}.precisions[{i}].energyPerMacPj");
+        }
+        if (t.Buffers is null || t.Buffers.Count == 0) throw new CompassInputException(path + ".buffers", "must list at least the global buffer");
+        for (var i = 0; i < t.Buffers.Count; i++)
+        {
+            var b = t.Buffers[i];
+            if (b.CapacityBytes < 1) throw new CompassInputException($"{path}.buffers[{i}].capacityBytes", $"must be > 0, got {b.CapacityBytes}");
+            if (b.Instances < 1) throw new CompassInputException($"{path}.buffers[{i}].instances", $"must be >= 1, got {b.Instances}");
+            Positive(b.BandwidthBytesPerCycle, $"{path}.buffers[{i}].bandwidthBytesPerCycle");
+            NonNegative(b.ReadEnergyPjPerByte, $"{path}.buffers[{i}].readEnergyPjPerByte");
+            NonNegative(b.WriteEnergyPjPerByte, $"{path}.buffers[{i}].writeEnergyPjPerByte");
+        }
+        if (t.VectorOpsPerCycle < 1) throw new CompassInputException(path + ".vectorOpsPerCycle", $"must be >= 1, got {t.VectorOpsPerCycle}");
+        NonNegative(t.StaticPowerW, path + ".staticPowerW");
+        NonNegative(t.AreaMm2, path + ".areaMm2");
+    }
+
+    /// <summary>Resolves the model (catalog name or inline) and validates it.</summary>
+    public static ModelConfig ResolveModel(ModelReference reference, IEnumerable<ModelConfig> catalog)
+    {
+        ModelConfig model;
+        string path;
+        if (reference.PresetName is { } name)
+        {
+            var list = catalog.ToList();
+            model = list.LastOrDefault(m => string.Equals(m.Name, name, StringComparison.OrdinalIgnoreCase))
+                ?? throw new CompassInputException("model", $"unknown model '{name}' (known: {KnownList(list.Select(m => m.Name))})");
+            path = $"model '{model.Name}'";
+        }
+        else
+        {
+            model = reference.Inline!;
+            path = "model";
+        }
+        ValidateModel(model, path);
+        return model;
+    }
+
+    /// <summary>Validates a model configuration.</summary>
+    public static void ValidateModel(ModelConfig m, string path)
+    {
+        if (m.Layers < 1) throw new CompassInputException(path + ".layers", $"must be >= 1, got {m.Layers}");
+        if (m.Hidden < 1) throw new CompassInputException(path + ".hidden", $"must be >= 1, got {m.Hidden}");
+        if (m.Heads < 1) throw new CompassInputException(path + ".heads", $"must be >= 1, got {m.Heads}");
+        if (m.KvHeads < 1 || m.KvHeads > m.Heads) throw new CompassInputException(path + ".kvHeads", $"must be in [1, heads = {m.Heads}], got {m.KvHeads}");
+        if (m.Heads % m.KvHeads != 0) throw new CompassInputException(path + ".kvHeads", $"must divide heads = {m.Heads}, got {m.KvHeads}");
+        if (m.HeadDim < 1) throw new CompassInputException(path + ".headDim", $"must be >= 1, got {m.HeadDim}");
+        if (m.FfnHidden < 1) throw new CompassInputException(path + ".ffnHidden", $"must be >= 1, got {m.FfnHidden}");
+        if (m.Vocab < 1) throw new CompassInputException(path + ".vocab", $"must be >= 1, got {m.Vocab}");
+        if (m.Moe is { } moe)
+        {
+            if (moe.Experts < 1) throw new CompassInputException(path + ".moe.experts", $"must be >= 1, got {moe.Experts}");
+            if (moe.TopK < 1 || moe.TopK > moe.Experts) throw new CompassInputException(path + ".moe.topK", $"must be in [1, experts = {moe.Experts}], got {moe.TopK}");
+            if (moe.ExpertFfnHidden < 1) throw new CompassInputException(path + ".moe.expertFfnHidden", $"must be >= 1, got {moe.ExpertFfnHidden}");
+        }
+        if (m.Attention == AttentionKind.Mla && m.Mla is null) throw new CompassInputException(path + ".mla", "is required when attention is Mla");
+    }
+
+    /// <summary>Comma-separated, sorted list of known names.</summary>
+    public static string KnownList(IEnumerable<string> names)
+    {
+        var list = names.Distinct(StringComparer.OrdinalIgnoreCase).Order(StringComparer.OrdinalIgnoreCase).ToList();
+        return list.Count == 0 ? "none registered" : string.Join(", ", list);
+    }
+
+    private static void Positive(double v, string path)
+    {
+        if (!(v > 0) || !double.IsFinite(v)) throw new CompassInputException(path, $"must be > 0, got {v.ToString("G6", CultureInfo.InvariantCulture)}");
+    }
+
+    private static void NonNegative(double v, string path)
+    {
+        if (!(v >= 0) || !double.IsFinite(v)) throw new CompassInputException(path, $"must be >= 0, got {v.ToString("G6", CultureInfo.InvariantCulture)}");
+    }
+}

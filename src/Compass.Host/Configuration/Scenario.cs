@@ -1,0 +1,114 @@
+using Compass.Abstractions.Hardware;
+using Compass.Abstractions.Search;
+using Compass.Abstractions.Workload;
+using Compass.Engine;
+using Microsoft.Extensions.Configuration;
+
+namespace Compass.Host.Configuration;
+
+/// <summary>A component picked by name with its own options section (<c>{ "name": "ga", "options": { ... } }</c>).</summary>
+/// <param name="Name">Registered name.</param>
+/// <param name="Options">The options section (may not exist; never null).</param>
+/// <param name="Path">Dotted path of the choice in the scenario (<c>optimizer</c>).</param>
+public sealed record ComponentChoice(string Name, IConfigurationSection Options, string Path);
+
+/// <summary>The package as the scenario gives it: a preset name or an inline description.</summary>
+/// <param name="PresetName">Preset name, or null when inline.</param>
+/// <param name="Inline">Inline description, or null when a preset.</param>
+public sealed record PackageReference(string? PresetName, PackageDescription? Inline);
+
+/// <summary>The model as the scenario gives it: a catalog name or an inline configuration.</summary>
+/// <param name="PresetName">Catalog name, or null when inline.</param>
+/// <param name="Inline">Inline configuration, or null when a catalog name.</param>
+public sealed record ModelReference(string? PresetName, ModelConfig? Inline);
+
+/// <summary>The <c>workload</c> section.</summary>
+/// <param name="Trace">Trace source.</param>
+/// <param name="Scheduler">Serving scheduler.</param>
+/// <param name="MaxBatchRequests">Maximum requests per iteration.</param>
+/// <param name="MaxBatchTokens">Maximum new tokens per iteration (0 = unbounded).</param>
+/// <param name="WarmupIterations">Iterations skipped before sampling (lets continuous batching reach steady state).</param>
+/// <param name="SearchIterations">Iterations the search objective averages over.</param>
+/// <param name="ReplayIterations">Held-out iterations replay runs on.</param>
+public sealed record WorkloadSettings(ComponentChoice Trace, ComponentChoice Scheduler, int MaxBatchRequests, int MaxBatchTokens, int WarmupIterations, int SearchIterations, int ReplayIterations);
+
+/// <summary>The <c>costModels</c> section.</summary>
+/// <param name="Compute">Compute cost model.</param>
+/// <param name="Network">Interconnect model.</param>
+/// <param name="Cost">Area / monetary cost model, or null.</param>
+public sealed record CostModelSettings(ComponentChoice Compute, ComponentChoice Network, ComponentChoice? Cost);
+
+/// <summary>The <c>search</c> section.</summary>
+/// <param name="Threads">Worker threads (0 = processor count).</param>
+/// <param name="StartFromHeuristics">True when optimizers are seeded with the heuristic mappings.</param>
+public sealed record SearchSettings(int Threads, bool StartFromHeuristics);
+
+/// <summary>What to do when plugin code times out or throws during a run.</summary>
+public enum PluginFaultPolicy
+{
+    /// <summary>End the run (exit code 3), keeping the outputs written so far.</summary>
+    Stop,
+
+    /// <summary>Mark the affected evaluation invalid and go on.</summary>
+    Continue,
+}
+
+/// <summary>The <c>resilience</c> section.</summary>
+/// <param name="EvaluationTimeoutMs">Time-out of one call into plugin code, ms.</param>
+/// <param name="OnPluginFault">Fault policy.</param>
+public sealed record ResilienceSettings(int EvaluationTimeoutMs, PluginFaultPolicy OnPluginFault);
+
+/// <summary>A validated scenario: every value the run uses.</summary>
+public sealed record Scenario
+{
+    /// <summary>Scenario name.</summary>
+    public required string Name { get; init; }
+
+    /// <summary>Free-text description.</summary>
+    public string Description { get; init; } = string.Empty;
+
+    /// <summary>Seed of every random stream.</summary>
+    public required int Seed { get; init; }
+
+    /// <summary>Package preset or inline description.</summary>
+    public required PackageReference Package { get; init; }
+
+    /// <summary>Extra chiplet types (replace catalog types of the same name).</summary>
+    public IReadOnlyList<ChipletType> ExtraChipletTypes { get; init; } = [];
+
+    /// <summary>Model name or inline configuration.</summary>
+    public required ModelReference Model { get; init; }
+
+    /// <summary>Precisions.</summary>
+    public required PrecisionConfig Precision { get; init; }
+
+    /// <summary>Graph options.</summary>
+    public required GraphOptions Graph { get; init; }
+
+    /// <summary>Workload settings.</summary>
+    public required WorkloadSettings Workload { get; init; }
+
+    /// <summary>Cost models.</summary>
+    public required CostModelSettings CostModels { get; init; }
+
+    /// <summary>Objective.</summary>
+    public required ObjectiveSpec Objective { get; init; }
+
+    /// <summary>Optimizer.</summary>
+    public required ComponentChoice Optimizer { get; init; }
+
+    /// <summary>Budget.</summary>
+    public required SearchBudget Budget { get; init; }
+
+    /// <summary>Search settings.</summary>
+    public required SearchSettings Search { get; init; }
+
+    /// <summary>Resilience settings.</summary>
+    public required ResilienceSettings Resilience { get; init; }
+
+    /// <summary>The <c>plugins</c> section (one sub-section per plugin).</summary>
+    public required IConfigurationSection Plugins { get; init; }
+
+    /// <summary>The merged configuration the scenario was read from.</summary>
+    public required IConfiguration Root { get; init; }
+}

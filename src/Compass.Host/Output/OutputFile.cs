@@ -1,0 +1,12 @@
+using System.Text.Json;
+using Compass.Host.Configuration;
+
+namespace Compass.Host.Output;
+
+/// <summary>JSON output files, written atomically (temporary file, then rename) through Compass.Reporting's writer.</summary>
+public static class OutputFile
+{
+    /// <summary>Serializes <paramref name="value"/> as indented camelCase JSON and writes it atomically.</summary>
+    public static void WriteJson<T>(string path, T value) =>
+        Compass.Reporting.Files.AtomicFile.WriteAllText(path, JsonSerializer.Serialize(value, ConfigJson.WriteOptions) + "\n");
+}
