@@ -1,8 +1,13 @@
-// CONTRACT SKETCH: public signatures the host relies on. The engine work replaces these bodies
-// (and may split the type across files), keeping the signatures.
+// CONTRACT between the engine and the host: the public signatures of the original sketch are kept.
+using Compass.Abstractions.Costs;
 using Compass.Abstractions.Evaluation;
 using Compass.Abstractions.Mapping;
+using Compass.Abstractions.Plugins;
 using Compass.Abstractions.Search;
+using Compass.Engine.Evaluation;
+using Compass.Engine.Graph;
+using Compass.Engine.Search;
+using Compass.Engine.Workload;
 
 namespace Compass.Engine;
 
@@ -12,48 +17,220 @@ namespace Compass.Engine;
 /// </summary>
 public sealed class ExplorationProblem
 {
-    private ExplorationProblem(ProblemDefinition definition) => Definition = definition;
+    private readonly ProblemGraph _graph;
+    private readonly Evaluator _evaluator;
+    [ThreadStatic]
+    private static EvaluatorScratch? t_scratch;
+    private readonly HeuristicMappings _heuristics;
+
+    private ExplorationProblem(ProblemDefinition definition, ProblemGraph graph, Evaluator evaluator, MappingSpace space, int distinctShapes, int estimates)
+    {
+        Definition = definition;
+        _graph = graph;
+        _evaluator = evaluator;
+        Space = space;
+        DistinctOperatorShapes = distinctShapes;
+        CostEstimates = estimates;
+        _heuristics = new HeuristicMappings(space, graph.Structure, definition.Graph.TensorParallel);
+    }
 
     /// <summary>Builds graphs and memoises operator costs. Throws CompassInputException for infeasible problems.</summary>
     public static ExplorationProblem Create(ProblemDefinition definition, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(definition);
         cancellationToken.ThrowIfCancellationRequested();
-        throw new InvalidOperationException("engine work in progress");
+        var package = definition.Package;
+        var description = package.Description;
+        var chiplets = description.MeshWidth * description.MeshHeight;
+        if (chiplets < 1) throw new CompassInputException("hardware.package", $"mesh must have at least one chiplet, got {description.MeshWidth}×{description.MeshHeight}");
+        if (package.SlotTypeIndex.Length != chiplets) throw new CompassInputException("hardware.package.slots", $"expected {chiplets} slots, got {package.SlotTypeIndex.Length}");
+        if (definition.Iterations.Count == 0) throw new CompassInputException("workload", "no iteration to evaluate");
+        var maxBatch = 0;
+        for (var i = 0; i < definition.Iterations.Count; i++)
+        {
+            var requests = definition.Iterations[i].Requests;
+            if (requests.Count == 0) throw new CompassInputException("workload", $"iteration {definition.Iterations[i].Index} has no request");
+            foreach (var r in requests)
+            {
+                if (r.NewTokens < 1) throw new CompassInputException("workload", $"request {r.RequestId} has {r.NewTokens} new tokens, must be ≥ 1");
+                if (r.HistoryTokens < 0) throw new CompassInputException("workload", $"request {r.RequestId} has {r.HistoryTokens} history tokens, must be ≥ 0");
+            }
+            maxBatch = Math.Max(maxBatch, requests.Count);
+        }
+        if (definition.Graph.MicroBatchSize > maxBatch)
+            throw new CompassInputException("graph.microBatchSize", $"must not exceed the largest batch ({maxBatch} requests), got {definition.Graph.MicroBatchSize}");
+
+        var builder = new CegBuilder(definition.Model, definition.Precision, definition.Graph);
+        var plan = MemoryPlanner.Plan(definition.Model, definition.Precision, package, builder.Layers);
+        foreach (var it in definition.Iterations) MemoryPlanner.Check(plan, MemoryPlanner.KvTokens(it));
+
+        var graph = ProblemGraph.Build(builder, definition.Iterations, definition.Graph.MicroBatchSize, cancellationToken);
+        var types = package.ChipletTypes;
+        var shapes = graph.Shapes;
+
+        // Memoised operator costs: one estimate per (chiplet type, distinct shape).
+        var costs = new OperatorCost[types.Count * shapes.Length];
+        for (var ty = 0; ty < types.Count; ty++)
+        {
+            for (var k = 0; k < shapes.Length; k++)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                costs[ty * shapes.Length + k] = definition.ComputeModel.Estimate(types[ty], shapes[k], cancellationToken);
+            }
+        }
+        foreach (var it in graph.Iterations)
+        {
+            var tasks = it.Tasks;
+            var table = new TaskCost[types.Count * tasks];
+            for (var ty = 0; ty < types.Count; ty++)
+            {
+                for (var t = 0; t < tasks; t++)
+                {
+                    double time = 0, mac = 0, buf = 0, vec = 0, refetch = 0;
+                    for (var k = it.ShapeStart[t]; k < it.ShapeStart[t + 1]; k++)
+                    {
+                        ref readonly var c = ref costs[ty * shapes.Length + it.ShapeIds[k]];
+                        time += c.TimeNs;
+                        mac += c.MacEnergyPj;
+                        buf += c.BufferEnergyPj;
+                        vec += c.VectorEnergyPj;
+                        refetch += c.OffChipRefetchBytes;
+                    }
+                    table[ty * tasks + t] = new TaskCost(time, mac, buf, vec, refetch);
+                }
+            }
+            it.Costs = table;
+        }
+
+        var structure = graph.Structure;
+        var genes = structure.GeneCount;
+        var fits = new bool[types.Count * genes];
+        var writePj = new double[types.Count * genes];
+        for (var ty = 0; ty < types.Count; ty++)
+        {
+            var type = types[ty];
+            var writeEnergy = type.Buffers.Count == 0 ? 0 : type.Buffers[^1].WriteEnergyPjPerByte;
+            for (var g = 0; g < genes; g++)
+            {
+                fits[ty * genes + g] = structure.WeightBytes[g] <= type.GlobalBufferBytes;
+                writePj[ty * genes + g] = structure.WeightBytes[g] * writeEnergy;
+            }
+        }
+        var staticW = new double[chiplets];
+        for (var c = 0; c < chiplets; c++) staticW[c] = package.TypeOf(c).StaticPowerW;
+        var traffic = new TrafficCache(definition.Interconnect, chiplets);
+        var evaluator = new Evaluator(structure, traffic, package.SlotTypeIndex, staticW, fits, writePj);
+
+        var infos = new GeneInfo[genes];
+        for (var g = 0; g < genes; g++)
+        {
+            var preds = structure.PredGene.AsSpan(structure.PredStart[g], structure.PredStart[g + 1] - structure.PredStart[g]).ToArray();
+            infos[g] = new GeneInfo(g, structure.Names[g], structure.Layers[g], structure.Stages[g], structure.Shards[g], structure.WeightBytes[g], preds, graph.AverageMacs[g]);
+        }
+        var microBatches = 0;
+        foreach (var it in graph.Iterations) microBatches = Math.Max(microBatches, it.MicroBatches);
+        var typeNames = new string[types.Count];
+        for (var ty = 0; ty < types.Count; ty++) typeNames[ty] = types[ty].Name;
+        var space = new MappingSpace(microBatches, infos, description.MeshWidth, description.MeshHeight, package.SlotTypeIndex, typeNames);
+        return new ExplorationProblem(definition, graph, evaluator, space, shapes.Length, costs.Length);
     }
+
+    /// <summary>The calling thread's evaluator scratch (grown on demand, shared by the problems this thread evaluates).</summary>
+    private static EvaluatorScratch Scratch => t_scratch ??= new EvaluatorScratch();
 
     /// <summary>The definition it was built from.</summary>
     public ProblemDefinition Definition { get; }
 
     /// <summary>The mapping space.</summary>
-    public MappingSpace Space => throw new InvalidOperationException("engine work in progress");
+    public MappingSpace Space { get; }
 
     /// <summary>Heuristic mapping builders for this space.</summary>
-    public IHeuristicMappings Heuristics => throw new InvalidOperationException("engine work in progress");
+    public IHeuristicMappings Heuristics => _heuristics;
 
-    /// <summary>Mean latency, energy and objective over the iterations. Thread-safe.</summary>
-    public Fitness Evaluate(Genome genome, CancellationToken cancellationToken = default) => throw new InvalidOperationException("engine work in progress");
+    /// <summary>Distinct operator shapes in the graphs.</summary>
+    public int DistinctOperatorShapes { get; }
 
-    /// <summary>Full result of one iteration, optionally with the task timeline.</summary>
-    public IterationResult EvaluateIteration(Genome genome, int iteration, bool includeTimeline) => throw new InvalidOperationException("engine work in progress");
-}
+    /// <summary>Calls made to the compute cost model while building (chiplet types × distinct shapes).</summary>
+    public int CostEstimates { get; }
 
-/// <summary>Runs an optimizer against a problem: budget, parallel batch evaluation, logging, determinism.</summary>
-public sealed class SearchDriver
-{
-    /// <summary>Creates the driver.</summary>
-    public SearchDriver(ExplorationProblem problem, SearchDriverOptions options)
+    /// <summary>Tasks (active micro-batch × gene instances) of every sampled iteration together.</summary>
+    public long TaskCount
     {
-        Problem = problem;
-        Options = options;
+        get
+        {
+            long n = 0;
+            foreach (var it in _graph.Iterations) foreach (var a in it.Active) if (a) n++;
+            return n;
+        }
     }
 
-    /// <summary>The problem.</summary>
-    public ExplorationProblem Problem { get; }
+    /// <summary>Mean latency, energy and objective over the iterations. Thread-safe.</summary>
+    public Fitness Evaluate(Genome genome, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(genome);
+        if (!Space.IsValid(genome, out _)) return Fitness.Invalid;
+        var scratch = Scratch;
+        double latency = 0, energy = 0;
+        for (var i = 0; i < _graph.Iterations.Length; i++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var totals = _evaluator.Run(_graph.Iterations[i], genome, scratch, null, i);
+            latency += totals.LatencyNs;
+            energy += totals.Energy.TotalPj;
+        }
+        latency /= _graph.Iterations.Length;
+        energy /= _graph.Iterations.Length;
+        var objective = Definition.Objective.Value(latency, energy);
+        if (!double.IsFinite(latency) || !double.IsFinite(energy) || !double.IsFinite(objective) || latency < 0 || energy < 0) return Fitness.Invalid;
+        return new Fitness(latency, energy, objective, true);
+    }
 
-    /// <summary>The options.</summary>
-    public SearchDriverOptions Options { get; }
+    /// <summary>Why <paramref name="genome"/> evaluates as invalid, or null when it is valid.</summary>
+    public string? ExplainInvalid(Genome genome)
+    {
+        ArgumentNullException.ThrowIfNull(genome);
+        if (!Space.IsValid(genome, out var reason)) return reason;
+        if (Evaluate(genome).IsValid) return null;
+        return "the evaluation produced a non-finite latency, energy or objective (a cost model returned NaN or ∞, or a value overflowed)";
+    }
 
-    /// <summary>Runs the optimizer; on cancellation returns the best so far with Cancelled = true.</summary>
-    public SearchRunResult Run(IOptimizer optimizer, CancellationToken cancellationToken) => throw new InvalidOperationException("engine work in progress");
+    /// <summary>
+    /// Full result of one iteration, optionally with the task timeline. The genome must have this space's gene
+    /// count; its rows are used as micro-batch b mod rows, so a genome of another iteration sample also runs.
+    /// </summary>
+    public IterationResult EvaluateIteration(Genome genome, int iteration, bool includeTimeline)
+    {
+        ArgumentNullException.ThrowIfNull(genome);
+        ArgumentOutOfRangeException.ThrowIfNegative(iteration);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(iteration, _graph.Iterations.Length);
+        CheckRunnable(genome);
+        var scratch = Scratch;
+        var timeline = includeTimeline ? new List<TaskRecord>(_graph.Iterations[iteration].Tasks) : null;
+        var totals = _evaluator.Run(_graph.Iterations[iteration], genome, scratch, timeline, iteration);
+        if (!double.IsFinite(totals.LatencyNs) || !double.IsFinite(totals.Energy.TotalPj))
+            throw new InvalidOperationException($"iteration {iteration}: the mapping produced a non-finite latency or energy (a cost model returned NaN or ∞)");
+        var usage = _evaluator.Usage(scratch, totals.LatencyNs);
+        return new IterationResult(totals.LatencyNs, totals.Energy, usage, (IReadOnlyList<TaskRecord>?)timeline ?? [], totals.TotalMacs, totals.DramBytes, totals.NopByteHops);
+    }
+
+    /// <summary>Latency and energy of every iteration under a genome whose rows are reused as b mod rows (replay).</summary>
+    internal IterationTotals RunIteration(Genome genome, int iteration) =>
+        _evaluator.Run(_graph.Iterations[iteration], genome, Scratch, null, iteration);
+
+    /// <summary>The built graphs (tests and benchmarks inspect them).</summary>
+    internal ProblemGraph Graph => _graph;
+
+    /// <summary>Number of iterations the problem holds.</summary>
+    public int IterationCount => _graph.Iterations.Length;
+
+    /// <summary>Throws <see cref="ArgumentException"/> unless the genome has this space's genes and valid chiplet ids.</summary>
+    internal void CheckRunnable(Genome genome)
+    {
+        if (genome.GeneCount != Space.GeneCount) throw new ArgumentException($"genome has {genome.GeneCount} genes, the space has {Space.GeneCount}", nameof(genome));
+        if (genome.MicroBatchCount < 1) throw new ArgumentException("genome has no micro-batch row", nameof(genome));
+        foreach (var c in genome.Assignment)
+            if ((uint)c >= (uint)Space.ChipletCount) throw new ArgumentException($"chiplet id {c} outside 0..{Space.ChipletCount - 1}", nameof(genome));
+        foreach (var b in genome.Boundaries)
+            if (b > 1) throw new ArgumentException($"segmentation bit {b} is not 0 or 1", nameof(genome));
+    }
 }

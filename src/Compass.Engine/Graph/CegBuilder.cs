@@ -1,0 +1,361 @@
+using Compass.Abstractions.Costs;
+using Compass.Abstractions.Mapping;
+using Compass.Abstractions.Plugins;
+using Compass.Abstractions.Workload;
+
+namespace Compass.Engine.Graph;
+
+/// <summary>
+/// Emits the computation execution graph of one micro-batch, decoder layer by decoder layer
+/// (shared/reference/compass-method.md §2, with the corrections of §2.5): QKV projection per head group
+/// (GQA aware), attention score / softmax / attention-value per head group covering every request of the
+/// micro-batch, output-projection shards, residual, norm, FFN up (with the gate matrix of a gated MLP),
+/// activation, FFN down shards, residual (MoE layers: router plus one gene per routed and shared expert).
+/// The gene structure depends only on the model and <see cref="GraphOptions"/>; shapes and bytes depend on
+/// the micro-batch's requests.
+/// </summary>
+internal sealed class CegBuilder
+{
+    private readonly ModelConfig _model;
+    private readonly GraphOptions _options;
+    private readonly int _layers;
+    private readonly int _tp;
+    private readonly int _groups;
+    private readonly bool _postNorm;
+    private readonly int _aBits;
+    private readonly int _wBits;
+    private readonly int _kvBits;
+    private readonly double _aB;
+    private readonly double _wB;
+    private readonly double _kvB;
+    private readonly int[] _qHeads;          // query heads per group
+    private readonly int[] _kvFirst;         // first KV head a group reads
+    private readonly int[] _kvLast;          // last KV head a group reads
+    private readonly int[] _kvOwner;         // group that computes KV head k (the group holding its first query head)
+    private readonly int[] _ownedKv;         // KV heads computed by a group
+    private readonly int[] _dShard;          // hidden columns of each output-projection / FFN-down shard
+    private readonly int[] _fShard;          // FFN columns of each FFN-up shard
+
+    public CegBuilder(ModelConfig model, PrecisionConfig precision, GraphOptions options)
+    {
+        _model = model;
+        _options = options;
+        if (model.Attention == AttentionKind.Mla)
+            throw new CompassInputException("model.attention", "multi-head latent attention (MLA) is not modelled by the graph builder; choose an MHA or GQA model");
+        Require(model.Layers >= 1, "model.layers", $"must be ≥ 1, got {model.Layers}");
+        Require(model.Hidden >= 1, "model.hidden", $"must be ≥ 1, got {model.Hidden}");
+        Require(model.Heads >= 1, "model.heads", $"must be ≥ 1, got {model.Heads}");
+        Require(model.KvHeads >= 1 && model.KvHeads <= model.Heads && model.Heads % model.KvHeads == 0, "model.kvHeads", $"must divide heads {model.Heads}, got {model.KvHeads}");
+        Require(model.HeadDim >= 1, "model.headDim", $"must be ≥ 1, got {model.HeadDim}");
+        Require(model.FfnHidden >= 1, "model.ffnHidden", $"must be ≥ 1, got {model.FfnHidden}");
+        Require(options.Layers >= 0 && options.Layers <= model.Layers, "graph.layers", $"must be 0..{model.Layers}, got {options.Layers}");
+        Require(options.TensorParallel >= 1 && options.TensorParallel <= Math.Min(model.Hidden, model.FfnHidden), "graph.tensorParallel", $"must be 1..{Math.Min(model.Hidden, model.FfnHidden)}, got {options.TensorParallel}");
+        Require(options.MicroBatchSize >= 1, "graph.microBatchSize", $"must be ≥ 1, got {options.MicroBatchSize}");
+        _layers = options.Layers == 0 ? model.Layers : options.Layers;
+        _tp = options.TensorParallel;
+        _groups = options.HeadGroups == 0 ? Math.Min(_tp, model.Heads) : options.HeadGroups;
+        Require(_groups >= 1 && _groups <= model.Heads, "graph.headGroups", $"must be 0..{model.Heads}, got {options.HeadGroups}");
+        if (model.Moe is { } moe)
+        {
+            Require(moe.Experts >= 1 && moe.TopK >= 1 && moe.TopK <= moe.Experts, "model.moe.topK", $"must be 1..{moe.Experts}, got {moe.TopK}");
+            Require(moe.ExpertFfnHidden >= 1, "model.moe.expertFfnHidden", $"must be ≥ 1, got {moe.ExpertFfnHidden}");
+            Require(moe.SharedExperts >= 0 && moe.FirstDenseLayers >= 0, "model.moe", "shared experts and first dense layers must be ≥ 0");
+        }
+        Require(precision.WeightBits is >= 1 and <= 64, "precision.weightBits", $"must be 1..64, got {precision.WeightBits}");
+        Require(precision.ActivationBits is >= 1 and <= 64, "precision.activationBits", $"must be 1..64, got {precision.ActivationBits}");
+        Require(precision.KvCacheBits is >= 1 and <= 64, "precision.kvCacheBits", $"must be 1..64, got {precision.KvCacheBits}");
+
+        // The published GPT-3 builder is post-norm (compass-method.md §2.3); every other family is pre-norm.
+        _postNorm = string.Equals(model.Family, "gpt3", StringComparison.OrdinalIgnoreCase);
+        _aBits = precision.ActivationBits;
+        _wBits = precision.WeightBits;
+        _kvBits = precision.KvCacheBits;
+        _aB = precision.ActivationBytes;
+        _wB = precision.WeightBytes;
+        _kvB = precision.KvCacheBytes;
+
+        var heads = model.Heads;
+        var headsPerKv = heads / model.KvHeads;
+        _qHeads = Split(heads, _groups);
+        _kvFirst = new int[_groups];
+        _kvLast = new int[_groups];
+        _ownedKv = new int[_groups];
+        _kvOwner = new int[model.KvHeads];
+        var q = 0;
+        for (var g = 0; g < _groups; g++)
+        {
+            _kvFirst[g] = q / headsPerKv;
+            _kvLast[g] = (q + _qHeads[g] - 1) / headsPerKv;
+            q += _qHeads[g];
+        }
+        Array.Fill(_kvOwner, -1);
+        for (var g = 0; g < _groups; g++)
+        {
+            for (var k = _kvFirst[g]; k <= _kvLast[g]; k++)
+            {
+                if (_kvOwner[k] < 0) { _kvOwner[k] = g; _ownedKv[g]++; }
+            }
+        }
+        _dShard = Split(model.Hidden, _tp);
+        _fShard = Split(model.FfnHidden, _tp);
+    }
+
+    /// <summary>Decoder layers modelled.</summary>
+    public int Layers => _layers;
+
+    /// <summary>Head groups of the QKV projection and attention.</summary>
+    public int HeadGroups => _groups;
+
+    /// <summary>Splits <paramref name="total"/> into <paramref name="parts"/> near-equal positive parts (the first ones one larger).</summary>
+    public static int[] Split(int total, int parts)
+    {
+        var result = new int[parts];
+        for (var i = 0; i < parts; i++) result[i] = total / parts + (i < total % parts ? 1 : 0);
+        return result;
+    }
+
+    /// <summary>Tokens routed to expert <paramref name="expert"/> of <paramref name="experts"/> when <paramref name="tokens"/> tokens pick top-<paramref name="topK"/>: the balanced expectation T·k/E, made integral so that the experts' tokens sum to T·k.</summary>
+    public static long RoutedTokens(long tokens, int topK, int experts, int expert) =>
+        tokens * topK * (expert + 1) / experts - tokens * topK * expert / experts;
+
+    /// <summary>Emits the graph of one micro-batch.</summary>
+    public void Emit(IReadOnlyList<ScheduledRequest> requests, GraphRecorder r)
+    {
+        long t = 0;
+        foreach (var q in requests) t += q.NewTokens;
+        var d = _model.Hidden;
+        var dh = _model.HeadDim;
+        var attnWidth = (long)_model.Heads * dh;
+        var gated = _model.GatedMlp;
+        var qkv = new int[_groups];
+        var av = new int[_groups];
+        var oproj = new int[_tp];
+        var input = -1;
+        r.BeginMicroBatch();
+        for (var l = 0; l < _layers; l++)
+        {
+            int attnIn;
+            if (_postNorm)
+            {
+                attnIn = input;
+            }
+            else
+            {
+                attnIn = r.Gene(l, NodeStage.Norm, 0, false, "norm1", 0);
+                r.Input(input, t * d * _aB);
+                r.Shape(Vector(OperatorKind.Norm, t, d));
+                r.Output(t * d * _aB, 0);
+            }
+
+            for (var g = 0; g < _groups; g++)
+            {
+                long n = ((long)_qHeads[g] + 2L * _ownedKv[g]) * dh;
+                qkv[g] = r.Gene(l, NodeStage.QkvProjection, g, _groups > 1, "qkv", (long)Math.Ceiling(d * n * _wB));
+                r.Input(attnIn, t * d * _aB);
+                r.Shape(Gemm(t, d, n, 1, _wBits, true));
+                var kv = t * 2.0 * _ownedKv[g] * dh * _kvB;
+                r.Output(t * (double)_qHeads[g] * dh * _aB + kv, kv);
+            }
+
+            for (var g = 0; g < _groups; g++)
+            {
+                var qh = _qHeads[g];
+                var kvTouched = _kvLast[g] - _kvFirst[g] + 1;
+                double scoreBytes = 0;
+                foreach (var q in requests) scoreBytes += ScoreElements(q) * qh * _aB;
+
+                var score = r.Gene(l, NodeStage.AttentionScore, g, _groups > 1, "score", 0);
+                r.Input(qkv[g], t * (double)qh * dh * _aB + t * (double)_ownedKv[g] * dh * _kvB);
+                KvEdges(r, qkv, g, t * (double)dh * _kvB);
+                double history = 0;
+                foreach (var q in requests)
+                {
+                    var (rows, cols) = ScoreRowsCols(q);
+                    r.Shape(Gemm(rows, dh, cols, qh, _kvBits, false));
+                    history += EffectiveHistory(q);
+                }
+                r.Read(history * kvTouched * dh * _kvB);
+                r.Output(scoreBytes, 0);
+
+                var softmax = r.Gene(l, NodeStage.AttentionSoftmax, g, _groups > 1, "softmax", 0);
+                r.Input(score, scoreBytes);
+                foreach (var q in requests)
+                {
+                    var (rows, cols) = ScoreRowsCols(q);
+                    r.Shape(new OperatorShape(OperatorKind.Softmax, rows, 1, cols, qh, _aBits, _aBits, _aBits, false));
+                }
+                r.Output(scoreBytes, 0);
+
+                av[g] = r.Gene(l, NodeStage.AttentionValue, g, _groups > 1, "attn_v", 0);
+                r.Input(softmax, scoreBytes);
+                if (_ownedKv[g] > 0) r.Input(qkv[g], t * (double)_ownedKv[g] * dh * _kvB);
+                KvEdges(r, qkv, g, t * (double)dh * _kvB);
+                foreach (var q in requests)
+                {
+                    var (rows, cols) = ScoreRowsCols(q);
+                    r.Shape(Gemm(rows, cols, dh, qh, _kvBits, false));
+                }
+                r.Read(history * kvTouched * dh * _kvB);
+                r.Output(t * (double)qh * dh * _aB, 0);
+            }
+
+            for (var s = 0; s < _tp; s++)
+            {
+                oproj[s] = r.Gene(l, NodeStage.OutputProjection, s, _tp > 1, "o_proj", (long)Math.Ceiling(attnWidth * _dShard[s] * _wB));
+                for (var g = 0; g < _groups; g++) r.Input(av[g], t * (double)_qHeads[g] * dh * _aB);
+                r.Shape(Gemm(t, attnWidth, _dShard[s], 1, _wBits, true));
+                r.Output(t * (double)_dShard[s] * _aB, 0);
+            }
+
+            var res1 = r.Gene(l, NodeStage.Residual, 0, false, "res1", 0);
+            for (var s = 0; s < _tp; s++) r.Input(oproj[s], t * (double)_dShard[s] * _aB);
+            r.Input(input, t * d * _aB);
+            r.Shape(Vector(OperatorKind.Elementwise, t, d));
+            r.Output(t * d * _aB, 0);
+
+            var mid = r.Gene(l, NodeStage.Norm, 0, false, _postNorm ? "norm1" : "norm2", 0);
+            r.Input(res1, t * d * _aB);
+            r.Shape(Vector(OperatorKind.Norm, t, d));
+            r.Output(t * d * _aB, 0);
+            var residualSource = _postNorm ? mid : res1;
+
+            var ffnOut = new List<(int Gene, double Bytes)>();
+            if (_model.Moe is { } moe && l >= moe.FirstDenseLayers)
+            {
+                EmitMoe(r, l, moe, t, mid, ffnOut);
+            }
+            else
+            {
+                var up = new int[_tp];
+                var upMul = gated ? 2 : 1;
+                for (var s = 0; s < _tp; s++)
+                {
+                    up[s] = r.Gene(l, NodeStage.FfnUp, s, _tp > 1, "ffn_up", (long)Math.Ceiling((double)d * upMul * _fShard[s] * _wB));
+                    r.Input(mid, t * d * _aB);
+                    r.Shape(Gemm(t, d, (long)upMul * _fShard[s], 1, _wBits, true));
+                    r.Output(t * (double)upMul * _fShard[s] * _aB, 0);
+                }
+                var act = r.Gene(l, NodeStage.FfnActivation, 0, false, "act", 0);
+                for (var s = 0; s < _tp; s++) r.Input(up[s], t * (double)upMul * _fShard[s] * _aB);
+                r.Shape(Vector(gated ? OperatorKind.Elementwise : OperatorKind.Pointwise, t, _model.FfnHidden));
+                r.Output(t * (double)_model.FfnHidden * _aB, 0);
+                for (var s = 0; s < _tp; s++)
+                {
+                    var down = r.Gene(l, NodeStage.FfnDown, s, _tp > 1, "ffn_down", (long)Math.Ceiling((double)_model.FfnHidden * _dShard[s] * _wB));
+                    r.Input(act, t * (double)_model.FfnHidden * _aB);
+                    r.Shape(Gemm(t, _model.FfnHidden, _dShard[s], 1, _wBits, true));
+                    r.Output(t * (double)_dShard[s] * _aB, 0);
+                    ffnOut.Add((down, t * (double)_dShard[s] * _aB));
+                }
+            }
+
+            var res2 = r.Gene(l, NodeStage.Residual, 0, false, "res2", 0);
+            foreach (var (gene, bytes) in ffnOut) r.Input(gene, bytes);
+            r.Input(residualSource, t * d * _aB);
+            r.Shape(Vector(OperatorKind.Elementwise, t, d));
+            r.Output(t * d * _aB, 0);
+            input = res2;
+
+            if (_postNorm)
+            {
+                var norm2 = r.Gene(l, NodeStage.Norm, 0, false, "norm2", 0);
+                r.Input(res2, t * d * _aB);
+                r.Shape(Vector(OperatorKind.Norm, t, d));
+                r.Output(t * d * _aB, 0);
+                input = norm2;
+            }
+        }
+        r.EndMicroBatch();
+    }
+
+    private void EmitMoe(GraphRecorder r, int l, MoeConfig moe, long t, int mid, List<(int Gene, double Bytes)> ffnOut)
+    {
+        var d = _model.Hidden;
+        var fe = moe.ExpertFfnHidden;
+        var gated = _model.GatedMlp;
+        var upMul = gated ? 2 : 1;
+        long expertWeights = (long)Math.Ceiling((double)d * fe * (upMul + 1) * _wB);
+        var router = r.Gene(l, NodeStage.MoeRouter, 0, false, "router", (long)Math.Ceiling((double)d * moe.Experts * _wB));
+        r.Input(mid, t * d * _aB);
+        r.Shape(Gemm(t, d, moe.Experts, 1, _wBits, true));
+        r.Shape(new OperatorShape(OperatorKind.Softmax, t, 1, moe.Experts, 1, _aBits, _aBits, _aBits, false));
+        r.Output(t * (double)moe.Experts * _aB, 0);
+        var total = moe.Experts + moe.SharedExperts;
+        for (var e = 0; e < total; e++)
+        {
+            var shared = e >= moe.Experts;
+            var tokens = shared ? t : RoutedTokens(t, moe.TopK, moe.Experts, e);
+            var gene = r.Gene(l, NodeStage.MoeExpert, e, true, shared ? "shared_expert" : "expert", expertWeights);
+            r.Input(mid, tokens * d * _aB);
+            if (!shared) r.Input(router, tokens * _aB);
+            if (tokens > 0)
+            {
+                r.Shape(Gemm(tokens, d, (long)upMul * fe, 1, _wBits, true));
+                r.Shape(Vector(gated ? OperatorKind.Elementwise : OperatorKind.Pointwise, tokens, fe));
+                r.Shape(Gemm(tokens, fe, d, 1, _wBits, true));
+            }
+            else
+            {
+                r.Inactive();
+            }
+            r.Output(tokens * d * _aB, 0);
+            ffnOut.Add((gene, tokens * d * _aB));
+        }
+    }
+
+    /// <summary>Edges carrying the new tokens' K (or V) of the KV heads group <paramref name="g"/> reads but another group computes.</summary>
+    private void KvEdges(GraphRecorder r, int[] qkv, int g, double bytesPerHead)
+    {
+        var k = _kvFirst[g];
+        while (k <= _kvLast[g])
+        {
+            var owner = _kvOwner[k];
+            var count = 0;
+            while (k <= _kvLast[g] && _kvOwner[k] == owner) { k++; count++; }
+            if (owner != g) r.Input(qkv[owner], bytesPerHead * count);
+        }
+    }
+
+    private bool PrefillLike(ScheduledRequest q) => q.Phase != RequestPhase.Decode && q.HistoryTokens == 0;
+
+    /// <summary>KV-cache tokens the request's new tokens attend to (history, limited by a sliding window).</summary>
+    private long EffectiveHistory(ScheduledRequest q)
+    {
+        long h = Math.Max(0, q.HistoryTokens);
+        if (_model.SlidingWindow is int w && w > 0) h = Math.Min(h, Math.Max(0, w - q.NewTokens));
+        return h;
+    }
+
+    /// <summary>
+    /// Rows and columns of the request's score matrix per head. Prefill is new × new, or with causal masking an
+    /// exact half-triangle of s(s+1)/2 entries (written as s/2 × (s+1) or s × (s+1)/2 so the MACs are exact);
+    /// decode and chunks are new × (history + new).
+    /// </summary>
+    private (long Rows, long Cols) ScoreRowsCols(ScheduledRequest q)
+    {
+        long s = q.NewTokens;
+        if (PrefillLike(q))
+        {
+            if (!_options.CausalPrefill) return (s, s);
+            return s % 2 == 0 ? (s / 2, s + 1) : (s, (s + 1) / 2);
+        }
+        return (s, EffectiveHistory(q) + s);
+    }
+
+    private double ScoreElements(ScheduledRequest q)
+    {
+        var (rows, cols) = ScoreRowsCols(q);
+        return (double)rows * cols;
+    }
+
+    private OperatorShape Gemm(long m, long k, long n, int count, int secondBits, bool staticWeights) =>
+        new(OperatorKind.Gemm, m, k, n, count, _aBits, secondBits, _aBits, staticWeights);
+
+    private OperatorShape Vector(OperatorKind kind, long m, long n) =>
+        new(kind, m, 1, n, 1, _aBits, _aBits, _aBits, false);
+
+    private static void Require(bool condition, string field, string reason)
+    {
+        if (!condition) throw new CompassInputException(field, reason);
+    }
+}

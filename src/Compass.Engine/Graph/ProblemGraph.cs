@@ -1,0 +1,188 @@
+using Compass.Abstractions.Costs;
+using Compass.Abstractions.Mapping;
+using Compass.Abstractions.Workload;
+
+namespace Compass.Engine.Graph;
+
+/// <summary>Costs of one task on one chiplet type, summed over the task's operators (memoised estimates).</summary>
+internal readonly record struct TaskCost(double TimeNs, double MacPj, double BufferPj, double VectorPj, double RefetchBytes);
+
+/// <summary>The gene structure shared by every micro-batch: names, predecessors (CSR), weights.</summary>
+internal sealed class GeneStructure
+{
+    public required string[] Names { get; init; }
+    public required int[] Layers { get; init; }
+    public required NodeStage[] Stages { get; init; }
+    public required int[] Shards { get; init; }
+    public required long[] WeightBytes { get; init; }
+    public required int[] PredStart { get; init; }
+    public required int[] PredGene { get; init; }
+    public required bool[] IsGraphOutput { get; init; }
+
+    public int GeneCount => Names.Length;
+
+    public int EdgeCount => PredGene.Length;
+}
+
+/// <summary>One sampled iteration as the evaluator sees it: per task (micro-batch × gene) and per edge instance, flat arrays.</summary>
+internal sealed class IterationGraph
+{
+    public required int MicroBatches { get; init; }
+    public required double[] EdgeBytes { get; init; }
+    public required double[] OutputBytes { get; init; }
+    public required double[] MustWriteBytes { get; init; }
+    public required double[] ExtraReadBytes { get; init; }
+    public required double[] GemmMacs { get; init; }
+    public required double[] Operations { get; init; }
+    public required bool[] Active { get; init; }
+    public required int[] ShapeStart { get; init; }
+    public required int[] ShapeIds { get; init; }
+
+    /// <summary>Per chiplet type × task, the summed memoised cost; filled after estimation.</summary>
+    public TaskCost[] Costs { get; set; } = [];
+
+    public int Tasks => OutputBytes.Length;
+}
+
+/// <summary>Splits an iteration's requests into micro-batches.</summary>
+public static class MicroBatcher
+{
+    /// <summary>
+    /// Requests sorted prefill and chunks first, then decodes; each class by new tokens descending, then history
+    /// descending, then request id; cut into consecutive groups of <paramref name="microBatchSize"/>
+    /// (compass-method.md §3, "fixed" mode ordering).
+    /// </summary>
+    public static IReadOnlyList<ScheduledRequest[]> Split(IReadOnlyList<ScheduledRequest> requests, int microBatchSize)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(microBatchSize, 1);
+        var sorted = requests.ToArray();
+        Array.Sort(sorted, static (a, b) =>
+        {
+            var ca = a.Phase == RequestPhase.Decode ? 1 : 0;
+            var cb = b.Phase == RequestPhase.Decode ? 1 : 0;
+            if (ca != cb) return ca.CompareTo(cb);
+            if (a.NewTokens != b.NewTokens) return b.NewTokens.CompareTo(a.NewTokens);
+            if (a.HistoryTokens != b.HistoryTokens) return b.HistoryTokens.CompareTo(a.HistoryTokens);
+            return a.RequestId.CompareTo(b.RequestId);
+        });
+        var groups = new List<ScheduledRequest[]>();
+        for (var i = 0; i < sorted.Length; i += microBatchSize)
+            groups.Add(sorted.AsSpan(i, Math.Min(microBatchSize, sorted.Length - i)).ToArray());
+        return groups;
+    }
+}
+
+/// <summary>Builds the gene structure and every iteration's task data, and collects the distinct operator shapes.</summary>
+internal sealed class ProblemGraph
+{
+    private ProblemGraph(GeneStructure structure, IterationGraph[] iterations, OperatorShape[] shapes, double[] averageMacs)
+    {
+        Structure = structure;
+        Iterations = iterations;
+        Shapes = shapes;
+        AverageMacs = averageMacs;
+    }
+
+    public GeneStructure Structure { get; }
+
+    public IterationGraph[] Iterations { get; }
+
+    /// <summary>Distinct operator shapes; <see cref="IterationGraph.ShapeIds"/> index this.</summary>
+    public OperatorShape[] Shapes { get; }
+
+    public double[] AverageMacs { get; }
+
+    public static ProblemGraph Build(CegBuilder builder, IReadOnlyList<Iteration> iterations, int microBatchSize, CancellationToken cancellationToken)
+    {
+        var recorder = new GraphRecorder();
+        var shapeIndex = new Dictionary<OperatorShape, int>();
+        var shapes = new List<OperatorShape>();
+        var result = new IterationGraph[iterations.Count];
+        GeneStructure? structure = null;
+        double[]? macSum = null;
+        var macCount = 0;
+        for (var it = 0; it < iterations.Count; it++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var groups = MicroBatcher.Split(iterations[it].Requests, microBatchSize);
+            var edgeBytes = new List<double>();
+            var output = new List<double>();
+            var must = new List<double>();
+            var extra = new List<double>();
+            var gemm = new List<double>();
+            var ops = new List<double>();
+            var active = new List<bool>();
+            var shapeStart = new List<int> { 0 };
+            var shapeIds = new List<int>();
+            foreach (var group in groups)
+            {
+                builder.Emit(group, recorder);
+                structure ??= FreezeStructure(recorder);
+                macSum ??= new double[structure.GeneCount];
+                edgeBytes.AddRange(recorder.EdgeBytes);
+                output.AddRange(recorder.OutputBytes);
+                must.AddRange(recorder.MustWriteBytes);
+                extra.AddRange(recorder.ExtraReadBytes);
+                active.AddRange(recorder.Active);
+                for (var g = 0; g < structure.GeneCount; g++)
+                {
+                    double gm = 0, all = 0;
+                    for (var s = recorder.ShapeStart[g]; s < recorder.ShapeStart[g + 1]; s++)
+                    {
+                        var shape = recorder.Shapes[s];
+                        if (!shapeIndex.TryGetValue(shape, out var id))
+                        {
+                            id = shapes.Count;
+                            shapes.Add(shape);
+                            shapeIndex.Add(shape, id);
+                        }
+                        shapeIds.Add(id);
+                        all += shape.Macs;
+                        if (shape.Kind == OperatorKind.Gemm) gm += shape.Macs;
+                    }
+                    shapeStart.Add(shapeIds.Count);
+                    gemm.Add(gm);
+                    ops.Add(all);
+                    macSum[g] += all;
+                }
+                macCount++;
+            }
+            result[it] = new IterationGraph
+            {
+                MicroBatches = groups.Count,
+                EdgeBytes = [.. edgeBytes],
+                OutputBytes = [.. output],
+                MustWriteBytes = [.. must],
+                ExtraReadBytes = [.. extra],
+                GemmMacs = [.. gemm],
+                Operations = [.. ops],
+                Active = [.. active],
+                ShapeStart = [.. shapeStart],
+                ShapeIds = [.. shapeIds],
+            };
+        }
+        if (structure is null || macSum is null) throw new InvalidOperationException("no micro-batch to build a graph from");
+        for (var g = 0; g < macSum.Length; g++) macSum[g] /= macCount;
+        return new ProblemGraph(structure, result, [.. shapes], macSum);
+    }
+
+    private static GeneStructure FreezeStructure(GraphRecorder r)
+    {
+        var genes = r.Names.Count;
+        var consumers = new int[genes];
+        foreach (var p in r.PredGene) consumers[p]++;
+        var output = new bool[genes];
+        for (var g = 0; g < genes; g++) output[g] = consumers[g] == 0;
+        return new GeneStructure
+        {
+            Names = [.. r.Names],
+            Layers = [.. r.Layers],
+            Stages = [.. r.Stages],
+            Shards = [.. r.Shards],
+            WeightBytes = [.. r.WeightBytes],
+            PredStart = [.. r.PredStart],
+            PredGene = [.. r.PredGene],
+            IsGraphOutput = output,
+        };
+    }
+}

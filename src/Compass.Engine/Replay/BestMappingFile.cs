@@ -1,0 +1,157 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Compass.Abstractions.Evaluation;
+using Compass.Abstractions.Mapping;
+using Compass.Abstractions.Plugins;
+
+namespace Compass.Engine.Replay;
+
+/// <summary>Fitness as stored in <c>best-mapping.json</c>.</summary>
+/// <param name="LatencyNs">Mean latency, ns.</param>
+/// <param name="EnergyPj">Mean energy, pJ.</param>
+/// <param name="Objective">Objective value.</param>
+/// <param name="IsValid">Whether the mapping was valid.</param>
+public sealed record StoredFitness(double LatencyNs, double EnergyPj, double Objective, bool IsValid);
+
+/// <summary>
+/// The saved best mapping (<c>best-mapping.json</c>), the counterpart of the published tool's
+/// <c>best_mapping.json</c> {segmentation, layer_to_chip, micro_batch_size} with the names and shape needed to
+/// check it against a space before replaying it.
+/// </summary>
+public sealed record BestMappingFile
+{
+    /// <summary>File format version this code writes.</summary>
+    public const int CurrentVersion = 1;
+
+    /// <summary>Format version.</summary>
+    public int Version { get; init; } = CurrentVersion;
+
+    /// <summary>Scenario name.</summary>
+    public string ScenarioName { get; init; } = string.Empty;
+
+    /// <summary>Search seed.</summary>
+    public int Seed { get; init; }
+
+    /// <summary>Rows of the assignment.</summary>
+    public int MicroBatchCount { get; init; }
+
+    /// <summary>Genes per row.</summary>
+    public int GeneCount { get; init; }
+
+    /// <summary>Segmentation bits (length genes − 1).</summary>
+    public int[] Segmentation { get; init; } = [];
+
+    /// <summary>Chiplet id per (micro-batch, gene), one array per micro-batch.</summary>
+    public int[][] Assignment { get; init; } = [];
+
+    /// <summary>Gene names in sequence order.</summary>
+    public string[] GeneNames { get; init; } = [];
+
+    /// <summary>Fitness on the search sample, when known.</summary>
+    public StoredFitness? Fitness { get; init; }
+
+    private static readonly JsonSerializerOptions Json = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+        WriteIndented = true,
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+    };
+
+    /// <summary>Builds the file content of <paramref name="genome"/> in <paramref name="space"/>.</summary>
+    public static BestMappingFile From(MappingSpace space, Genome genome, string scenarioName, int seed, Fitness? fitness)
+    {
+        ArgumentNullException.ThrowIfNull(space);
+        ArgumentNullException.ThrowIfNull(genome);
+        var rows = new int[genome.MicroBatchCount][];
+        for (var b = 0; b < rows.Length; b++) rows[b] = genome.Row(b).ToArray();
+        var names = new string[space.GeneCount];
+        for (var g = 0; g < names.Length; g++) names[g] = space.Genes[g].Name;
+        var segmentation = new int[genome.Boundaries.Length];
+        for (var i = 0; i < segmentation.Length; i++) segmentation[i] = genome.Boundaries[i];
+        return new BestMappingFile
+        {
+            ScenarioName = scenarioName,
+            Seed = seed,
+            MicroBatchCount = genome.MicroBatchCount,
+            GeneCount = genome.GeneCount,
+            Segmentation = segmentation,
+            Assignment = rows,
+            GeneNames = names,
+            Fitness = fitness is { } f ? new StoredFitness(f.LatencyNs, f.EnergyPj, f.Objective, f.IsValid) : null,
+        };
+    }
+
+    /// <summary>Writes the file atomically (temporary file, then rename).</summary>
+    public void Save(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        var full = Path.GetFullPath(path);
+        var directory = Path.GetDirectoryName(full);
+        if (!string.IsNullOrEmpty(directory)) Directory.CreateDirectory(directory);
+        var temporary = full + ".tmp";
+        File.WriteAllText(temporary, JsonSerializer.Serialize(this, Json));
+        File.Move(temporary, full, overwrite: true);
+    }
+
+    /// <summary>Reads a file; throws <see cref="CompassInputException"/> naming the file when it is malformed.</summary>
+    public static BestMappingFile Load(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        BestMappingFile? file;
+        try
+        {
+            file = JsonSerializer.Deserialize<BestMappingFile>(File.ReadAllText(path), Json);
+        }
+        catch (Exception e) when (e is JsonException or IOException or UnauthorizedAccessException)
+        {
+            throw new CompassInputException(path, $"cannot read the mapping: {e.Message}", e);
+        }
+        if (file is null) throw new CompassInputException(path, "the mapping file is empty");
+        file.CheckShape(path);
+        return file;
+    }
+
+    /// <summary>The genome, checked against <paramref name="space"/>: gene count and names, chiplet ids. Any row count is accepted (rows are reused b mod rows).</summary>
+    public Genome ToGenome(MappingSpace space, string source = "mapping")
+    {
+        ArgumentNullException.ThrowIfNull(space);
+        CheckShape(source);
+        if (GeneCount != space.GeneCount) throw new CompassInputException($"{source}.geneCount", $"the mapping has {GeneCount} genes, the scenario's space has {space.GeneCount}");
+        for (var g = 0; g < GeneNames.Length; g++)
+        {
+            if (GeneNames[g] != space.Genes[g].Name)
+                throw new CompassInputException($"{source}.geneNames[{g}]", $"is '{GeneNames[g]}', the scenario's gene is '{space.Genes[g].Name}'");
+        }
+        var genome = new Genome(MicroBatchCount, GeneCount);
+        for (var i = 0; i < Segmentation.Length; i++) genome.Boundaries[i] = (byte)Segmentation[i];
+        for (var b = 0; b < MicroBatchCount; b++)
+        {
+            for (var g = 0; g < GeneCount; g++)
+            {
+                var c = Assignment[b][g];
+                if ((uint)c >= (uint)space.ChipletCount)
+                    throw new CompassInputException($"{source}.assignment[{b}][{g}]", $"chiplet {c} is outside 0..{space.ChipletCount - 1}");
+                genome[b, g] = c;
+            }
+        }
+        return genome;
+    }
+
+    private void CheckShape(string source)
+    {
+        if (Version != CurrentVersion) throw new CompassInputException($"{source}.version", $"must be {CurrentVersion}, got {Version}");
+        if (GeneCount < 1) throw new CompassInputException($"{source}.geneCount", $"must be ≥ 1, got {GeneCount}");
+        if (MicroBatchCount < 1) throw new CompassInputException($"{source}.microBatchCount", $"must be ≥ 1, got {MicroBatchCount}");
+        if (Segmentation.Length != GeneCount - 1) throw new CompassInputException($"{source}.segmentation", $"must have {GeneCount - 1} bits, got {Segmentation.Length}");
+        foreach (var bit in Segmentation)
+            if (bit is not (0 or 1)) throw new CompassInputException($"{source}.segmentation", $"bits must be 0 or 1, got {bit}");
+        if (Assignment.Length != MicroBatchCount) throw new CompassInputException($"{source}.assignment", $"must have {MicroBatchCount} rows, got {Assignment.Length}");
+        for (var b = 0; b < Assignment.Length; b++)
+        {
+            if (Assignment[b] is null || Assignment[b].Length != GeneCount)
+                throw new CompassInputException($"{source}.assignment[{b}]", $"must have {GeneCount} entries, got {Assignment[b]?.Length ?? 0}");
+        }
+        if (GeneNames.Length != GeneCount) throw new CompassInputException($"{source}.geneNames", $"must have {GeneCount} names, got {GeneNames.Length}");
+    }
+}

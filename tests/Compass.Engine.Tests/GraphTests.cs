@@ -1,0 +1,189 @@
+using Compass.Abstractions.Costs;
+using Compass.Abstractions.Mapping;
+using Compass.Abstractions.Plugins;
+using Compass.Abstractions.Workload;
+using Compass.Engine;
+using Compass.Engine.Workload;
+
+namespace Compass.Engine.Tests;
+
+public sealed class GraphTests
+{
+    private static ExplorationProblem Build(ModelConfig model, GraphOptions graph, params Iteration[] iterations)
+    {
+        var definition = Fixtures.TwoChipletDefinition(model, iterations, graph);
+        return ExplorationProblem.Create(definition, CancellationToken.None);
+    }
+
+    private static double StageSum(ExplorationProblem p, NodeStage stage, Func<int, double> value)
+    {
+        double sum = 0;
+        var genes = p.Space.GeneCount;
+        var it = p.Graph.Iterations[0];
+        for (var t = 0; t < it.Tasks; t++)
+            if (p.Space.Genes[t % genes].Stage == stage) sum += value(t);
+        return sum;
+    }
+
+    private static ModelConfig Llama(int heads, int kvHeads, bool gated = true) => new()
+    {
+        Name = "l", Family = "llama3", Layers = 1, Hidden = 64, Heads = heads, KvHeads = kvHeads, HeadDim = 64 / heads,
+        FfnHidden = 128, Vocab = 16, GatedMlp = gated, Attention = kvHeads < heads ? AttentionKind.Gqa : AttentionKind.Mha,
+    };
+
+    [Fact]
+    public void GatedMlpUpShardCarriesTheGateMatrix()
+    {
+        var p = Build(Llama(8, 8), new GraphOptions { TensorParallel = 4 }, Fixtures.Decode(5));
+        var up = p.Space.Genes.Where(g => g.Stage == NodeStage.FfnUp).ToArray();
+        Assert.Equal(4, up.Length);
+        Assert.All(up, g => Assert.Equal(2L * 64 * 128 / 4, g.WeightBytes));
+        var plain = Build(Llama(8, 8, gated: false), new GraphOptions { TensorParallel = 4 }, Fixtures.Decode(5));
+        Assert.All(plain.Space.Genes.Where(g => g.Stage == NodeStage.FfnUp), g => Assert.Equal(64L * 128 / 4, g.WeightBytes));
+        // Whole layer: 2d² + 2·d·n_kv·d_h + 3·d·F (formulas.md §1).
+        Assert.Equal(2.0 * 64 * 64 + 2.0 * 64 * 64 + 3.0 * 64 * 128, p.Space.Genes.Sum(g => (double)g.WeightBytes));
+        Assert.Equal(MemoryPlanner.WeightBytes(Llama(8, 8), Fixtures.Int8, 1), p.Space.Genes.Sum(g => (double)g.WeightBytes));
+    }
+
+    [Fact]
+    public void GqaReadsKvHistoryOncePerKvHead()
+    {
+        // 8 query heads of 8, history 100, 8-bit: K and V history per KV head = 100 × 8 B each.
+        const int history = 100;
+        var gqa = Build(Llama(8, 2), new GraphOptions { TensorParallel = 2, HeadGroups = 2 }, Fixtures.Decode(history));
+        var mha = Build(Llama(8, 8), new GraphOptions { TensorParallel = 2, HeadGroups = 2 }, Fixtures.Decode(history));
+        var it = gqa.Graph.Iterations[0];
+        var gqaReads = StageSum(gqa, NodeStage.AttentionScore, t => it.ExtraReadBytes[t]) + StageSum(gqa, NodeStage.AttentionValue, t => it.ExtraReadBytes[t]);
+        var mhaIt = mha.Graph.Iterations[0];
+        var mhaReads = StageSum(mha, NodeStage.AttentionScore, t => mhaIt.ExtraReadBytes[t]) + StageSum(mha, NodeStage.AttentionValue, t => mhaIt.ExtraReadBytes[t]);
+        Assert.Equal(2.0 * 2 * history * 8, gqaReads);
+        Assert.Equal(2.0 * 8 * history * 8, mhaReads);
+        // Attention MACs are unchanged by GQA (formulas.md §2).
+        Assert.Equal(StageSum(mha, NodeStage.AttentionScore, t => mhaIt.GemmMacs[t]), StageSum(gqa, NodeStage.AttentionScore, t => it.GemmMacs[t]));
+    }
+
+    [Fact]
+    public void GroupsSharingAKvHeadReadItFromTheOwnerGroup()
+    {
+        // 4 groups, 2 KV heads: groups 1 and 3 take K and V of the new token from groups 0 and 2.
+        var p = Build(Llama(8, 2), new GraphOptions { TensorParallel = 4, HeadGroups = 4 }, Fixtures.Decode(10));
+        var qkv = p.Space.Genes.Where(g => g.Stage == NodeStage.QkvProjection).ToArray();
+        var scores = p.Space.Genes.Where(g => g.Stage == NodeStage.AttentionScore).ToArray();
+        Assert.Equal(new[] { qkv[1].Index, qkv[0].Index }, scores[1].Predecessors);
+        Assert.Equal(new[] { qkv[0].Index }, scores[0].Predecessors);
+        // Q 2 heads × 8 + (owner) K and V 8 each: weights 64 × 32 vs 64 × 16.
+        Assert.Equal(64L * 32, qkv[0].WeightBytes);
+        Assert.Equal(64L * 16, qkv[1].WeightBytes);
+    }
+
+    [Theory]
+    [InlineData(6)]
+    [InlineData(7)]
+    public void CausalPrefillHalvesScoreMacs(int tokens)
+    {
+        var prefill = new Iteration(0, [new ScheduledRequest(0, RequestPhase.Prefill, tokens, 0)]);
+        var causal = Build(Llama(8, 8), new GraphOptions { TensorParallel = 2, CausalPrefill = true }, prefill);
+        var full = Build(Llama(8, 8), new GraphOptions { TensorParallel = 2, CausalPrefill = false }, prefill);
+        var c = causal.Graph.Iterations[0];
+        var f = full.Graph.Iterations[0];
+        // H · d_h · s(s+1)/2 versus H · d_h · s².
+        Assert.Equal(8.0 * 8 * tokens * (tokens + 1) / 2, StageSum(causal, NodeStage.AttentionScore, t => c.GemmMacs[t]));
+        Assert.Equal(8.0 * 8 * tokens * tokens, StageSum(full, NodeStage.AttentionScore, t => f.GemmMacs[t]));
+        Assert.Equal(8.0 * 8 * tokens * (tokens + 1) / 2, StageSum(causal, NodeStage.AttentionValue, t => c.GemmMacs[t]));
+    }
+
+    [Fact]
+    public void MoeRoutesTokensToTopKExperts()
+    {
+        // E 4 routed + 1 shared, top-2, F_e 32, d 64, gated, 5 prefill tokens.
+        var model = Llama(8, 8) with { Moe = new MoeConfig(4, 1, 2, 32, 0) };
+        var p = Build(model, new GraphOptions { TensorParallel = 2 }, new Iteration(0, [new ScheduledRequest(0, RequestPhase.Prefill, 5, 0)]));
+        var it = p.Graph.Iterations[0];
+        var experts = p.Space.Genes.Where(g => g.Stage == NodeStage.MoeExpert).ToArray();
+        Assert.Equal(5, experts.Length);
+        // Expert FLOPs use the top-k (+ shared) experts: T · (k + shared) · 3 · d · F_e MACs (formulas.md §2).
+        Assert.Equal(5.0 * (2 + 1) * 3 * 64 * 32, StageSum(p, NodeStage.MoeExpert, t => it.GemmMacs[t]));
+        // Router: d · E MACs per token.
+        Assert.Equal(5.0 * 64 * 4, StageSum(p, NodeStage.MoeRouter, t => it.GemmMacs[t]));
+        Assert.Equal(MemoryPlanner.WeightBytes(model, Fixtures.Int8, 1), p.Space.Genes.Sum(g => (double)g.WeightBytes));
+        // Tokens over routed experts sum to T · k.
+        Assert.Equal(10L, Enumerable.Range(0, 4).Sum(e => Graph.CegBuilder.RoutedTokens(5, 2, 4, e)));
+    }
+
+    [Fact]
+    public void ExpertWithoutTokensIsSkipped()
+    {
+        // One token, top-1 of 4 experts: only one routed expert runs.
+        var model = Llama(8, 8) with { Moe = new MoeConfig(4, 0, 1, 32, 0) };
+        var p = Build(model, new GraphOptions { TensorParallel = 2 }, Fixtures.Decode(3));
+        var result = p.EvaluateIteration(p.Space.CreateGenome(), 0, true);
+        Assert.Single(result.Tasks, t => p.Space.Genes[t.Gene].Stage == NodeStage.MoeExpert);
+    }
+
+    [Fact]
+    public void MicroBatchesPutPrefillFirstThenLongestHistory()
+    {
+        var requests = new ScheduledRequest[]
+        {
+            new(1, RequestPhase.Decode, 1, 5), new(2, RequestPhase.Prefill, 3, 0), new(3, RequestPhase.Decode, 1, 9),
+            new(4, RequestPhase.ChunkedPrefill, 8, 16), new(5, RequestPhase.Decode, 1, 9),
+        };
+        var groups = Graph.MicroBatcher.Split(requests, 2);
+        Assert.Equal(new long[] { 4, 2, 3, 5, 1 }, groups.SelectMany(g => g).Select(r => r.RequestId));
+        Assert.Equal(new[] { 2, 2, 1 }, groups.Select(g => g.Length));
+    }
+
+    [Fact]
+    public void MicroBatchCountIsTheLargestOverIterations()
+    {
+        var p = Build(Fixtures.TinyModel(), new GraphOptions { TensorParallel = 1 }, Fixtures.Decode(3, 4, 5), Fixtures.Decode(2));
+        Assert.Equal(3, p.Space.MicroBatchCount);
+        // The smaller iteration evaluates with the first row only.
+        Assert.True(p.Evaluate(p.Space.CreateGenome()).IsValid);
+    }
+
+    [Fact]
+    public void ModelThatDoesNotFitDramIsRejected()
+    {
+        var definition = Fixtures.TwoChipletDefinition(Fixtures.TinyModel(), [Fixtures.Decode(3)], new GraphOptions { TensorParallel = 1 });
+        var package = Fixtures.Package(2, 1, Fixtures.UnitChiplet());
+        var tiny = package with { Description = package.Description with { DramChannels = [new Abstractions.Hardware.DramChannel("c", "custom", [new(0, 0)], 1, 10, 100e-9)] } };
+        var e = Assert.Throws<CompassInputException>(() => ExplorationProblem.Create(definition with { Package = tiny }, CancellationToken.None));
+        Assert.Equal("model", e.Field);
+        Assert.Contains("do not fit package DRAM", e.Message);
+    }
+
+    [Fact]
+    public void MicroBatchLargerThanTheBatchIsRejected()
+    {
+        var definition = Fixtures.TwoChipletDefinition(Fixtures.TinyModel(), [Fixtures.Decode(3)], new GraphOptions { TensorParallel = 1, MicroBatchSize = 4 });
+        var e = Assert.Throws<CompassInputException>(() => ExplorationProblem.Create(definition, CancellationToken.None));
+        Assert.Equal("graph.microBatchSize", e.Field);
+    }
+
+    [Fact]
+    public void CostModelIsCalledOncePerDistinctShape()
+    {
+        var cost = new LinearCostModel();
+        var definition = Fixtures.TwoChipletDefinition(Fixtures.TinyModel(), [Fixtures.Decode(3, 3, 3, 3)], new GraphOptions { TensorParallel = 1 }, cost);
+        var p = ExplorationProblem.Create(definition, CancellationToken.None);
+        Assert.Equal(p.DistinctOperatorShapes, cost.Calls);
+        Assert.Equal(p.CostEstimates, cost.Calls);
+    }
+
+    [Fact]
+    public void NonFiniteCostGivesInvalidFitness()
+    {
+        var definition = Fixtures.TwoChipletDefinition(Fixtures.TinyModel(), [Fixtures.Decode(3)], new GraphOptions { TensorParallel = 1 }, new NaNCostModel());
+        var p = ExplorationProblem.Create(definition, CancellationToken.None);
+        var genome = p.Space.CreateGenome();
+        Assert.False(p.Evaluate(genome).IsValid);
+        Assert.NotNull(p.ExplainInvalid(genome));
+    }
+
+    private sealed class NaNCostModel : IComputeCostModel
+    {
+        public OperatorCost Estimate(Abstractions.Hardware.ChipletType chiplet, OperatorShape op, CancellationToken cancellationToken) =>
+            new(op.Kind == OperatorKind.Softmax ? double.NaN : 1, 1, 0, 0, 1, 0, string.Empty);
+    }
+}

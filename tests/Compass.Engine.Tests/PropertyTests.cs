@@ -1,0 +1,136 @@
+using Compass.Abstractions.Mapping;
+using Compass.Engine;
+using FsCheck;
+using FsCheck.Fluent;
+
+namespace Compass.Engine.Tests;
+
+public sealed class PropertyTests
+{
+    private static readonly Lazy<ExplorationProblem> Mesh = new(() => ExplorationProblem.Create(Fixtures.MeshDefinition(), CancellationToken.None));
+    private static readonly Lazy<ExplorationProblem> FastMesh = new(() => ExplorationProblem.Create(Fixtures.MeshDefinition(bandwidthScale: 2), CancellationToken.None));
+
+    private static Genome RandomGenome(MappingSpace space, int seed)
+    {
+        var random = new Random(seed);
+        var genome = space.CreateGenome();
+        for (var i = 0; i < genome.Assignment.Length; i++) genome.Assignment[i] = random.Next(space.ChipletCount);
+        var density = random.NextDouble();
+        for (var i = 0; i < genome.Boundaries.Length; i++) genome.Boundaries[i] = random.NextDouble() < density ? (byte)1 : (byte)0;
+        return genome;
+    }
+
+    private static void Check(Func<int, bool> property) =>
+        FsCheck.Check.One(Config.QuickThrowOnFailure.WithMaxTest(100), Prop.ForAll(Gen.Choose(0, int.MaxValue - 1).ToArbitrary(), property));
+
+    [Fact]
+    public void LatencyIsNeverBelowComputeAndDramBounds()
+    {
+        var p = Mesh.Value;
+        var peakMacsPerNs = p.Definition.Package.PeakMacsPerNs(8);
+        var dramGBps = p.Definition.Package.TotalDramBandwidthGBps;
+        Check(seed =>
+        {
+            var genome = RandomGenome(p.Space, seed);
+            for (var i = 0; i < p.IterationCount; i++)
+            {
+                var r = p.EvaluateIteration(genome, i, false);
+                var it = p.Graph.Iterations[i];
+                // Bytes every mapping must move: each gene's weights once, KV history reads, graph input,
+                // K/V written to the cache, and the graph output.
+                double mandatory = 0;
+                var genes = p.Space.GeneCount;
+                var loaded = new bool[genes];
+                for (var t = 0; t < it.Tasks; t++)
+                {
+                    if (!it.Active[t]) continue;
+                    var g = t % genes;
+                    mandatory += it.ExtraReadBytes[t] + it.MustWriteBytes[t] + (p.Graph.Structure.IsGraphOutput[g] ? it.OutputBytes[t] : 0);
+                    if (!loaded[g]) { loaded[g] = true; mandatory += p.Space.Genes[g].WeightBytes; }
+                }
+                var tolerance = 1 + 1e-12;
+                if (r.LatencyNs * tolerance < r.TotalMacs / peakMacsPerNs) return false;
+                if (r.LatencyNs * tolerance < mandatory / dramGBps) return false;
+                if (r.DramBytes * tolerance < mandatory) return false;
+            }
+            return true;
+        });
+    }
+
+    [Fact]
+    public void EnergyIsTheSumOfItsParts()
+    {
+        var p = Mesh.Value;
+        Check(seed =>
+        {
+            var r = p.EvaluateIteration(RandomGenome(p.Space, seed), 0, includeTimeline: true);
+            var e = r.Energy;
+            var parts = e.MacPj + e.BufferPj + e.VectorPj + e.NopPj + e.DramPj + e.StaticPj;
+            var tasks = r.Tasks.Sum(t => t.EnergyPj) + e.StaticPj;
+            var chiplets = r.Chiplets.Sum(c => c.EnergyPj);
+            return Math.Abs(parts - e.TotalPj) <= 1e-9 * e.TotalPj
+                && Math.Abs(tasks - e.TotalPj) <= 1e-9 * e.TotalPj
+                && Math.Abs(chiplets - e.TotalPj) <= 1e-9 * e.TotalPj
+                && e.MacPj > 0 && e.DramPj > 0 && e.StaticPj > 0;
+        });
+    }
+
+    [Fact]
+    public void DoublingLinkAndDramBandwidthNeverIncreasesLatency()
+    {
+        var slow = Mesh.Value;
+        var fast = FastMesh.Value;
+        Check(seed =>
+        {
+            var genome = RandomGenome(slow.Space, seed);
+            var a = slow.Evaluate(genome);
+            var b = fast.Evaluate(genome);
+            return b.LatencyNs <= a.LatencyNs * (1 + 1e-12);
+        });
+    }
+
+    [Fact]
+    public void SameGenomeGivesSameBitsAcrossThreadCounts()
+    {
+        var p = Mesh.Value;
+        var genomes = Enumerable.Range(0, 64).Select(i => RandomGenome(p.Space, 1000 + i)).ToArray();
+        var sequential = genomes.Select(g => p.Evaluate(g)).ToArray();
+        var parallel = new Abstractions.Evaluation.Fitness[genomes.Length];
+        Parallel.For(0, genomes.Length, new ParallelOptions { MaxDegreeOfParallelism = 2 }, i => parallel[i] = p.Evaluate(genomes[i]));
+        for (var i = 0; i < genomes.Length; i++)
+        {
+            Assert.Equal(BitConverter.DoubleToInt64Bits(sequential[i].LatencyNs), BitConverter.DoubleToInt64Bits(parallel[i].LatencyNs));
+            Assert.Equal(BitConverter.DoubleToInt64Bits(sequential[i].EnergyPj), BitConverter.DoubleToInt64Bits(parallel[i].EnergyPj));
+        }
+        Check(seed =>
+        {
+            var g = RandomGenome(p.Space, seed);
+            return p.Evaluate(g).Equals(p.Evaluate(g.Clone()));
+        });
+    }
+
+    [Fact]
+    public void StandardStrategiesEvaluateAndDiffer()
+    {
+        var p = Mesh.Value;
+        var standard = p.Heuristics.Standard();
+        var names = standard.Select(s => s.Name).ToArray();
+        Assert.Contains("pipeline", names);
+        Assert.Contains("tensor-parallel", names);
+        Assert.Contains("micro-batch-parallel", names);
+        Assert.Contains("round-robin-pipeline", names);
+        var fitness = standard.Select(s => p.Evaluate(s.Genome)).ToArray();
+        Assert.All(fitness, f => Assert.True(f.IsValid));
+        Assert.True(fitness.Select(f => f.Objective).Distinct().Count() >= 4);
+        Assert.True(standard.Single(s => s.Name == "pipeline").Genome.IsCoupled());
+        Assert.True(standard.Single(s => s.Name == "round-robin-pipeline").Genome.IsCoupled());
+        Assert.False(standard.Single(s => s.Name == "micro-batch-parallel").Genome.IsCoupled());
+        // Pipeline: every chiplet used, contiguous groups with boundaries at group edges.
+        var pipeline = p.Heuristics.Pipeline(4);
+        Assert.Equal(3, pipeline.Boundaries.Count(b => b == 1));
+        Assert.Equal(4, pipeline.Row(0).ToArray().Distinct().Count());
+        // Tensor parallel: the two shards of every split node on different chiplets.
+        var tp = p.Heuristics.PipelineTensor(1, 2);
+        foreach (var g in p.Space.Genes.Where(g => g.Stage == NodeStage.FfnUp)) Assert.Equal(g.Shard, tp[0, g.Index]);
+    }
+}
