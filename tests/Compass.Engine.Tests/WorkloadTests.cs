@@ -56,6 +56,12 @@ public sealed class WorkloadTests
         Assert.Equal(l[2] / 1e6, report.Requests[0].TpotMs, 12);
         Assert.Equal(4, report.GeneratedTokens);
         Assert.Equal(0, report.IncompleteRequests);
+
+        // Iteration-level results (the published exec mode): means over the held-out iterations and their product.
+        var e = Enumerable.Range(0, 3).Select(i => problem.EvaluateIteration(oneRow, i, false).Energy.TotalPj).ToArray();
+        Assert.Equal(l.Average(), report.MeanIterationLatencyNs, 9);
+        Assert.Equal(e.Average(), report.MeanIterationEnergyPj, 9);
+        Assert.Equal(1.0, report.IterationEdpJs / (l.Average() * 1e-9 * e.Average() * 1e-12), 12);
     }
 
     [Fact]

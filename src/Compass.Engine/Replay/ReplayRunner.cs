@@ -74,7 +74,25 @@ public sealed record ReplayReport(
     PercentileSummary EndToEnd,
     double TtftSloMs,
     double TpotSloMs,
-    double SloAttainment);
+    double SloAttainment)
+{
+    /// <summary>Mean iteration latency over the replayed iterations, ns (the published "exec" mode result).</summary>
+    public double MeanIterationLatencyNs => Mean(IterationLatencyNs);
+
+    /// <summary>Mean iteration energy over the replayed iterations, pJ.</summary>
+    public double MeanIterationEnergyPj => Mean(IterationEnergyPj);
+
+    /// <summary>Mean latency × mean energy of the replayed iterations in J·s: the EDP the search objective estimates on its sample.</summary>
+    public double IterationEdpJs => MeanIterationLatencyNs * 1e-9 * MeanIterationEnergyPj * 1e-12;
+
+    private static double Mean(IReadOnlyList<double> values)
+    {
+        if (values.Count == 0) return 0;
+        double sum = 0;
+        foreach (var v in values) sum += v;
+        return sum / values.Count;
+    }
+}
 
 /// <summary>
 /// Runs a mapping over a held-out sequence of iterations (each knows its requests) and derives per-request serving
