@@ -259,8 +259,21 @@ public sealed class OptimizerTests
     public void OptionsOverrideTheirPublishedDefaults()
     {
         var context = new ToySearchContext(Medium, 10_000, 1);
-        var outcome = OptimizerFactory.Run("ga", context, ("populationSize", "10"), ("generations", "3"), ("elitism", "2"), ("deduplicate", "false"), ("replacement", "generational"));
+        var outcome = OptimizerFactory.Run("ga", context, ("populationSize", "10"), ("generations", "3"), ("elitism", "2"), ("deduplicate", "false"), ("replacement", "generational"), ("localSearchFraction", "0"));
         Assert.Equal(10 + 3 * 8, context.EvaluationsDone);
         Assert.Equal(3, outcome.Statistics["generations"]);
+    }
+
+    [Fact]
+    public void MemeticStepSpendsItsShareOfTheBudgetThroughTheSameEvaluator()
+    {
+        // 8 children per generation and localSearchFraction 0.5: the hill climb gets 8 candidates per generation (one
+        // batch of 8), so 3 generations cost 10 + 3 × (8 + 8) evaluations, every one counted.
+        var context = new ToySearchContext(Medium, 10_000, 1);
+        var outcome = OptimizerFactory.Run("ga", context, ("populationSize", "10"), ("generations", "3"), ("elitism", "2"), ("deduplicate", "false"),
+            ("localSearchFraction", "0.5"), ("localSearchBatch", "8"), ("localSearchPatience", "100"));
+        Assert.Equal(10 + 3 * (8 + 8), context.EvaluationsDone);
+        Assert.Equal(3 * 8, outcome.Statistics["localSearch.candidates"]);
+        Assert.Equal(context.EvaluationsDone, outcome.Statistics["evaluated"]);
     }
 }

@@ -80,7 +80,7 @@ public sealed record SimulatedAnnealingOptions
 }
 
 /// <summary>
-/// Simulated annealing over genomes with the GA's mutations as moves (<see cref="GenomeVariation.ApplyOneMove"/>).
+/// Simulated annealing over genomes with the GA's mutations as moves (<see cref="GenomeVariation.ApplyOneMove(Genome, double, Xoshiro256StarStar)"/>).
 /// Each step draws <see cref="SimulatedAnnealingOptions.BatchSize"/> candidate moves of the current genome and
 /// evaluates them together; the best candidate is accepted by the Metropolis rule on Δ = ln(f_new / f_current)
 /// (scale-free, so one temperature fits any objective magnitude). With <c>coupled</c> it searches the coupled

@@ -27,7 +27,7 @@ public static class SearchSupport
     /// Fills <paramref name="population"/> with copies of the valid starting points (in order, up to its length),
     /// then, when <paramref name="variation"/> is given and starting points exist, a fraction
     /// <paramref name="variantFraction"/> of the remaining slots with starting points changed by 1–4 random moves
-    /// (<see cref="GenomeVariation.ApplyOneMove"/>), then uniformly random genomes. Returns how many starting points
+    /// (<see cref="GenomeVariation.ApplyOneMove(Genome, double, Xoshiro256StarStar)"/>), then uniformly random genomes. Returns how many starting points
     /// were used; invalid ones are skipped and counted in <paramref name="rejected"/>.
     /// </summary>
     public static int Seed(Genome[] population, ISearchContext context, Xoshiro256StarStar rng, out int rejected,

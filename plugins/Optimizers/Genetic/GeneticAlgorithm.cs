@@ -22,7 +22,8 @@ public enum GaReplacement
 public sealed record GeneticAlgorithmOptions
 {
     /// <summary>Option keys.</summary>
-    public static readonly string[] Keys = ["populationSize", "generations", "tournamentSize", "elitism", "deduplicate", "seedVariantFraction", "replacement", "crossoverProbability", .. VariationOptions.Keys];
+    public static readonly string[] Keys = ["populationSize", "generations", "tournamentSize", "elitism", "deduplicate", "seedVariantFraction", "replacement", "crossoverProbability",
+         "localSearchFraction", "localSearchBatch", "localSearchPatience", "adaptiveOperators", .. VariationOptions.Keys];
 
     /// <summary>Individuals per generation (published mixed-workload config: 50).</summary>
     public int PopulationSize { get; init; } = 50;
@@ -52,6 +53,21 @@ public sealed record GeneticAlgorithmOptions
     /// <summary>Probability that a child is the crossover of its two parents; otherwise it is a copy of parent 1 (published: 1, every child).</summary>
     public double CrossoverProbability { get; init; } = 1.0;
 
+    /// <summary>
+    /// Share of the evaluations spent on the memetic step: after every generation the best individual is improved by a
+    /// short hill climb (<see cref="EliteLocalSearch"/>). Published: 0 (no local search); structured default 0.5.
+    /// </summary>
+    public double LocalSearchFraction { get; init; } = 0.5;
+
+    /// <summary>Candidate moves evaluated together per hill-climb step (the unit of parallelism).</summary>
+    public int LocalSearchBatch { get; init; } = 8;
+
+    /// <summary>Hill-climb steps without improvement after which a generation's climb ends early.</summary>
+    public int LocalSearchPatience { get; init; } = 4;
+
+    /// <summary>Adapt the hill climb's operator probabilities to each operator's success rate in this run (structured default; published: off).</summary>
+    public bool AdaptiveOperators { get; init; } = true;
+
     /// <summary>Operator probabilities.</summary>
     public VariationOptions Variation { get; init; } = new();
 
@@ -61,6 +77,7 @@ public sealed record GeneticAlgorithmOptions
         section.RejectUnknownKeys(Keys);
         var variation = VariationOptions.Read(section);
         var population = section.GetInt32("populationSize", 50, 2, 1_000_000);
+        var structured = variation.Preset == OperatorPreset.Structured;
         return new GeneticAlgorithmOptions
         {
             PopulationSize = population,
@@ -73,6 +90,10 @@ public sealed record GeneticAlgorithmOptions
                 ? GaReplacement.Plus
                 : GaReplacement.Generational,
             CrossoverProbability = section.GetDouble("crossoverProbability", 1.0, 0, 1),
+            LocalSearchFraction = section.GetDouble("localSearchFraction", structured ? 0.5 : 0, 0, 0.95),
+            LocalSearchBatch = section.GetInt32("localSearchBatch", 8, 1, 100_000),
+            LocalSearchPatience = section.GetInt32("localSearchPatience", 4, 1, 1_000_000),
+            AdaptiveOperators = section.GetBoolean("adaptiveOperators", structured),
             Variation = variation,
         };
     }
@@ -119,9 +140,11 @@ public sealed class GeneticAlgorithm : IOptimizer
         // The published phase schedule runs on generation / generations. When the budget allows fewer generations,
         // the structured GA compresses the schedule onto the generations it will actually run.
         var children = size - o.Elitism;
+        var climbPerGeneration = o.LocalSearchFraction > 0 ? Math.Max(1, (int)Math.Round(children * o.LocalSearchFraction / (1 - o.LocalSearchFraction))) : 0;
+        var climber = climbPerGeneration > 0 ? new EliteLocalSearch(variation, space, o.LocalSearchBatch, o.AdaptiveOperators) : null;
         var planned = o.Generations;
-        if (o.Variation.Preset == OperatorPreset.Structured && children > 0)
-            planned = (int)Math.Clamp(Math.Ceiling((double)(context.EvaluationsLeft) / children), 1, o.Generations);
+        if (o.Variation.Preset == OperatorPreset.Structured && children + climbPerGeneration > 0)
+            planned = (int)Math.Clamp(Math.Ceiling((double)context.EvaluationsLeft / (children + climbPerGeneration)), 1, o.Generations);
         var elite = new int[o.Elitism];
         var spare = o.Replacement == GaReplacement.Plus ? SearchSupport.NewGenomes(space, size) : [];
         var spareFitness = new Fitness[o.Replacement == GaReplacement.Plus ? size : 0];
@@ -158,6 +181,12 @@ public sealed class GeneticAlgorithm : IOptimizer
                 (fitness, nextFitness) = (nextFitness, fitness);
                 alive = elite.Length + done;
             }
+            if (climber is not null && alive == size && !evaluator.Stopped)
+            {
+                var top = 0;
+                for (var i = 1; i < size; i++) if (fitness[i].Objective < fitness[top].Objective) top = i;
+                climber.Climb(population[top], ref fitness[top], climbPerGeneration, o.LocalSearchPatience, progress, evaluator, rng);
+            }
             if (evaluator.BestFitness.Objective < lastBest)
             {
                 lastBest = evaluator.BestFitness.Objective;
@@ -169,6 +198,7 @@ public sealed class GeneticAlgorithm : IOptimizer
         statistics["generations"] = generation;
         statistics["plannedGenerations"] = planned;
         statistics["bestGeneration"] = bestGeneration;
+        climber?.WriteStatistics(statistics);
         variation.WriteStatistics(statistics);
         return evaluator.Outcome(population[0], null, statistics);
     }

@@ -61,20 +61,19 @@ public sealed class GenomeVariation
     /// mutations as single-bit flip / single-boundary shift) and applies it; retries (up to 16 draws) until the genome
     /// changed. Returns the operator index, or −1 when nothing changed.
     /// </summary>
-    public int ApplyOneMove(Genome genome, double progress, Xoshiro256StarStar rng)
+    public int ApplyOneMove(Genome genome, double progress, Xoshiro256StarStar rng) => ApplyOneMove(genome, progress, rng, default);
+
+    /// <summary>
+    /// As <see cref="ApplyOneMove(Genome, double, Xoshiro256StarStar)"/>, with every operator's weight multiplied by
+    /// <paramref name="scale"/>[operator] (index as <see cref="OperatorNames"/>; empty = no scaling). Adaptive searches
+    /// pass their per-operator credit here.
+    /// </summary>
+    public int ApplyOneMove(Genome genome, double progress, Xoshiro256StarStar rng, ReadOnlySpan<double> scale)
     {
-        var o = Options;
-        var phase = Phase(progress);
         var w = _moveWeights;
-        w[0] = o.BoundaryFlipProbability;
-        w[1] = o.BoundaryShiftProbability;
-        for (var op = 0; op < 7; op++) w[2 + op] = o.MappingProbabilities[op][phase];
-        w[9] = o.MoveLayerGroupProbability;
-        w[10] = o.BalanceSharedWeightsProbability;
-        w[11] = o.ConsumerNearProducerProbability;
-        w[12] = o.SwapBusiestIdlestProbability;
-        w[13] = o.ReassignGeneColumnProbability;
-        w[14] = o.SwapGeneColumnsProbability;
+        MoveWeights(progress, w);
+        if (!scale.IsEmpty)
+            for (var i = 0; i < w.Length; i++) w[i] *= scale[i];
         var total = 0.0;
         foreach (var x in w) total += x;
         if (total <= 0) { w[2] = 1; total = 1; }
@@ -101,6 +100,26 @@ public sealed class GenomeVariation
             return pick;
         }
         return -1;
+    }
+
+    /// <summary>
+    /// Writes the single-move weight of every operator (index as <see cref="OperatorNames"/>) at a progress: the
+    /// segmentation mutations' per-bit probabilities, the published mapping mutations' phase probabilities and the
+    /// structure-aware probabilities.
+    /// </summary>
+    public void MoveWeights(double progress, Span<double> weights)
+    {
+        var o = Options;
+        var phase = Phase(progress);
+        weights[0] = o.BoundaryFlipProbability;
+        weights[1] = o.BoundaryShiftProbability;
+        for (var op = 0; op < 7; op++) weights[2 + op] = o.MappingProbabilities[op][phase];
+        weights[9] = o.MoveLayerGroupProbability;
+        weights[10] = o.BalanceSharedWeightsProbability;
+        weights[11] = o.ConsumerNearProducerProbability;
+        weights[12] = o.SwapBusiestIdlestProbability;
+        weights[13] = o.ReassignGeneColumnProbability;
+        weights[14] = o.SwapGeneColumnsProbability;
     }
 
     /// <summary>Crossover of two parents into <paramref name="child"/> (the published operators).</summary>
