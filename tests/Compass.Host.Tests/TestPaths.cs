@@ -11,6 +11,9 @@ internal static class TestPaths
     /// <summary>The real plugins folder beside the built host.</summary>
     public static string PluginsDir => Path.GetFullPath(Metadata("CompassPluginsDir"));
 
+    /// <summary>The repository root.</summary>
+    public static string RepoRoot => Path.GetFullPath(Metadata("CompassRepoRoot"));
+
     /// <summary>The fixture plugins folder.</summary>
     public static string TestPluginsDir => Path.GetFullPath(Metadata("CompassTestPluginsDir"));
 

@@ -6,7 +6,8 @@ namespace Compass.Host.Commands;
 
 /// <summary>
 /// The <c>compass</c> command line (System.CommandLine 3). Exit codes: 0 success, 2 user error (bad arguments,
-/// bad scenario, unknown name, infeasible problem), 3 a plugin fault stopped the run, 1 an unexpected failure.
+/// bad scenario, unknown name, infeasible problem, no valid mapping), 3 a plugin fault stopped the run,
+/// 130 interrupted (Ctrl-C or SIGTERM), 1 an unexpected failure (see docs/robustness.md).
 /// </summary>
 public static class CompassCli
 {
@@ -15,6 +16,12 @@ public static class CompassCli
 
     /// <summary>Exit code of a run stopped by a plugin fault.</summary>
     public const int PluginFault = 3;
+
+    /// <summary>Exit code of an unexpected failure (a bug, not the input or a plugin).</summary>
+    public const int UnexpectedFailure = 1;
+
+    /// <summary>Exit code of a run interrupted by Ctrl-C or SIGTERM (128 + SIGINT).</summary>
+    public const int Interrupted = 130;
 
     /// <summary>Parses and runs <paramref name="args"/>.</summary>
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
@@ -70,7 +77,13 @@ public static class CompassCli
         catch (OperationCanceledException)
         {
             stderr.WriteLine("error: cancelled");
-            return 130;
+            return Interrupted;
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // A bug rather than the input or a plugin: still one line and an exit code, never a stack trace.
+            stderr.WriteLine($"error: unexpected {e.GetType().Name}: {e.Message.ReplaceLineEndings(" ")}");
+            return UnexpectedFailure;
         }
     }
 

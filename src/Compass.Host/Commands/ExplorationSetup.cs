@@ -73,9 +73,10 @@ public sealed class ExplorationSetup : IDisposable
     /// <param name="args">Command-line scenario arguments.</param>
     /// <param name="extraOverrides">Overrides from dedicated options (<c>--seed</c>, <c>--budget</c>), applied after <c>--set</c>.</param>
     /// <param name="logLevel">Log level.</param>
-    public static ExplorationSetup Build(ScenarioArguments args, IEnumerable<string> extraOverrides, LogLevel logLevel = LogLevel.Warning)
+    /// <param name="warnings">Where one-line warnings go (ignored environment variables); null drops them.</param>
+    public static ExplorationSetup Build(ScenarioArguments args, IEnumerable<string> extraOverrides, LogLevel logLevel = LogLevel.Warning, TextWriter? warnings = null)
     {
-        var config = ScenarioLoader.BuildConfiguration(args.ScenarioPath, [.. args.Overrides, .. extraOverrides]);
+        var config = ScenarioLoader.BuildConfiguration(args.ScenarioPath, [.. args.Overrides, .. extraOverrides], null, warnings is null ? null : warnings.WriteLine);
         var scenario = ScenarioLoader.Read(config);
         var runtime = CompassRuntime.Create(args.AllPluginDirectories, scenario.Plugins, logLevel);
         var stop = new CancellationTokenSource();
@@ -96,9 +97,10 @@ public sealed class ExplorationSetup : IDisposable
     {
         Package = HardwareResolver.ResolvePackage(Scenario.Package, Scenario.ExtraChipletTypes, Runtime.ChipletTypes, Runtime.Packages);
         Model = HardwareResolver.ResolveModel(Scenario.Model, Runtime.Models);
-        _ = Memory;
         if (Scenario.Graph.Layers > Model.Layers)
             throw new CompassInputException("graph.layers", $"must be <= the model's {Model.Layers} layers, got {Scenario.Graph.Layers}");
+        CheckParallelism(Scenario.Graph, Model);
+        _ = Memory;
         // Resolve every name first, so a typo in the last one fails before any component starts.
         Runtime.Find<ITraceSource>(Scenario.Workload.Trace.Name, Scenario.Workload.Trace.Path + ".name");
         Runtime.Find<IServingScheduler>(Scenario.Workload.Scheduler.Name, Scenario.Workload.Scheduler.Path + ".name");
@@ -115,6 +117,25 @@ public sealed class ExplorationSetup : IDisposable
         Interconnect = CompassRuntime.Guard(networkPlugin, "network", Scenario.CostModels.Network.Name, () => network.Build(Package));
         Cost = Scenario.CostModels.Cost is { } c ? Runtime.Create<IPackageCostModel>(c) : (null, "");
         CreateOptimizer(Scenario.Optimizer);
+    }
+
+    /// <summary>
+    /// Tensor parallelism must split the model evenly: the degree divides the hidden size, and the head groups
+    /// (<c>headGroups</c>, or min(degree, heads) when 0) divide the attention heads.
+    /// </summary>
+    public static void CheckParallelism(GraphOptions graph, ModelConfig model)
+    {
+        var tp = graph.TensorParallel;
+        if (model.Hidden % tp != 0)
+            throw new CompassInputException("graph.tensorParallel", $"must divide the model's hidden size {model.Hidden}, got {tp}");
+        var groups = graph.HeadGroups == 0 ? Math.Min(tp, model.Heads) : graph.HeadGroups;
+        if (groups > model.Heads)
+            throw new CompassInputException("graph.headGroups", $"must be <= the model's {model.Heads} attention heads, got {groups}");
+        if (model.Heads % groups != 0)
+        {
+            var field = graph.HeadGroups == 0 ? "graph.tensorParallel" : "graph.headGroups";
+            throw new CompassInputException(field, $"must divide the model's {model.Heads} attention heads (head groups = {groups}), got {(graph.HeadGroups == 0 ? tp : graph.HeadGroups)}");
+        }
     }
 
     /// <summary>Creates an optimizer by choice, wrapped in its plugin's circuit breaker.</summary>
@@ -144,6 +165,7 @@ public sealed class ExplorationSetup : IDisposable
     public IReadOnlyList<Iteration> SampleIterations(int seed, int count, CancellationToken cancellationToken)
     {
         var w = Scenario.Workload;
+        CheckTraceNotEmpty(seed, cancellationToken);
         var list = CompassRuntime.Guard(Scheduler.Plugin, "schedulers", w.Scheduler.Name, () =>
             IterationSampler.Sample(Schedule(seed, cancellationToken), w.WarmupIterations, count, seed, 0, cancellationToken));
         foreach (var it in list) MemoryPlanner.Check(Memory, MemoryPlanner.KvTokens(it));
@@ -154,8 +176,21 @@ public sealed class ExplorationSetup : IDisposable
     public IReadOnlyList<Iteration> HeldOutIterations(int seed, int count, CancellationToken cancellationToken)
     {
         var w = Scenario.Workload;
+        CheckTraceNotEmpty(seed, cancellationToken);
         return CompassRuntime.Guard(Scheduler.Plugin, "schedulers", w.Scheduler.Name, () =>
             IterationSampler.HeldOut(Schedule(seed, cancellationToken), w.WarmupIterations, count, seed, cancellationToken));
+    }
+
+    /// <summary>Throws <see cref="CompassInputException"/> naming <c>workload.trace</c> when the trace yields no request.</summary>
+    private void CheckTraceNotEmpty(int seed, CancellationToken cancellationToken)
+    {
+        var trace = Scenario.Workload.Trace;
+        var any = CompassRuntime.Guard(Trace.Plugin, "traces", trace.Name, () =>
+        {
+            using var e = Trace.Component.Read(seed, cancellationToken).GetEnumerator();
+            return e.MoveNext();
+        });
+        if (!any) throw new CompassInputException(trace.Path, $"trace '{trace.Name}' produced no request (empty trace or zero requests); nothing to schedule");
     }
 
     /// <summary>The definition of the problem over <paramref name="iterations"/>.</summary>

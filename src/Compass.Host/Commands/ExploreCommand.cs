@@ -1,7 +1,10 @@
 using System.CommandLine;
 using System.Diagnostics;
+using System.Runtime.InteropServices;
+using System.Text.Json.Nodes;
 using Compass.Abstractions.Evaluation;
 using Compass.Abstractions.Mapping;
+using Compass.Abstractions.Plugins;
 using Compass.Abstractions.Search;
 using Compass.Engine;
 using Compass.Engine.Replay;
@@ -24,6 +27,9 @@ namespace Compass.Host.Commands;
 /// <param name="Quiet">No progress output.</param>
 public sealed record ExploreArguments(ScenarioArguments Scenario, string? OutDirectory, int? Seed, int? Budget, int? Threads, bool Quiet)
 {
+    /// <summary>Output folder of an interrupted run to continue (<c>--resume OUTDIR</c>), or null for a new run.</summary>
+    public string? ResumeDirectory { get; init; }
+
     /// <summary>The dedicated options as overrides (applied after <c>--set</c>).</summary>
     public IEnumerable<string> Overrides()
     {
@@ -47,25 +53,49 @@ public static class ExploreCommand
         var budget = new Option<int?>("--budget") { Description = "Evaluation budget (overrides budget.evaluations)" };
         var threads = new Option<int?>("--threads") { Description = "Worker threads (0 = all cores)" };
         var quiet = new Option<bool>("--quiet", "-q") { Description = "No progress output" };
+        var resume = new Option<string?>("--resume") { Description = "Continue the interrupted run in this output folder (its scenario.resolved.json and search-log.csv); ends with the result of an uninterrupted run" };
         var command = new Command("explore", "Search for a low-EDP mapping of a scenario and write the results to a folder");
-        foreach (var o in new Option[] { scenario, output, seed, set, plugins, budget, threads, quiet }) command.Options.Add(o);
+        foreach (var o in new Option[] { scenario, output, seed, set, plugins, budget, threads, quiet, resume }) command.Options.Add(o);
         command.SetAction(pr => CompassCli.Guard(stderr, () => Execute(
             new ExploreArguments(
                 new ScenarioArguments(pr.GetValue(scenario), pr.GetValue(set) ?? [], pr.GetValue(plugins) ?? []),
-                pr.GetValue(output), pr.GetValue(seed), pr.GetValue(budget), pr.GetValue(threads), pr.GetValue(quiet)),
+                pr.GetValue(output), pr.GetValue(seed), pr.GetValue(budget), pr.GetValue(threads), pr.GetValue(quiet))
+            { ResumeDirectory = pr.GetValue(resume) },
             stdout, stderr)));
         return command;
     }
 
-    /// <summary>Runs an exploration. Validation happens before anything is written.</summary>
+    /// <summary>What a resumed run starts from.</summary>
+    private sealed record ResumePlan(string Directory, string ScenarioText, CheckpointLog.ResumeState Log);
+
+    /// <summary>
+    /// Runs an exploration. Everything is validated before anything is written. The search log is streamed to the
+    /// output folder as the checkpoint; whatever ends the run (budget, Ctrl-C / SIGTERM, a plugin fault, an
+    /// unexpected failure), the files of the best mapping so far are written.
+    /// </summary>
     public static int Execute(ExploreArguments args, TextWriter stdout, TextWriter stderr)
     {
-        using var setup = ExplorationSetup.Build(args.Scenario, args.Overrides(), args.Quiet ? LogLevel.Error : LogLevel.Warning);
+        ArgumentNullException.ThrowIfNull(args);
+        var resume = args.ResumeDirectory is null ? null : PrepareResume(args);
+        var scenarioArgs = resume is null ? args.Scenario : args.Scenario with { ScenarioPath = Path.Combine(resume.Directory, ReportFiles.ScenarioFile), Overrides = [] };
+        IEnumerable<string> overrides = resume is null ? args.Overrides() : args.Threads is { } t ? [$"search.threads={t}"] : [];
+        using var setup = ExplorationSetup.Build(scenarioArgs, overrides, args.Quiet ? LogLevel.Error : LogLevel.Warning, stderr);
         ReportLoadErrors(setup, stderr);
         var s = setup.Scenario;
         var token = setup.Stop.Token;
-        ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; setup.Stop.Cancel(); };
+        string? interruptedBy = null;
+        ConsoleCancelEventHandler onCancel = (_, e) =>
+        {
+            e.Cancel = true;
+            interruptedBy ??= "Ctrl-C (SIGINT)";
+            setup.Stop.Cancel();
+        };
         Console.CancelKeyPress += onCancel;
+        using var onTerm = RegisterSignal(PosixSignal.SIGTERM, () =>
+        {
+            interruptedBy ??= "SIGTERM";
+            setup.Stop.Cancel();
+        });
         try
         {
             var clock = Stopwatch.StartNew();
@@ -79,25 +109,52 @@ public static class ExploreCommand
             {
                 throw new PluginFaultException(setup.Resilience.Faults.Faults[0]);
             }
-            var outDir = args.OutDirectory ?? CompassCli.DefaultOutDirectory();
+            var outDir = resume?.Directory ?? args.OutDirectory ?? CompassCli.DefaultOutDirectory();
             Directory.CreateDirectory(outDir);
-            AtomicFile.WriteAllText(Path.Combine(outDir, ReportFiles.ScenarioFile), ResolvedScenario.Build(s, setup.Package, setup.Model).ToJsonString(Configuration.ConfigJson.WriteOptions) + "\n");
+            var scenarioJson = resume?.ScenarioText ?? ResolvedScenario.Build(s, setup.Package, setup.Model).ToJsonString(Configuration.ConfigJson.WriteOptions) + "\n";
+            if (resume is null) AtomicFile.WriteAllText(Path.Combine(outDir, ReportFiles.ScenarioFile), scenarioJson);
+            var previousRows = resume?.Log.Rows ?? [];
             if (!args.Quiet)
+            {
                 stdout.WriteLine($"Exploring '{s.Name}': {problem.Space.MicroBatchCount} micro-batches × {problem.Space.GeneCount} genes on {problem.Space.ChipletCount} chiplets (10^{problem.Space.Log10Size:F0} mappings), optimizer {s.Optimizer.Name}, budget {s.Budget.MaxEvaluations}, seed {s.Seed}");
+                if (resume is not null) stdout.WriteLine($"Resuming from {previousRows.Count} logged evaluation(s){(resume.Log.DroppedTornLine ? " (a torn last line was dropped)" : "")}");
+            }
 
             var optimizer = setup.CreateOptimizer(s.Optimizer);
             var counters = new SearchCounters();
+            var logPath = Path.Combine(outDir, ReportFiles.SearchLogFile);
+            string? divergence = null;
+            using var checkpoint = resume is { Log.ValidLength: > 0 }
+                ? CheckpointLog.Append(logPath, resume.Log.ValidLength, s.Search.CheckpointEvery)
+                : CheckpointLog.Create(logPath, s.Search.CheckpointEvery);
+            void OnEvaluation(EvaluationLogEntry e)
+            {
+                counters.OnEvaluation(e);
+                if (e.Index < previousRows.Count)
+                {
+                    // A served evaluation must be the mapping the interrupted run logged, or the resume is not faithful.
+                    if (e.GenomeHash != previousRows[e.Index].GenomeHash && divergence is null)
+                    {
+                        divergence = $"{ReportFiles.SearchLogFile}:{e.Index + 2}: the resumed search evaluated another mapping at evaluation {e.Index} (hash {e.GenomeHash:x16}, logged {previousRows[e.Index].GenomeHash:x16}): the optimizer is not deterministic for its seed or the plugins changed; cannot resume";
+                        setup.Stop.Cancel();
+                    }
+                    return;
+                }
+                if (divergence is null) checkpoint.Write(RunReportBuilder.Row(e));
+            }
             var driver = new SearchDriver(problem, new SearchDriverOptions
             {
                 Budget = s.Budget,
                 Seed = s.Seed,
                 StartFromHeuristics = s.Search.StartFromHeuristics,
                 Threads = s.Search.Threads,
-                OnEvaluation = counters.OnEvaluation,
+                OnEvaluation = OnEvaluation,
+                PreviousEvaluations = resume?.Log.Fitnesses,
                 Logger = setup.Runtime.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Compass.Search"),
             });
             SearchRunResult? result = null;
             PluginFaultException? fault = null;
+            Exception? failure = null;
             try
             {
                 result = SearchProgress.Run(() => driver.Run(optimizer, token), counters, s.Budget.MaxEvaluations, "search", args.Quiet, stdout);
@@ -114,50 +171,166 @@ public static class ExploreCommand
             {
                 fault = new PluginFaultException(setup.Resilience.Faults.Faults[0]);
             }
+            catch (Exception e) when (e is not CompassInputException and not OperationCanceledException)
+            {
+                // Not the input, not a plugin: still keep what the search produced before reporting it.
+                failure = e;
+            }
             if (fault is null && setup.Resilience.ShouldStop && setup.Resilience.Faults.HasFaults)
                 fault = new PluginFaultException(setup.Resilience.Faults.Faults[0]);
+            checkpoint.Dispose();
+            if (divergence is not null)
+            {
+                stderr.WriteLine("error: " + divergence);
+                return CompassCli.UserError;
+            }
 
             var log = counters.Snapshot();
-            var rows = RunReportBuilder.Rows(log);
-            var scenarioJson = ResolvedScenario.Build(s, setup.Package, setup.Model).ToJsonString(Configuration.ConfigJson.WriteOptions) + "\n";
+            var rows = new List<SearchLogRow>(previousRows);
+            foreach (var e in log) if (e.Index >= previousRows.Count) rows.Add(RunReportBuilder.Row(e));
+            var evaluations = rows.Count;
+            string? incomplete = fault is not null ? "stopped by a plugin fault: " + fault.Message
+                : failure is not null ? $"stopped by an unexpected {failure.GetType().Name}: {OneLine(failure.Message)}"
+                : interruptedBy is not null ? "interrupted by " + interruptedBy
+                : result is { Cancelled: true } ? "cancelled" : null;
+
+            (Genome Genome, Fitness Fitness)? best = result is { Outcome.BestFitness.IsValid: true } ? (result.Outcome.Best, result.Outcome.BestFitness) : optimizer.BestSoFar?.Best;
             RunReportData? report = null;
-            if (fault is null && result is not null && result.Outcome.BestFitness.IsValid)
+            string? invalidReason = null;
+            if (best is { } b && IsSound(b.Fitness))
             {
-                var (metrics, usage, timeline) = RunReportBuilder.Measure(setup, problem, result.Outcome.Best, result.Outcome.BestFitness, result.Evaluations, result.WallSeconds, result.Cancelled);
-                report = new RunReportData
+                var wall = result?.WallSeconds ?? clock.Elapsed.TotalSeconds;
+                var (metrics, usage, timeline) = RunReportBuilder.Measure(setup, problem, b.Genome, b.Fitness, evaluations, wall, incomplete is not null);
+                if (IsSound(metrics))
                 {
-                    Scenario = new ScenarioSummary(s.Name, s.Description, s.Seed, scenarioJson),
-                    OptimizerName = s.Optimizer.Name,
-                    Best = metrics,
-                    Package = usage,
-                    SearchLog = rows,
-                    Baselines = RunReportBuilder.Baselines(problem),
-                    Timeline = timeline,
-                    ParetoSet = [.. result.Outcome.ParetoSet.Select(g => problem.Evaluate(g)).Where(f => f.IsValid).Select(f => new ParetoPoint(f.LatencyNs, f.EnergyPj))],
-                    Statistics = WithFaultCounts(result.Outcome.Statistics, setup.Resilience.Faults),
-                };
-                ReportFiles.WriteRun(outDir, report);
-                BestMappingFile.From(problem.Space, result.Outcome.Best, s.Name, s.Seed, result.Outcome.BestFitness).Save(Path.Combine(outDir, "best-mapping.json"));
+                    var statistics = new Dictionary<string, double>(WithFaultCounts(result?.Outcome.Statistics ?? new Dictionary<string, double>(), setup.Resilience.Faults), StringComparer.Ordinal);
+                    if (incomplete is not null) statistics["run.incomplete"] = 1;
+                    report = new RunReportData
+                    {
+                        Scenario = new ScenarioSummary(s.Name, s.Description, s.Seed, scenarioJson),
+                        OptimizerName = s.Optimizer.Name,
+                        Best = metrics,
+                        Package = usage,
+                        SearchLog = rows,
+                        Baselines = RunReportBuilder.Baselines(problem),
+                        Timeline = timeline,
+                        ParetoSet = result is null ? [] : [.. result.Outcome.ParetoSet.Select(g => problem.Evaluate(g)).Where(IsSound).Select(f => new ParetoPoint(f.LatencyNs, f.EnergyPj))],
+                        Statistics = statistics,
+                    };
+                    ReportFiles.WriteRun(outDir, report);
+                    if (incomplete is not null) MarkIncomplete(Path.Combine(outDir, ReportFiles.MetricsFile), incomplete);
+                    BestMappingFile.From(problem.Space, b.Genome, s.Name, s.Seed, b.Fitness).Save(Path.Combine(outDir, "best-mapping.json"));
+                }
+                else
+                {
+                    invalidReason = "the best mapping's metrics overflowed (a non-finite latency, energy or EDP)";
+                }
             }
-            else
+            if (report is null)
             {
                 // A stopped or fruitless run keeps what it has: the resolved scenario and the evaluations done so far.
-                Compass.Reporting.Files.SearchLogCsv.Write(Path.Combine(outDir, ReportFiles.SearchLogFile), rows);
+                SearchLogCsv.Write(logPath, rows);
+                invalidReason ??= ExplainNoValidMapping(problem, rows.Count);
             }
             foreach (var f in setup.Resilience.Faults.Faults.Take(5)) stderr.WriteLine("warning: " + f.Describe());
-            if (!args.Quiet) PrintSummary(report, log.Count, clock.Elapsed.TotalSeconds, fault is not null ? "stopped by plugin fault" : result is { Cancelled: true } ? "cancelled" : "completed", outDir, stdout);
+            var status = fault is not null ? "stopped by plugin fault" : failure is not null ? "failed" : incomplete is not null ? "interrupted" : report is null ? "no valid mapping" : "completed";
+            if (!args.Quiet) PrintSummary(report, evaluations, clock.Elapsed.TotalSeconds, status, outDir, stdout);
             if (fault is not null)
             {
-                stderr.WriteLine($"error: {fault.Message} (run stopped; outputs so far are in {outDir})");
+                stderr.WriteLine($"error: {fault.Message} (run stopped after {evaluations} evaluations; results so far are in {outDir})");
                 return CompassCli.PluginFault;
             }
-            return result is { Cancelled: true } ? 130 : 0;
+            if (failure is not null)
+            {
+                stderr.WriteLine($"error: unexpected {failure.GetType().Name}: {OneLine(failure.Message)} (run stopped after {evaluations} evaluations; results so far are in {outDir})");
+                return CompassCli.UnexpectedFailure;
+            }
+            if (incomplete is not null)
+            {
+                stderr.WriteLine($"error: {incomplete} after {evaluations} evaluations; results so far are in {outDir}; continue with: compass explore --resume {outDir}");
+                return CompassCli.Interrupted;
+            }
+            if (report is null)
+            {
+                stderr.WriteLine($"error: no valid mapping in {evaluations} evaluations: {invalidReason} (search log kept in {outDir})");
+                return CompassCli.UserError;
+            }
+            return 0;
         }
         finally
         {
             Console.CancelKeyPress -= onCancel;
         }
     }
+
+    /// <summary>Checks the <c>--resume</c> arguments and reads the interrupted run's log (before anything starts).</summary>
+    private static ResumePlan PrepareResume(ExploreArguments args)
+    {
+        var dir = args.ResumeDirectory!;
+        if (!Directory.Exists(dir)) throw new CompassInputException("--resume", $"folder not found: {dir}");
+        var scenarioPath = Path.Combine(dir, ReportFiles.ScenarioFile);
+        if (!File.Exists(scenarioPath)) throw new CompassInputException("--resume", $"{dir} has no {ReportFiles.ScenarioFile}: not the output folder of compass explore");
+        if (args.Scenario.ScenarioPath is not null) throw new CompassInputException("--scenario", $"cannot be combined with --resume: the run's {ReportFiles.ScenarioFile} is used");
+        if (args.Scenario.Overrides.Count > 0) throw new CompassInputException("--set", "cannot be combined with --resume: the resumed run must use the same scenario");
+        if (args.Seed is not null) throw new CompassInputException("--seed", "cannot be combined with --resume: the resumed run must use the same seed");
+        if (args.Budget is not null) throw new CompassInputException("--budget", "cannot be combined with --resume: the resumed run must use the same budget");
+        if (args.OutDirectory is { } o && !string.Equals(Path.GetFullPath(o).TrimEnd('/', '\\'), Path.GetFullPath(dir).TrimEnd('/', '\\'), StringComparison.Ordinal))
+            throw new CompassInputException("--out", "cannot differ from the --resume folder: a resumed run appends to its own log");
+        var log = CheckpointLog.ReadForResume(Path.Combine(dir, ReportFiles.SearchLogFile));
+        return new ResumePlan(dir, File.ReadAllText(scenarioPath), log);
+    }
+
+    /// <summary>Registers a POSIX signal handler that cancels the run instead of killing the process (null where unsupported).</summary>
+    private static PosixSignalRegistration? RegisterSignal(PosixSignal signal, Action onSignal)
+    {
+        try
+        {
+            return PosixSignalRegistration.Create(signal, ctx =>
+            {
+                ctx.Cancel = true;
+                onSignal();
+            });
+        }
+        catch (PlatformNotSupportedException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>True when every number of <paramref name="f"/> is finite and non-negative and it is valid.</summary>
+    public static bool IsSound(Fitness f) =>
+        f.IsValid && double.IsFinite(f.LatencyNs) && double.IsFinite(f.EnergyPj) && double.IsFinite(f.Objective) && double.IsFinite(f.EdpJouleSeconds)
+        && f.LatencyNs >= 0 && f.EnergyPj >= 0;
+
+    /// <summary>True when every number that goes into <c>metrics.json</c> is finite.</summary>
+    public static bool IsSound(Compass.Reporting.Model.RunMetrics m)
+    {
+        ArgumentNullException.ThrowIfNull(m);
+        var e = m.Energy;
+        return double.IsFinite(m.LatencyNs) && double.IsFinite(m.EnergyPj) && double.IsFinite(m.EdpJouleSeconds) && double.IsFinite(m.Objective)
+            && double.IsFinite(e.MacPj) && double.IsFinite(e.BufferPj) && double.IsFinite(e.VectorPj) && double.IsFinite(e.NopPj) && double.IsFinite(e.DramPj) && double.IsFinite(e.StaticPj);
+    }
+
+    /// <summary>Adds <c>"incomplete": true</c> and <c>"incompleteReason"</c> to a written <c>metrics.json</c> (atomically).</summary>
+    public static void MarkIncomplete(string metricsPath, string reason)
+    {
+        var node = JsonNode.Parse(File.ReadAllText(metricsPath))!.AsObject();
+        node["incomplete"] = true;
+        node["incompleteReason"] = reason;
+        AtomicFile.WriteAllText(metricsPath, node.ToJsonString(Configuration.ConfigJson.WriteOptions) + "\n");
+    }
+
+    private static string ExplainNoValidMapping(ExplorationProblem problem, int evaluations)
+    {
+        if (evaluations == 0) return "no mapping was evaluated";
+        foreach (var start in problem.Heuristics.Standard())
+        {
+            if (problem.ExplainInvalid(start.Genome) is { } why) return $"e.g. heuristic mapping '{start.Name}': {why}";
+        }
+        return "every evaluated mapping was invalid";
+    }
+
+    private static string OneLine(string text) => text.ReplaceLineEndings(" ");
 
     /// <summary>The optimizer's statistics plus one <c>plugin-faults.&lt;plugin&gt;.&lt;kind&gt;</c> count per kind of plugin fault.</summary>
     public static IReadOnlyDictionary<string, double> WithFaultCounts(IReadOnlyDictionary<string, double> statistics, PluginFaultLog faults)

@@ -119,7 +119,7 @@ public static class InfoCommands
         foreach (var o in new Option[] { scenario, set, plugins }) command.Options.Add(o);
         command.SetAction(pr => CompassCli.Guard(stderr, () =>
         {
-            using var setup = ExplorationSetup.Build(new ScenarioArguments(pr.GetValue(scenario), pr.GetValue(set) ?? [], pr.GetValue(plugins) ?? []), []);
+            using var setup = ExplorationSetup.Build(new ScenarioArguments(pr.GetValue(scenario), pr.GetValue(set) ?? [], pr.GetValue(plugins) ?? []), [], warnings: stderr);
             ExploreCommand.ReportLoadErrors(setup, stderr);
             var s = setup.Scenario;
             stdout.WriteLine($"{s.Name}: valid ({setup.Package.Description.Name} {setup.Package.Description.MeshWidth}x{setup.Package.Description.MeshHeight}, model {setup.Model.Name}, optimizer {s.Optimizer.Name}, budget {s.Budget.MaxEvaluations}, seed {s.Seed})");

@@ -23,7 +23,7 @@ public static class ReplayCommand
         command.SetAction(pr => CompassCli.Guard(stderr, () =>
         {
             var file = BestMappingFile.Load(pr.GetValue(mapping)!);
-            using var setup = ExplorationSetup.Build(new ScenarioArguments(pr.GetValue(scenario), pr.GetValue(set) ?? [], pr.GetValue(plugins) ?? []), []);
+            using var setup = ExplorationSetup.Build(new ScenarioArguments(pr.GetValue(scenario), pr.GetValue(set) ?? [], pr.GetValue(plugins) ?? []), [], warnings: stderr);
             ExploreCommand.ReportLoadErrors(setup, stderr);
             var s = setup.Scenario;
             var token = setup.Stop.Token;

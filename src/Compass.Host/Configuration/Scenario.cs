@@ -41,7 +41,14 @@ public sealed record CostModelSettings(ComponentChoice Compute, ComponentChoice 
 /// <summary>The <c>search</c> section.</summary>
 /// <param name="Threads">Worker threads (0 = processor count).</param>
 /// <param name="StartFromHeuristics">True when optimizers are seeded with the heuristic mappings.</param>
-public sealed record SearchSettings(int Threads, bool StartFromHeuristics);
+public sealed record SearchSettings(int Threads, bool StartFromHeuristics)
+{
+    /// <summary>Default of <see cref="CheckpointEvery"/>.</summary>
+    public const int DefaultCheckpointEvery = 100;
+
+    /// <summary>The streamed search log (the checkpoint) is flushed at least every this many evaluations.</summary>
+    public int CheckpointEvery { get; init; } = DefaultCheckpointEvery;
+}
 
 /// <summary>What to do when plugin code times out or throws during a run.</summary>
 public enum PluginFaultPolicy

@@ -30,11 +30,49 @@ public static class ScenarioLoader
         "objective", "optimizer", "budget", "search", "resilience", "plugins",
     ];
 
+    /// <summary>
+    /// The keys each fixed-shape section may hold (sections absent here are free-form: <c>model</c>, <c>plugins</c>,
+    /// component options). Scalars (<c>name</c>, <c>description</c>, <c>seed</c>) map to an empty list.
+    /// </summary>
+    public static IReadOnlyDictionary<string, string[]> SectionKeys { get; } = new Dictionary<string, string[]>(StringComparer.OrdinalIgnoreCase)
+    {
+        ["name"] = [],
+        ["description"] = [],
+        ["seed"] = [],
+        ["hardware"] = ["package", "chipletTypes"],
+        ["precision"] = ["weightBits", "activationBits", "kvCacheBits"],
+        ["graph"] = ["layers", "tensorParallel", "headGroups", "microBatchSize", "causalPrefill"],
+        ["workload"] = ["trace", "scheduler", "maxBatchRequests", "maxBatchTokens", "warmupIterations", "searchIterations", "replayIterations"],
+        ["costModels"] = ["compute", "network", "cost"],
+        ["objective"] = ["kind", "energyExponent", "delayExponent"],
+        ["optimizer"] = ["name", "options"],
+        ["budget"] = ["evaluations", "wallSeconds"],
+        ["search"] = ["threads", "startFrom", "checkpointEvery"],
+        ["resilience"] = ["evaluationTimeoutMs", "onPluginFault"],
+    };
+
+    /// <summary>
+    /// True when the configuration key <paramref name="key"/> (<c>budget:evaluations</c>) names a scenario field:
+    /// its top-level key is known, and within a fixed-shape section its second segment is too.
+    /// </summary>
+    public static bool IsScenarioField(string key)
+    {
+        var parts = key.Split(':');
+        if (parts[0].Length == 0 || !TopLevelKeys.Contains(parts[0], StringComparer.OrdinalIgnoreCase)) return false;
+        if (!SectionKeys.TryGetValue(parts[0], out var children)) return true;
+        if (children.Length == 0) return parts.Length == 1;
+        return parts.Length == 1 || children.Contains(parts[1], StringComparer.OrdinalIgnoreCase);
+    }
+
     /// <summary>Builds the merged configuration.</summary>
     /// <param name="scenarioPath">Scenario file, or null for the embedded default.</param>
     /// <param name="overrides">Raw <c>key=value</c> overrides (dotted keys).</param>
     /// <param name="environment">Environment variables to read (null = the process environment).</param>
-    public static IConfigurationRoot BuildConfiguration(string? scenarioPath, IEnumerable<string> overrides, IDictionary? environment = null)
+    /// <param name="warn">
+    /// Receives one line per ignored <c>COMPASS_*</c> environment variable that maps to no scenario field (a stray
+    /// <c>COMPASS_HOME</c> must not stop a run); null drops them.
+    /// </param>
+    public static IConfigurationRoot BuildConfiguration(string? scenarioPath, IEnumerable<string> overrides, IDictionary? environment = null, Action<string>? warn = null)
     {
         string text;
         string source;
@@ -59,13 +97,19 @@ public static class ScenarioLoader
         {
             var key = e.Key as string;
             if (key is null || !key.StartsWith(EnvironmentPrefix, StringComparison.OrdinalIgnoreCase)) continue;
-            memory[key[EnvironmentPrefix.Length..].Replace("__", ":", StringComparison.Ordinal)] = e.Value as string;
+            var field = key[EnvironmentPrefix.Length..].Replace("__", ":", StringComparison.Ordinal);
+            if (!IsScenarioField(field))
+            {
+                warn?.Invoke($"warning: ignoring environment variable {key}: '{field.Replace(':', '.')}' is not a scenario field");
+                continue;
+            }
+            memory[field] = e.Value as string;
         }
         var sets = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
         foreach (var o in overrides)
         {
             var eq = o.IndexOf('=', StringComparison.Ordinal);
-            if (eq <= 0) throw new CompassInputException("--set", $"expected key=value, got '{o}'");
+            if (eq <= 0 || string.IsNullOrWhiteSpace(o[..eq])) throw new CompassInputException("--set", $"expected key=value, got '{o}'");
             sets[o[..eq].Trim().Replace('.', ':')] = o[(eq + 1)..];
         }
         var root = new ConfigurationBuilder()
@@ -167,8 +211,11 @@ public static class ScenarioLoader
         var budget = new SearchBudget(b.GetInt32("evaluations", 10_000, 1, int.MaxValue), b.GetDouble("wallSeconds", 0, 0, 1e9));
 
         var s = root.GetSection("search");
-        s.RejectUnknownKeys("threads", "startFrom");
-        var search = new SearchSettings(s.GetInt32("threads", 0, 0, 1024), s.GetChoice("startFrom", "heuristics", "heuristics", "none") == "heuristics");
+        s.RejectUnknownKeys(SectionKeys["search"]);
+        var search = new SearchSettings(s.GetInt32("threads", 0, 0, 1024), s.GetChoice("startFrom", "heuristics", "heuristics", "none") == "heuristics")
+        {
+            CheckpointEvery = s.GetInt32("checkpointEvery", SearchSettings.DefaultCheckpointEvery, 1, 1_000_000),
+        };
 
         var r = root.GetSection("resilience");
         r.RejectUnknownKeys("evaluationTimeoutMs", "onPluginFault");

@@ -48,7 +48,7 @@ public static class ResolvedScenario
             ["objective"] = new JsonObject { ["kind"] = s.Objective.Kind.ToString().ToLowerInvariant(), ["energyExponent"] = s.Objective.EnergyExponent, ["delayExponent"] = s.Objective.DelayExponent },
             ["optimizer"] = Choice(s.Optimizer),
             ["budget"] = new JsonObject { ["evaluations"] = s.Budget.MaxEvaluations, ["wallSeconds"] = s.Budget.MaxWallSeconds },
-            ["search"] = new JsonObject { ["threads"] = s.Search.Threads, ["startFrom"] = s.Search.StartFromHeuristics ? "heuristics" : "none" },
+            ["search"] = new JsonObject { ["threads"] = s.Search.Threads, ["startFrom"] = s.Search.StartFromHeuristics ? "heuristics" : "none", ["checkpointEvery"] = s.Search.CheckpointEvery },
             ["resilience"] = new JsonObject { ["evaluationTimeoutMs"] = s.Resilience.EvaluationTimeoutMs, ["onPluginFault"] = s.Resilience.OnPluginFault.ToString().ToLowerInvariant() },
             ["plugins"] = ConfigJson.ToNode(s.Plugins, inferNumbers: true) as JsonObject ?? [],
         };

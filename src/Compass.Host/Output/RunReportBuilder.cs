@@ -14,13 +14,16 @@ public static class RunReportBuilder
     public static IReadOnlyList<SearchLogRow> Rows(IReadOnlyList<EvaluationLogEntry> log)
     {
         var rows = new SearchLogRow[log.Count];
-        for (var i = 0; i < rows.Length; i++)
-        {
-            var e = log[i];
-            var f = e.Fitness;
-            rows[i] = new SearchLogRow(e.Index, f.LatencyNs, f.EnergyPj, f.Objective, f.IsValid ? f.EdpJouleSeconds : double.PositiveInfinity, e.BestObjectiveSoFar, e.ElapsedSeconds, e.GenomeHash);
-        }
+        for (var i = 0; i < rows.Length; i++) rows[i] = Row(log[i]);
         return rows;
+    }
+
+    /// <summary>One engine log entry as a report row (an invalid evaluation has an infinite EDP).</summary>
+    public static SearchLogRow Row(EvaluationLogEntry e)
+    {
+        ArgumentNullException.ThrowIfNull(e);
+        var f = e.Fitness;
+        return new SearchLogRow(e.Index, f.LatencyNs, f.EnergyPj, f.Objective, f.IsValid ? f.EdpJouleSeconds : double.PositiveInfinity, e.BestObjectiveSoFar, e.ElapsedSeconds, e.GenomeHash);
     }
 
     /// <summary>Evaluates the standard heuristic mappings of the space (outside the budget).</summary>

@@ -1,0 +1,167 @@
+using System.Diagnostics;
+using System.Text.Json;
+
+namespace Compass.Host.Tests;
+
+/// <summary>
+/// Robustness through the real executable: bad inputs, stray environment variables, a run killed with SIGKILL or
+/// stopped with SIGTERM mid-search and resumed, ending with exactly the result of an uninterrupted run.
+/// </summary>
+public sealed class RobustnessEndToEndTests
+{
+    private const int Budget = 2500;
+
+    // The shipped default scenario (real plugins, GA) with a budget of a few thousand evaluations and no wall limit.
+    private static string[] ExploreArgs(string outDir) =>
+        ["explore", "--scenario", Cli.DefaultScenarioPath, "--out", outDir, "--quiet", "--seed", "5", "--budget", Budget.ToString(System.Globalization.CultureInfo.InvariantCulture),
+         "--set", "budget.wallSeconds=0", "--set", "optimizer.options.generations=1000"];
+
+    [Theory]
+    [InlineData("{ \"name\": ", "scenario.json: malformed JSON")]
+    [InlineData("{ \"optimizer\": { \"name\": \"gaa\" } }", "optimizer.name: unknown optimizers component 'gaa'")]
+    [InlineData("{ \"budget\": { \"evaluations\": 0 } }", "budget.evaluations: must be in [1, ")]
+    [InlineData("{ \"graph\": { \"tensorParallel\": 3 } }", "graph.tensorParallel: must divide the model's hidden size 4096, got 3")]
+    public void BadInputThroughTheExecutableExitsWith2AndOneLine(string scenarioPatch, string expected)
+    {
+        string path;
+        if (scenarioPatch.StartsWith("{ \"name\": ", StringComparison.Ordinal) && !scenarioPatch.Contains('}', StringComparison.Ordinal))
+        {
+            path = Cli.WriteText(scenarioPatch);
+        }
+        else
+        {
+            var scenario = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Cli.DefaultScenarioPath))!.AsObject();
+            foreach (var (key, value) in System.Text.Json.Nodes.JsonNode.Parse(scenarioPatch)!.AsObject())
+            {
+                foreach (var (k, v) in value!.AsObject()) scenario[key]![k] = v?.DeepClone();
+            }
+            path = Cli.Write(scenario);
+        }
+        var outDir = Path.Combine(TestPaths.NewTempDir(), "out");
+        var r = HostProcess.Run("explore", "--scenario", path, "--out", outDir, "--quiet");
+        Assert.Equal(2, r.ExitCode);
+        var line = Assert.Single(r.ErrorLines);
+        Assert.StartsWith("error: ", line, StringComparison.Ordinal);
+        Assert.Contains(expected, line, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(outDir));
+    }
+
+    [Fact]
+    public void StrayCompassVariableWarnsButAMappedOneStillValidates()
+    {
+        var env = new Dictionary<string, string> { ["COMPASS_HOME"] = "/opt/compass" };
+        var ok = HostProcess.Run(TimeSpan.FromSeconds(60), env, "validate", "--scenario", Cli.DefaultScenarioPath);
+        Assert.True(ok.ExitCode == 0, ok.StdErr);
+        Assert.Equal("warning: ignoring environment variable COMPASS_HOME: 'HOME' is not a scenario field", Assert.Single(ok.ErrorLines));
+        var bad = HostProcess.Run(TimeSpan.FromSeconds(60), new Dictionary<string, string> { ["COMPASS_BUDGET__EVALUATIONS"] = "0" }, "validate", "--scenario", Cli.DefaultScenarioPath);
+        Assert.Equal(2, bad.ExitCode);
+        Assert.StartsWith("error: budget.evaluations: must be in [1, ", Assert.Single(bad.ErrorLines), StringComparison.Ordinal);
+    }
+
+    /// <summary>Starts explore, waits until its log holds at least <paramref name="rows"/> rows, then signals it.</summary>
+    private static (int ExitCode, string StdErr, int RowsAtSignal) Interrupt(string outDir, int rows, bool kill)
+    {
+        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = TestPaths.NewTempDir() };
+        psi.ArgumentList.Add(TestPaths.HostDll);
+        foreach (var a in ExploreArgs(outDir)) psi.ArgumentList.Add(a);
+        psi.Environment["NO_COLOR"] = "1";
+        using var process = Process.Start(psi)!;
+        var stderr = process.StandardError.ReadToEndAsync();
+        _ = process.StandardOutput.ReadToEndAsync();
+        var log = Path.Combine(outDir, "search-log.csv");
+        var clock = Stopwatch.StartNew();
+        var seen = 0;
+        while (!process.HasExited && clock.Elapsed < TimeSpan.FromSeconds(60))
+        {
+            if (File.Exists(log))
+            {
+                using var reader = new StreamReader(new FileStream(log, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete));
+                seen = reader.ReadToEnd().Count(c => c == '\n') - 1;
+                if (seen >= rows) break;
+            }
+            Thread.Sleep(10);
+        }
+        Assert.False(process.HasExited, $"the run ended before its log had {rows} rows");
+        if (kill)
+        {
+            process.Kill();
+        }
+        else
+        {
+            using var term = Process.Start("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+            term.WaitForExit();
+        }
+        Assert.True(process.WaitForExit(TimeSpan.FromSeconds(60)));
+        return (process.ExitCode, stderr.Result, seen);
+    }
+
+    private static (string Mapping, string[] Log, long EdpBits) Result(string outDir)
+    {
+        var mapping = File.ReadAllText(Path.Combine(outDir, "best-mapping.json"));
+        using var metrics = JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, "metrics.json")));
+        var edp = metrics.RootElement.GetProperty("edpJs").GetDouble();
+        // Every column but the wall-clock one.
+        var log = File.ReadAllLines(Path.Combine(outDir, "search-log.csv")).Select(l => string.Join(',', l.Split(',').Where((_, i) => i != 6))).ToArray();
+        return (mapping, log, BitConverter.DoubleToInt64Bits(edp));
+    }
+
+    [Fact]
+    public void KilledRunResumesToExactlyTheUninterruptedResult()
+    {
+        var plain = Path.Combine(TestPaths.NewTempDir(), "plain");
+        var full = HostProcess.Run(TimeSpan.FromSeconds(120), ExploreArgs(plain));
+        Assert.True(full.ExitCode == 0, full.StdErr);
+        var expected = Result(plain);
+        Assert.Equal(Budget + 1, expected.Log.Length);
+
+        // SIGKILL: no handler runs; the streamed log is all that is left (plus a torn line a kill mid-write leaves).
+        var killed = Path.Combine(TestPaths.NewTempDir(), "killed");
+        var (_, _, rows) = Interrupt(killed, 200, kill: true);
+        Assert.True(rows >= 200);
+        Assert.False(File.Exists(Path.Combine(killed, "metrics.json")));
+        Assert.DoesNotContain(Directory.GetFiles(killed, "*.json"), f => !f.EndsWith("scenario.resolved.json", StringComparison.Ordinal));
+        File.AppendAllText(Path.Combine(killed, "search-log.csv"), "9999,1.5,2");
+        var resumed = HostProcess.Run(TimeSpan.FromSeconds(120), "explore", "--resume", killed, "--quiet");
+        Assert.True(resumed.ExitCode == 0, resumed.StdErr);
+        var actual = Result(killed);
+        Assert.Equal(expected.Mapping, actual.Mapping);
+        Assert.Equal(expected.EdpBits, actual.EdpBits);
+        Assert.Equal(expected.Log, actual.Log);
+        using var metrics = JsonDocument.Parse(File.ReadAllText(Path.Combine(killed, "metrics.json")));
+        Assert.True(metrics.RootElement.GetProperty("statistics").GetProperty("driver.resumedEvaluations").GetDouble() >= 200);
+    }
+
+    [Fact]
+    public void TerminatedRunExits130WithIncompleteResultsAndResumesToTheSameResult()
+    {
+        var plain = Path.Combine(TestPaths.NewTempDir(), "plain");
+        var full = HostProcess.Run(TimeSpan.FromSeconds(120), ExploreArgs(plain));
+        Assert.True(full.ExitCode == 0, full.StdErr);
+        var expected = Result(plain);
+
+        var stopped = Path.Combine(TestPaths.NewTempDir(), "stopped");
+        var (code, stderr, _) = Interrupt(stopped, 200, kill: false);
+        Assert.True(code == 130, stderr);
+        var line = Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries), l => l.StartsWith("error: ", StringComparison.Ordinal));
+        Assert.StartsWith("error: interrupted by SIGTERM after ", line, StringComparison.Ordinal);
+        Assert.EndsWith("continue with: compass explore --resume " + stopped, line, StringComparison.Ordinal);
+        using (var metrics = JsonDocument.Parse(File.ReadAllText(Path.Combine(stopped, "metrics.json"))))
+        {
+            Assert.True(metrics.RootElement.GetProperty("incomplete").GetBoolean());
+            Assert.Equal("interrupted by SIGTERM", metrics.RootElement.GetProperty("incompleteReason").GetString());
+            Assert.True(metrics.RootElement.GetProperty("cancelled").GetBoolean());
+        }
+        Assert.True(File.Exists(Path.Combine(stopped, "best-mapping.json")));
+        Assert.True(File.Exists(Path.Combine(stopped, "report.html")));
+        Assert.Empty(Directory.GetFiles(stopped, "*.tmp"));
+
+        var resumed = HostProcess.Run(TimeSpan.FromSeconds(120), "explore", "--resume", stopped, "--quiet");
+        Assert.True(resumed.ExitCode == 0, resumed.StdErr);
+        var actual = Result(stopped);
+        Assert.Equal(expected.Mapping, actual.Mapping);
+        Assert.Equal(expected.EdpBits, actual.EdpBits);
+        Assert.Equal(expected.Log, actual.Log);
+        using var done = JsonDocument.Parse(File.ReadAllText(Path.Combine(stopped, "metrics.json")));
+        Assert.False(done.RootElement.TryGetProperty("incomplete", out _));
+    }
+}
