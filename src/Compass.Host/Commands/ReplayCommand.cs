@@ -51,9 +51,10 @@ public static class ReplayCommand
                     Timeline = timeline,
                 });
             }
-            OutputFile.WriteJson(Path.Combine(outDir, "replay.json"), replay);
+            OutputFile.WriteResultJson(Path.Combine(outDir, "replay.json"), replay);
             var c = System.Globalization.CultureInfo.InvariantCulture;
             stdout.WriteLine(string.Create(c, $"replay of {file.ScenarioName} (seed {file.Seed}) on {iterations.Count} held-out iterations, {replay.Requests.Count} completed requests ({replay.IncompleteRequests} incomplete)"));
+            stdout.WriteLine(string.Create(c, $"  iterations: mean latency {replay.MeanIterationLatencyNs * 1e-6:G5} ms, mean energy {replay.MeanIterationEnergyPj * 1e-9:G5} mJ, EDP {replay.IterationEdpJs:G5} J·s"));
             stdout.WriteLine(string.Create(c, $"  TTFT ms   mean {replay.Ttft.Mean:G4}  P50 {replay.Ttft.P50:G4}  P90 {replay.Ttft.P90:G4}  P99 {replay.Ttft.P99:G4}"));
             stdout.WriteLine(string.Create(c, $"  TPOT ms   mean {replay.Tpot.Mean:G4}  P50 {replay.Tpot.P50:G4}  P90 {replay.Tpot.P90:G4}  P99 {replay.Tpot.P99:G4}"));
             stdout.WriteLine(string.Create(c, $"  E2E ms    mean {replay.EndToEnd.Mean:G4}  P50 {replay.EndToEnd.P50:G4}  P90 {replay.EndToEnd.P90:G4}  P99 {replay.EndToEnd.P99:G4}"));
