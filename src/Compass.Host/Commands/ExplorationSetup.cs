@@ -77,7 +77,7 @@ public sealed class ExplorationSetup : IDisposable
     public static ExplorationSetup Build(ScenarioArguments args, IEnumerable<string> extraOverrides, LogLevel logLevel = LogLevel.Warning, TextWriter? warnings = null)
     {
         var config = ScenarioLoader.BuildConfiguration(args.ScenarioPath, [.. args.Overrides, .. extraOverrides], null, warnings is null ? null : warnings.WriteLine);
-        var scenario = ScenarioLoader.Read(config);
+        var scenario = ScenarioLoader.Read(config, args.ScenarioPath is null ? null : Path.GetDirectoryName(Path.GetFullPath(args.ScenarioPath)));
         var runtime = CompassRuntime.Create(args.AllPluginDirectories, scenario.Plugins, logLevel);
         var stop = new CancellationTokenSource();
         var setup = new ExplorationSetup(scenario, runtime, new PluginResilience(scenario.Resilience, new PluginFaultLog(), stop), stop);

@@ -144,7 +144,7 @@ public static class ScenarioLoader
     }
 
     /// <summary>Reads and validates the scenario (everything that does not need the plugins).</summary>
-    public static Scenario Read(IConfiguration root)
+    public static Scenario Read(IConfiguration root, string? baseDirectory = null)
     {
         foreach (var key in (string[])["hardware", "precision", "graph", "workload", "costModels", "objective", "budget", "search", "resilience", "plugins"])
         {
@@ -155,15 +155,19 @@ public static class ScenarioLoader
         hardware.RejectUnknownKeys("package", "chipletTypes");
         var packageSection = hardware.GetSection("package");
         PackageReference package;
-        if (packageSection.Value is { Length: > 0 } presetName) package = new PackageReference(presetName, null);
+        if (packageSection.Value is { Length: > 0 } presetName)
+            package = IsJsonFile(presetName) ? new PackageReference(null, LoadFile<PackageDescription>(presetName, baseDirectory, "hardware.package")) : new PackageReference(presetName, null);
         else if (packageSection.GetChildren().Any()) package = new PackageReference(null, ConfigJson.Bind<PackageDescription>(packageSection));
         else throw new CompassInputException("hardware.package", "is required (a preset name or an inline package description)");
         var chipletTypes = hardware.GetSection("chipletTypes");
-        var extra = chipletTypes.GetChildren().Any() ? ConfigJson.Bind<IReadOnlyList<ChipletType>>(chipletTypes) : [];
+        var extra = chipletTypes.Value is { Length: > 0 } typesFile
+            ? LoadFile<IReadOnlyList<ChipletType>>(typesFile, baseDirectory, "hardware.chipletTypes")
+            : chipletTypes.GetChildren().Any() ? ConfigJson.Bind<IReadOnlyList<ChipletType>>(chipletTypes) : [];
 
         var modelSection = root.GetSection("model");
         ModelReference model;
-        if (modelSection.Value is { Length: > 0 } modelName) model = new ModelReference(modelName, null);
+        if (modelSection.Value is { Length: > 0 } modelName)
+            model = IsJsonFile(modelName) ? new ModelReference(null, LoadFile<ModelConfig>(modelName, baseDirectory, "model")) : new ModelReference(modelName, null);
         else if (modelSection.GetChildren().Any()) model = new ModelReference(null, ConfigJson.Bind<ModelConfig>(modelSection));
         else throw new CompassInputException("model", "is required (a catalog name or an inline model configuration)");
 
@@ -269,5 +273,33 @@ public static class ScenarioLoader
         var name = section["name"];
         if (string.IsNullOrWhiteSpace(name)) throw new CompassInputException(path + ".name", "is required");
         return new ComponentChoice(name, section.GetSection("options"), path);
+    }
+
+    /// <summary>True when a name field names a JSON file (<c>my-package.json</c>) instead of a catalog entry.</summary>
+    private static bool IsJsonFile(string value) => value.EndsWith(".json", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// Reads a package, model or chiplet-type list from a JSON file named in the scenario, relative to the scenario
+    /// file's folder (the working directory for the embedded default). Errors name the field and the file.
+    /// </summary>
+    private static T LoadFile<T>(string file, string? baseDirectory, string field)
+    {
+        var path = Path.IsPathRooted(file) ? file : Path.Combine(baseDirectory ?? Directory.GetCurrentDirectory(), file);
+        if (!File.Exists(path)) throw new CompassInputException(field, $"file not found: {path}");
+        string text;
+        try { text = File.ReadAllText(path); }
+        catch (IOException e) { throw new CompassInputException(field, $"cannot read {path}: {e.Message}"); }
+        catch (UnauthorizedAccessException e) { throw new CompassInputException(field, $"cannot read {path}: {e.Message}"); }
+        try
+        {
+            return JsonSerializer.Deserialize<T>(text, ConfigJson.Options) ?? throw new CompassInputException(field, $"{Path.GetFileName(path)} is empty");
+        }
+        catch (JsonException e)
+        {
+            var what = e.Message;
+            var cut = what.IndexOf(" Path:", StringComparison.Ordinal);
+            if (cut > 0) what = what[..cut];
+            throw new CompassInputException(ConfigJson.FieldOf(field, e.Path), $"in {Path.GetFileName(path)} at line {(e.LineNumber ?? 0) + 1}: {what.TrimEnd('.')}");
+        }
     }
 }
