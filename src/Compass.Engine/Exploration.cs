@@ -1,4 +1,3 @@
-// CONTRACT between the engine and the host. Signatures are fixed; the engine work fills in the bodies.
 using Compass.Abstractions.Costs;
 using Compass.Abstractions.Evaluation;
 using Compass.Abstractions.Hardware;

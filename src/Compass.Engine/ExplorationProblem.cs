@@ -1,4 +1,3 @@
-// CONTRACT between the engine and the host: the public signatures of the original sketch are kept.
 using Compass.Abstractions.Costs;
 using Compass.Abstractions.Evaluation;
 using Compass.Abstractions.Mapping;
