@@ -181,6 +181,107 @@ public sealed class GraphTests
         Assert.NotNull(p.ExplainInvalid(genome));
     }
 
+    // Small MLA: d 64, 4 heads, q_lora 32, d_c 16, d_R 8, d_nope 16, d_v 16.
+    private static ModelConfig SmallMla(int layers = 1, int qLoraRank = 32) => new()
+    {
+        Name = "mla", Family = "deepseek", Layers = layers, Hidden = 64, Heads = 4, KvHeads = 4, HeadDim = 24,
+        FfnHidden = 128, Vocab = 16, GatedMlp = true, Attention = AttentionKind.Mla,
+        Mla = new MlaConfig(qLoraRank, 16, 16, 8, 16),
+    };
+
+    private static readonly NodeStage[] AttentionStages =
+        [NodeStage.QkvProjection, NodeStage.AttentionScore, NodeStage.AttentionSoftmax, NodeStage.AttentionValue, NodeStage.OutputProjection];
+
+    /// <summary>MLA attention parameters of one layer, formulas.md §1 (norms excluded).</summary>
+    private static double MlaAttentionParameters(double d, double h, double rq, double dc, double dr, double nope, double dv) =>
+        (rq > 0 ? d * rq + rq * h * (nope + dr) : d * h * (nope + dr)) + d * (dc + dr) + dc * h * (nope + dv) + h * dv * d;
+
+    [Theory]
+    [InlineData(32)]
+    [InlineData(0)]
+    public void MlaAttentionWeightsMatchTheLowRankFormula(int qLoraRank)
+    {
+        var model = SmallMla(qLoraRank: qLoraRank);
+        var p = Build(model, new GraphOptions { TensorParallel = 2, HeadGroups = 2 }, Fixtures.Decode(5));
+        var attention = p.Space.Genes.Where(g => AttentionStages.Contains(g.Stage)).Sum(g => (double)g.WeightBytes);
+        // q_lora 32: 64·32 + 32·4·24 + 64·24 + 16·4·32 + 4·16·64 = 12,800 B at 8 bits.
+        Assert.Equal(MlaAttentionParameters(64, 4, qLoraRank, 16, 8, 16, 16), attention);
+        if (qLoraRank == 32) Assert.Equal(12_800.0, attention);
+        Assert.Equal(qLoraRank > 0, p.Space.Genes.Any(g => g.Name == "L0.q_down"));
+        Assert.Equal(MemoryPlanner.WeightBytes(model, Fixtures.Int8, 1), p.Space.Genes.Sum(g => (double)g.WeightBytes));
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(4)]
+    public void MlaDecodeReadsLatentHistoryOncePerLayer(int headGroups)
+    {
+        // Two decodes with histories 100 and 37, two layers: (d_c + d_R)·b = 24 B per cached token per layer,
+        // whatever the head grouping (the latent is shared by all heads).
+        var model = SmallMla(layers: 2);
+        var p = Build(model, new GraphOptions { TensorParallel = 2, HeadGroups = headGroups }, Fixtures.Decode(100, 37));
+        var it = p.Graph.Iterations[0];
+        Assert.Equal(2.0 * (100 + 37) * 24, StageSum(p, NodeStage.QkvProjection, t => it.ExtraReadBytes[t]));
+        Assert.Equal(0.0, StageSum(p, NodeStage.AttentionScore, t => it.ExtraReadBytes[t]) + StageSum(p, NodeStage.AttentionValue, t => it.ExtraReadBytes[t]));
+        // The new tokens' latents and RoPE keys are the KV cache, always written: 2 layers × 2 tokens × 24 B.
+        Assert.Equal(2.0 * 2 * 24, StageSum(p, NodeStage.QkvProjection, t => it.MustWriteBytes[t]));
+        Assert.Equal(2.0 * MemoryPlanner.KvBytesPerToken(model, Fixtures.Int8, 2), StageSum(p, NodeStage.QkvProjection, t => it.MustWriteBytes[t]));
+    }
+
+    [Fact]
+    public void MlaDecodeMacsMatchTheNoAbsorptionFormula()
+    {
+        // One decode, history 50, context t = 51 (formulas.md §2, without weight absorption):
+        // projections N_attn per token, re-expansion of the 50 cached latents h·d_c·H·(d_nope + d_v),
+        // scores H·(d_nope + d_R)·t and attention-value H·d_v·t MACs.
+        const int history = 50;
+        const int context = history + 1;
+        var p = Build(SmallMla(), new GraphOptions { TensorParallel = 2, HeadGroups = 2 }, Fixtures.Decode(history));
+        var it = p.Graph.Iterations[0];
+        var macs = AttentionStages.Sum(stage => StageSum(p, stage, t => it.GemmMacs[t]));
+        var expected = 12_800.0 + history * 16.0 * 4 * (16 + 16) + 4.0 * (16 + 8) * context + 4.0 * 16 * context;
+        Assert.Equal(expected, macs);
+        Assert.Equal(4.0 * (16 + 8) * context, StageSum(p, NodeStage.AttentionScore, t => it.GemmMacs[t]));
+        Assert.Equal(4.0 * 16 * context, StageSum(p, NodeStage.AttentionValue, t => it.GemmMacs[t]));
+    }
+
+    [Fact]
+    public void MlaCausalPrefillExpandsOnlyTheNewTokens()
+    {
+        // Prefill of 6 tokens: no history read, K/V expansion of 6 tokens, causal scores H·(d_nope + d_R)·s(s+1)/2.
+        var p = Build(SmallMla(), new GraphOptions { TensorParallel = 2, HeadGroups = 2, CausalPrefill = true }, new Iteration(0, [new ScheduledRequest(0, RequestPhase.Prefill, 6, 0)]));
+        var it = p.Graph.Iterations[0];
+        Assert.Equal(6.0 * 64, StageSum(p, NodeStage.QkvProjection, t => it.ExtraReadBytes[t]) + StageSum(p, NodeStage.Norm, t => it.ExtraReadBytes[t]));
+        var kvUp = p.Space.Genes.Where(g => g.Name.StartsWith("L0.kv_up", StringComparison.Ordinal)).Sum(g => it.GemmMacs[g.Index]);
+        Assert.Equal(6.0 * 16 * 4 * (16 + 16), kvUp);
+        Assert.Equal(4.0 * (16 + 8) * 6 * 7 / 2, StageSum(p, NodeStage.AttentionScore, t => it.GemmMacs[t]));
+    }
+
+    [Fact]
+    public void DeepSeekV3MoeLayerBuildsAndEvaluates()
+    {
+        // DeepSeek-V3 (models.md, deepseek-ai/DeepSeek-V3 config_671B.json): one MoE layer (first-dense count set to 0 so
+        // the modelled layer is MoE), 256 routed + 1 shared experts of 2048, top-8, MLA 1536/512/128/64/128.
+        var model = new ModelConfig
+        {
+            Name = "deepseek-v3", Family = "deepseek", Layers = 61, Hidden = 7168, Heads = 128, KvHeads = 128, HeadDim = 192,
+            FfnHidden = 18432, Vocab = 129280, GatedMlp = true, Attention = AttentionKind.Mla,
+            Mla = new MlaConfig(1536, 512, 128, 64, 128), Moe = new MoeConfig(256, 1, 8, 2048, 0),
+        };
+        var p = Build(model, new GraphOptions { Layers = 1, TensorParallel = 8 }, Fixtures.Decode(1000, 200));
+        Assert.Equal(257, p.Space.Genes.Count(g => g.Stage == NodeStage.MoeExpert));
+        var attention = p.Space.Genes.Where(g => AttentionStages.Contains(g.Stage)).Sum(g => (double)g.WeightBytes);
+        Assert.Equal(MlaAttentionParameters(7168, 128, 1536, 512, 64, 128, 128), attention);
+        Assert.Equal(187_105_280.0, attention);
+        var it = p.Graph.Iterations[0];
+        Assert.Equal(1200.0 * 576, StageSum(p, NodeStage.QkvProjection, t => it.ExtraReadBytes[t]));
+        var fitness = p.Evaluate(p.Space.CreateGenome());
+        Assert.True(fitness.IsValid);
+        Assert.True(double.IsFinite(fitness.Objective) && fitness.Objective > 0);
+        Assert.True(double.IsFinite(fitness.LatencyNs) && fitness.LatencyNs > 0);
+    }
+
     private sealed class NaNCostModel : IComputeCostModel
     {
         public OperatorCost Estimate(Abstractions.Hardware.ChipletType chiplet, OperatorShape op, CancellationToken cancellationToken) =>

@@ -11,6 +11,8 @@ namespace Compass.Engine.Graph;
 /// (GQA aware), attention score / softmax / attention-value per head group covering every request of the
 /// micro-batch, output-projection shards, residual, norm, FFN up (with the gate matrix of a gated MLP),
 /// activation, FFN down shards, residual (MoE layers: router plus one gene per routed and shared expert).
+/// Multi-head latent attention (MLA, DeepSeek-V3) replaces the QKV projection with low-rank Q and KV paths
+/// and expands the cached latents per head group (see <see cref="EmitMla"/>).
 /// The gene structure depends only on the model and <see cref="GraphOptions"/>; shapes and bytes depend on
 /// the micro-batch's requests.
 /// </summary>
@@ -35,13 +37,23 @@ internal sealed class CegBuilder
     private readonly int[] _ownedKv;         // KV heads computed by a group
     private readonly int[] _dShard;          // hidden columns of each output-projection / FFN-down shard
     private readonly int[] _fShard;          // FFN columns of each FFN-up shard
+    private readonly MlaConfig? _mla;        // MLA dimensions, or null for MHA/GQA
 
     public CegBuilder(ModelConfig model, PrecisionConfig precision, GraphOptions options)
     {
         _model = model;
         _options = options;
         if (model.Attention == AttentionKind.Mla)
-            throw new CompassInputException("model.attention", "multi-head latent attention (MLA) is not modelled by the graph builder; choose an MHA or GQA model");
+        {
+            Require(model.Mla is not null, "model.mla", "is required when attention is mla");
+            var m = model.Mla!;
+            Require(m.QLoraRank >= 0, "model.mla.qLoraRank", $"must be ≥ 0, got {m.QLoraRank}");
+            Require(m.KvLoraRank >= 1, "model.mla.kvLoraRank", $"must be ≥ 1, got {m.KvLoraRank}");
+            Require(m.QkNopeHeadDim >= 1, "model.mla.qkNopeHeadDim", $"must be ≥ 1, got {m.QkNopeHeadDim}");
+            Require(m.QkRopeHeadDim >= 1, "model.mla.qkRopeHeadDim", $"must be ≥ 1, got {m.QkRopeHeadDim}");
+            Require(m.VHeadDim >= 1, "model.mla.vHeadDim", $"must be ≥ 1, got {m.VHeadDim}");
+            _mla = m;
+        }
         Require(model.Layers >= 1, "model.layers", $"must be ≥ 1, got {model.Layers}");
         Require(model.Hidden >= 1, "model.hidden", $"must be ≥ 1, got {model.Hidden}");
         Require(model.Heads >= 1, "model.heads", $"must be ≥ 1, got {model.Heads}");
@@ -125,7 +137,8 @@ internal sealed class CegBuilder
         foreach (var q in requests) t += q.NewTokens;
         var d = _model.Hidden;
         var dh = _model.HeadDim;
-        var attnWidth = (long)_model.Heads * dh;
+        var valueDim = _mla?.VHeadDim ?? dh;     // per-head width of the attention-value output
+        var attnWidth = (long)_model.Heads * valueDim;
         var gated = _model.GatedMlp;
         var qkv = new int[_groups];
         var av = new int[_groups];
@@ -147,62 +160,69 @@ internal sealed class CegBuilder
                 r.Output(t * d * _aB, 0);
             }
 
-            for (var g = 0; g < _groups; g++)
+            if (_mla is { } mla)
             {
-                long n = ((long)_qHeads[g] + 2L * _ownedKv[g]) * dh;
-                qkv[g] = r.Gene(l, NodeStage.QkvProjection, g, _groups > 1, "qkv", (long)Math.Ceiling(d * n * _wB));
-                r.Input(attnIn, t * d * _aB);
-                r.Shape(Gemm(t, d, n, 1, _wBits, true));
-                var kv = t * 2.0 * _ownedKv[g] * dh * _kvB;
-                r.Output(t * (double)_qHeads[g] * dh * _aB + kv, kv);
+                EmitMla(requests, r, l, t, attnIn, mla, av);
             }
-
-            for (var g = 0; g < _groups; g++)
+            else
             {
-                var qh = _qHeads[g];
-                var kvTouched = _kvLast[g] - _kvFirst[g] + 1;
-                double scoreBytes = 0;
-                foreach (var q in requests) scoreBytes += ScoreElements(q) * qh * _aB;
-
-                var score = r.Gene(l, NodeStage.AttentionScore, g, _groups > 1, "score", 0);
-                r.Input(qkv[g], t * (double)qh * dh * _aB + t * (double)_ownedKv[g] * dh * _kvB);
-                KvEdges(r, qkv, g, t * (double)dh * _kvB);
-                double history = 0;
-                foreach (var q in requests)
+                for (var g = 0; g < _groups; g++)
                 {
-                    var (rows, cols) = ScoreRowsCols(q);
-                    r.Shape(Gemm(rows, dh, cols, qh, _kvBits, false));
-                    history += EffectiveHistory(q);
+                    long n = ((long)_qHeads[g] + 2L * _ownedKv[g]) * dh;
+                    qkv[g] = r.Gene(l, NodeStage.QkvProjection, g, _groups > 1, "qkv", (long)Math.Ceiling(d * n * _wB));
+                    r.Input(attnIn, t * d * _aB);
+                    r.Shape(Gemm(t, d, n, 1, _wBits, true));
+                    var kv = t * 2.0 * _ownedKv[g] * dh * _kvB;
+                    r.Output(t * (double)_qHeads[g] * dh * _aB + kv, kv);
                 }
-                r.Read(history * kvTouched * dh * _kvB);
-                r.Output(scoreBytes, 0);
 
-                var softmax = r.Gene(l, NodeStage.AttentionSoftmax, g, _groups > 1, "softmax", 0);
-                r.Input(score, scoreBytes);
-                foreach (var q in requests)
+                for (var g = 0; g < _groups; g++)
                 {
-                    var (rows, cols) = ScoreRowsCols(q);
-                    r.Shape(new OperatorShape(OperatorKind.Softmax, rows, 1, cols, qh, _aBits, _aBits, _aBits, false));
-                }
-                r.Output(scoreBytes, 0);
+                    var qh = _qHeads[g];
+                    var kvTouched = _kvLast[g] - _kvFirst[g] + 1;
+                    double scoreBytes = 0;
+                    foreach (var q in requests) scoreBytes += ScoreElements(q) * qh * _aB;
 
-                av[g] = r.Gene(l, NodeStage.AttentionValue, g, _groups > 1, "attn_v", 0);
-                r.Input(softmax, scoreBytes);
-                if (_ownedKv[g] > 0) r.Input(qkv[g], t * (double)_ownedKv[g] * dh * _kvB);
-                KvEdges(r, qkv, g, t * (double)dh * _kvB);
-                foreach (var q in requests)
-                {
-                    var (rows, cols) = ScoreRowsCols(q);
-                    r.Shape(Gemm(rows, cols, dh, qh, _kvBits, false));
+                    var score = r.Gene(l, NodeStage.AttentionScore, g, _groups > 1, "score", 0);
+                    r.Input(qkv[g], t * (double)qh * dh * _aB + t * (double)_ownedKv[g] * dh * _kvB);
+                    KvEdges(r, qkv, g, t * (double)dh * _kvB);
+                    double history = 0;
+                    foreach (var q in requests)
+                    {
+                        var (rows, cols) = ScoreRowsCols(q);
+                        r.Shape(Gemm(rows, dh, cols, qh, _kvBits, false));
+                        history += EffectiveHistory(q);
+                    }
+                    r.Read(history * kvTouched * dh * _kvB);
+                    r.Output(scoreBytes, 0);
+
+                    var softmax = r.Gene(l, NodeStage.AttentionSoftmax, g, _groups > 1, "softmax", 0);
+                    r.Input(score, scoreBytes);
+                    foreach (var q in requests)
+                    {
+                        var (rows, cols) = ScoreRowsCols(q);
+                        r.Shape(new OperatorShape(OperatorKind.Softmax, rows, 1, cols, qh, _aBits, _aBits, _aBits, false));
+                    }
+                    r.Output(scoreBytes, 0);
+
+                    av[g] = r.Gene(l, NodeStage.AttentionValue, g, _groups > 1, "attn_v", 0);
+                    r.Input(softmax, scoreBytes);
+                    if (_ownedKv[g] > 0) r.Input(qkv[g], t * (double)_ownedKv[g] * dh * _kvB);
+                    KvEdges(r, qkv, g, t * (double)dh * _kvB);
+                    foreach (var q in requests)
+                    {
+                        var (rows, cols) = ScoreRowsCols(q);
+                        r.Shape(Gemm(rows, cols, dh, qh, _kvBits, false));
+                    }
+                    r.Read(history * kvTouched * dh * _kvB);
+                    r.Output(t * (double)qh * dh * _aB, 0);
                 }
-                r.Read(history * kvTouched * dh * _kvB);
-                r.Output(t * (double)qh * dh * _aB, 0);
             }
 
             for (var s = 0; s < _tp; s++)
             {
                 oproj[s] = r.Gene(l, NodeStage.OutputProjection, s, _tp > 1, "o_proj", (long)Math.Ceiling(attnWidth * _dShard[s] * _wB));
-                for (var g = 0; g < _groups; g++) r.Input(av[g], t * (double)_qHeads[g] * dh * _aB);
+                for (var g = 0; g < _groups; g++) r.Input(av[g], t * (double)_qHeads[g] * valueDim * _aB);
                 r.Shape(Gemm(t, attnWidth, _dShard[s], 1, _wBits, true));
                 r.Output(t * (double)_dShard[s] * _aB, 0);
             }
@@ -266,6 +286,120 @@ internal sealed class CegBuilder
             }
         }
         r.EndMicroBatch();
+    }
+
+    /// <summary>
+    /// Multi-head latent attention of one layer, in the form without weight absorption that serving engines
+    /// usually run (formulas.md §2, "MLA, per token per layer at context t, without weight absorption"): the
+    /// cached latents are re-expanded into per-head keys and values every step, and attention runs with head
+    /// dim d_nope + d_R (scores) and d_v (values). Genes:
+    /// <list type="bullet">
+    /// <item>q_down: d → q_lora_rank plus its RMSNorm (skipped when q_lora_rank is 0: Q is then projected from the hidden state);</item>
+    /// <item>kv_down: d → d_c + d_R plus the RMSNorm of the latent; its output for the new tokens is the KV cache,
+    /// always written to DRAM (formulas.md §3: (d_c + d_R)·b per token per layer). It also reads the history
+    /// latents from DRAM, once per layer (the latent is shared by every head), and hands latents and RoPE keys of
+    /// the whole context to the head groups; a group that does not receive them by forwarding reads them from
+    /// DRAM under the usual rule (the history is there, the new tokens were written);</item>
+    /// <item>q_up per head group: q_lora_rank → heads·(d_nope + d_R);</item>
+    /// <item>kv_up per head group: d_c → heads·(d_nope + d_v), applied to the history and the new tokens
+    /// (re-expansion: t·d_c·H·(d_nope + d_v) MACs per step at context t);</item>
+    /// <item>score, softmax and attention-value per head group, as for MHA/GQA.</item>
+    /// </list>
+    /// The weights sum to d·r_q + r_q·H·(d_nope + d_R) + d·(d_c + d_R) + d_c·H·(d_nope + d_v) plus the
+    /// output projection H·d_v·d that the caller emits (formulas.md §1; norms are not counted, as elsewhere).
+    /// </summary>
+    private void EmitMla(IReadOnlyList<ScheduledRequest> requests, GraphRecorder r, int l, long t, int attnIn, MlaConfig mla, int[] av)
+    {
+        long d = _model.Hidden;
+        long rq = mla.QLoraRank;
+        long dc = mla.KvLoraRank;
+        long dr = mla.QkRopeHeadDim;
+        long nope = mla.QkNopeHeadDim;
+        long dv = mla.VHeadDim;
+        var qk = nope + dr;
+        long history = 0;
+        foreach (var q in requests) history += EffectiveHistory(q);
+        var context = history + t;
+        var grouped = _groups > 1;
+
+        var qSource = attnIn;
+        var qWidth = d;
+        if (rq > 0)
+        {
+            qSource = r.Gene(l, NodeStage.QkvProjection, 0, false, "q_down", (long)Math.Ceiling((double)d * rq * _wB));
+            r.Input(attnIn, t * (double)d * _aB);
+            r.Shape(Gemm(t, d, rq, 1, _wBits, true));
+            r.Shape(Vector(OperatorKind.Norm, t, rq));
+            r.Output(t * (double)rq * _aB, 0);
+            qWidth = rq;
+        }
+
+        var kvDown = r.Gene(l, NodeStage.QkvProjection, 0, false, "kv_down", (long)Math.Ceiling((double)d * (dc + dr) * _wB));
+        r.Input(attnIn, t * (double)d * _aB);
+        r.Shape(Gemm(t, d, dc + dr, 1, _wBits, true));
+        r.Shape(Vector(OperatorKind.Norm, t, dc));
+        r.Read(history * (double)(dc + dr) * _kvB);
+        var cache = t * (double)(dc + dr) * _kvB;
+        r.Output(cache, cache);
+
+        var qUp = new int[_groups];
+        for (var g = 0; g < _groups; g++)
+        {
+            long n = _qHeads[g] * qk;
+            qUp[g] = r.Gene(l, NodeStage.QkvProjection, g, grouped, "q_up", (long)Math.Ceiling((double)qWidth * n * _wB));
+            r.Input(qSource, t * (double)qWidth * _aB);
+            r.Shape(Gemm(t, qWidth, n, 1, _wBits, true));
+            r.Output(t * (double)n * _aB, 0);
+        }
+
+        var kvUp = new int[_groups];
+        for (var g = 0; g < _groups; g++)
+        {
+            long n = _qHeads[g] * (nope + dv);
+            kvUp[g] = r.Gene(l, NodeStage.QkvProjection, g, grouped, "kv_up", (long)Math.Ceiling((double)dc * n * _wB));
+            r.Input(kvDown, context * (double)dc * _kvB);
+            // The input is the cached latent (KV-cache precision); the expanded keys and values are activations.
+            r.Shape(new OperatorShape(OperatorKind.Gemm, context, dc, n, 1, _kvBits, _wBits, _aBits, true));
+            r.Output(context * (double)n * _aB, 0);
+        }
+
+        for (var g = 0; g < _groups; g++)
+        {
+            var qh = _qHeads[g];
+            double scoreBytes = 0;
+            foreach (var q in requests) scoreBytes += ScoreElements(q) * qh * _aB;
+
+            // Keys: the expanded no-RoPE part (activation precision, the larger share) plus the RoPE key shared by all heads.
+            var score = r.Gene(l, NodeStage.AttentionScore, g, grouped, "score", 0);
+            r.Input(qUp[g], t * (double)qh * qk * _aB);
+            r.Input(kvUp[g], context * (double)qh * nope * _aB);
+            r.Input(kvDown, context * (double)dr * _kvB);
+            foreach (var q in requests)
+            {
+                var (rows, cols) = ScoreRowsCols(q);
+                r.Shape(Gemm(rows, qk, cols, qh, _aBits, false));
+            }
+            r.Output(scoreBytes, 0);
+
+            var softmax = r.Gene(l, NodeStage.AttentionSoftmax, g, grouped, "softmax", 0);
+            r.Input(score, scoreBytes);
+            foreach (var q in requests)
+            {
+                var (rows, cols) = ScoreRowsCols(q);
+                r.Shape(new OperatorShape(OperatorKind.Softmax, rows, 1, cols, qh, _aBits, _aBits, _aBits, false));
+            }
+            r.Output(scoreBytes, 0);
+
+            av[g] = r.Gene(l, NodeStage.AttentionValue, g, grouped, "attn_v", 0);
+            r.Input(softmax, scoreBytes);
+            r.Input(kvUp[g], context * (double)qh * dv * _aB);
+            foreach (var q in requests)
+            {
+                var (rows, cols) = ScoreRowsCols(q);
+                r.Shape(Gemm(rows, cols, dv, qh, _aBits, false));
+            }
+            r.Output(t * (double)qh * dv * _aB, 0);
+        }
     }
 
     private void EmitMoe(GraphRecorder r, int l, MoeConfig moe, long t, int mid, List<(int Gene, double Bytes)> ffnOut)

@@ -29,7 +29,8 @@ public static class MemoryPlanner
         if (model.Attention == AttentionKind.Mla && model.Mla is { } mla)
         {
             double h = model.Heads;
-            attention = d * mla.QLoraRank + mla.QLoraRank * h * (mla.QkNopeHeadDim + mla.QkRopeHeadDim)
+            // Without Q compression (q_lora_rank 0) Q is projected directly from the hidden state.
+            attention = (mla.QLoraRank > 0 ? d * mla.QLoraRank + mla.QLoraRank * h * (mla.QkNopeHeadDim + mla.QkRopeHeadDim) : d * h * (mla.QkNopeHeadDim + mla.QkRopeHeadDim))
                 + d * (mla.KvLoraRank + mla.QkRopeHeadDim) + mla.KvLoraRank * h * (mla.QkNopeHeadDim + mla.VHeadDim)
                 + h * mla.VHeadDim * d;
         }
