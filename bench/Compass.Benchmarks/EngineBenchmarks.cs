@@ -74,50 +74,28 @@ public static class EngineBenchmarkFixtures
     /// B/cycle per link, 4 DRAM channels of 64 B/cycle on the left and right edges (read at 1 GHz), 2 pJ/bit
     /// per hop and 10.5 pJ/bit DRAM; one GPT-3-6.7B-shaped block, TP 8, one head group per head, micro-batch 1.
     /// </summary>
-    public static ExplorationProblem Gpt3Block(int prefill, int decode)
-    {
-        var chiplet = Chiplet("simba-like", rows: 32, columns: 32, bufferBytes: 2L << 20);
-        var package = Package(6, 6, chiplet, channels: 4, channelGBps: 64, capacityGB: 16);
-        var model = new ModelConfig
+    public static ExplorationProblem Gpt3Block(int prefill, int decode) => Build(
+        Chiplet("simba-like", rows: 32, columns: 32, bufferBytes: 2L << 20),
+        width: 6, height: 6, channels: 4, channelGBps: 64, capacityGB: 16, dramPjPerByte: 84,
+        new ModelConfig
         {
             Name = "gpt3-6.7b", Family = "gpt3", Layers = 32, Hidden = 4096, Heads = 32, KvHeads = 32, HeadDim = 128,
             FfnHidden = 16384, Vocab = 50257, GatedMlp = false, Attention = AttentionKind.Mha,
-        };
-        var definition = new ProblemDefinition
-        {
-            Package = package,
-            Interconnect = new XyMeshInterconnect(package, linkGBps: 128, hopLatencyNs: 1, hopPjPerByte: 16, dramPjPerByte: 84),
-            ComputeModel = new StandInCostModel(),
-            Model = model,
-            Precision = new PrecisionConfig(8, 8, 8),
-            Graph = new GraphOptions { Layers = 1, TensorParallel = 8, HeadGroups = 32, MicroBatchSize = 1 },
-            Iterations = [Requests(prefill, decode, seed: 42)],
-        };
-        return ExplorationProblem.Create(definition, CancellationToken.None);
-    }
+        },
+        new GraphOptions { Layers = 1, TensorParallel = 8, HeadGroups = 32, MicroBatchSize = 1 },
+        Requests(prefill, decode, seed: 42));
 
     /// <summary>Llama-3-70B, all 80 layers, TP 8 and 8 head groups, on a 16 × 16 mesh of 4,096-MAC / 8 MB chiplets with 8 HBM channels; 2 prefill + 64 decode requests in micro-batches of 4.</summary>
-    public static ExplorationProblem Llama70B()
-    {
-        var chiplet = Chiplet("tpu-like", rows: 64, columns: 64, bufferBytes: 8L << 20);
-        var package = Package(16, 16, chiplet, channels: 8, channelGBps: 256, capacityGB: 24);
-        var model = new ModelConfig
+    public static ExplorationProblem Llama70B() => Build(
+        Chiplet("tpu-like", rows: 64, columns: 64, bufferBytes: 8L << 20),
+        width: 16, height: 16, channels: 8, channelGBps: 256, capacityGB: 24, dramPjPerByte: 44,
+        new ModelConfig
         {
             Name = "llama-3-70b", Family = "llama3", Layers = 80, Hidden = 8192, Heads = 64, KvHeads = 8, HeadDim = 128,
             FfnHidden = 28672, Vocab = 128256, GatedMlp = true, Attention = AttentionKind.Gqa,
-        };
-        var definition = new ProblemDefinition
-        {
-            Package = package,
-            Interconnect = new XyMeshInterconnect(package, linkGBps: 128, hopLatencyNs: 1, hopPjPerByte: 16, dramPjPerByte: 44),
-            ComputeModel = new StandInCostModel(),
-            Model = model,
-            Precision = new PrecisionConfig(8, 8, 8),
-            Graph = new GraphOptions { Layers = 0, TensorParallel = 8, HeadGroups = 8, MicroBatchSize = 4 },
-            Iterations = [Requests(2, 64, seed: 42)],
-        };
-        return ExplorationProblem.Create(definition, CancellationToken.None);
-    }
+        },
+        new GraphOptions { Layers = 0, TensorParallel = 8, HeadGroups = 8, MicroBatchSize = 4 },
+        Requests(2, 64, seed: 42));
 
     /// <summary>
     /// ShareGPT-like requests: log-normal prompts (median 100) and outputs (median 270), near the vLLM filtered
@@ -153,6 +131,23 @@ public static class EngineBenchmarkFixtures
         for (var i = 0; i < genome.Assignment.Length; i++) genome.Assignment[i] = random.Next(space.ChipletCount);
         for (var i = 0; i < genome.Boundaries.Length; i++) genome.Boundaries[i] = (byte)random.Next(2);
         return genome;
+    }
+
+    /// <summary>A homogeneous XY mesh of <paramref name="chiplet"/> (128 GB/s links, 1 ns and 16 pJ/B per hop) running one iteration with the stand-in cost model.</summary>
+    private static ExplorationProblem Build(ChipletType chiplet, int width, int height, int channels, double channelGBps, double capacityGB, double dramPjPerByte, ModelConfig model, GraphOptions graph, Iteration iteration)
+    {
+        var package = Package(width, height, chiplet, channels, channelGBps, capacityGB);
+        var definition = new ProblemDefinition
+        {
+            Package = package,
+            Interconnect = new XyMeshInterconnect(package, linkGBps: 128, hopLatencyNs: 1, hopPjPerByte: 16, dramPjPerByte: dramPjPerByte),
+            ComputeModel = new StandInCostModel(),
+            Model = model,
+            Precision = new PrecisionConfig(8, 8, 8),
+            Graph = graph,
+            Iterations = [iteration],
+        };
+        return ExplorationProblem.Create(definition, CancellationToken.None);
     }
 
     private static ChipletType Chiplet(string name, int rows, int columns, long bufferBytes) => new()

@@ -168,12 +168,11 @@ public sealed class ExplorationProblem
     {
         ArgumentNullException.ThrowIfNull(genome);
         if (!Space.IsValid(genome, out _)) return Fitness.Invalid;
-        var scratch = Scratch;
         double latency = 0, energy = 0;
         for (var i = 0; i < _graph.Iterations.Length; i++)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var totals = _evaluator.Run(_graph.Iterations[i], genome, scratch, null, i);
+            var totals = RunIteration(genome, i);
             latency += totals.LatencyNs;
             energy += totals.Energy.TotalPj;
         }
@@ -203,18 +202,24 @@ public sealed class ExplorationProblem
         ArgumentOutOfRangeException.ThrowIfNegative(iteration);
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(iteration, _graph.Iterations.Length);
         CheckRunnable(genome);
-        var scratch = Scratch;
         var timeline = includeTimeline ? new List<TaskRecord>(_graph.Iterations[iteration].Tasks) : null;
-        var totals = _evaluator.Run(_graph.Iterations[iteration], genome, scratch, timeline, iteration);
-        if (!double.IsFinite(totals.LatencyNs) || !double.IsFinite(totals.Energy.TotalPj))
-            throw new InvalidOperationException($"iteration {iteration}: the mapping produced a non-finite latency or energy (a cost model returned NaN or ∞)");
-        var usage = _evaluator.Usage(scratch, totals.LatencyNs);
+        var totals = RunFiniteIteration(genome, iteration, timeline, "iteration");
+        var usage = _evaluator.Usage(Scratch, totals.LatencyNs);
         return new IterationResult(totals.LatencyNs, totals.Energy, usage, (IReadOnlyList<TaskRecord>?)timeline ?? [], totals.TotalMacs, totals.DramBytes, totals.NopByteHops);
     }
 
-    /// <summary>Latency and energy of every iteration under a genome whose rows are reused as b mod rows (replay).</summary>
-    internal IterationTotals RunIteration(Genome genome, int iteration) =>
-        _evaluator.Run(_graph.Iterations[iteration], genome, Scratch, null, iteration);
+    /// <summary>Totals of one iteration under a genome whose rows are reused as b mod rows, on the calling thread's scratch.</summary>
+    internal IterationTotals RunIteration(Genome genome, int iteration, List<TaskRecord>? timeline = null) =>
+        _evaluator.Run(_graph.Iterations[iteration], genome, Scratch, timeline, iteration);
+
+    /// <summary><see cref="RunIteration"/>, throwing when a cost model's NaN or ∞ made the latency or energy non-finite.</summary>
+    internal IterationTotals RunFiniteIteration(Genome genome, int iteration, List<TaskRecord>? timeline, string label)
+    {
+        var totals = RunIteration(genome, iteration, timeline);
+        if (!double.IsFinite(totals.LatencyNs) || !double.IsFinite(totals.Energy.TotalPj))
+            throw new InvalidOperationException($"{label} {iteration}: the mapping produced a non-finite latency or energy (a cost model returned NaN or ∞)");
+        return totals;
+    }
 
     /// <summary>The built graphs (tests and benchmarks inspect them).</summary>
     internal ProblemGraph Graph => _graph;

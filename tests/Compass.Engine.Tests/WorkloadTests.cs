@@ -23,7 +23,7 @@ public sealed class WorkloadTests
         var problem = ExplorationProblem.Create(definition, CancellationToken.None);
         var genome = problem.Space.CreateGenome();
         var l = Enumerable.Range(0, 3).Select(i => problem.EvaluateIteration(genome, i, false).LatencyNs).ToArray();
-        var report = ReplayRunner.Run(definition, genome, iterations, [new TraceRequest(0, 0, 4, 3)], ttftSloMs: 1, tpotSloMs: 1, CancellationToken.None);
+        var report = ReplayRunner.Run(problem, genome, [new TraceRequest(0, 0, 4, 3)], ttftSloMs: 1, tpotSloMs: 1, CancellationToken.None);
         var r = Assert.Single(report.Requests);
         Assert.Equal(l[0] / 1e6, r.TtftMs, 12);
         Assert.Equal((l[0] + l[1] + l[2]) / 1e6, r.EndToEndMs, 12);
@@ -49,7 +49,7 @@ public sealed class WorkloadTests
         Assert.Equal(2, problem.Space.MicroBatchCount);
         var oneRow = new Genome(1, problem.Space.GeneCount);
         var l = Enumerable.Range(0, 3).Select(i => problem.EvaluateIteration(oneRow, i, false).LatencyNs).ToArray();
-        var report = ReplayRunner.Run(definition, oneRow, iterations, [new TraceRequest(0, 0, 6, 2), new TraceRequest(1, 0, 3, 2)], 0, 0, CancellationToken.None);
+        var report = ReplayRunner.Run(problem, oneRow, [new TraceRequest(0, 0, 6, 2), new TraceRequest(1, 0, 3, 2)], 0, 0, CancellationToken.None);
         Assert.Equal(2, report.Requests.Count);
         Assert.Equal((l[0] + l[1]) / 1e6, report.Requests[0].TtftMs, 12);
         Assert.Equal((l[0] + l[1] + l[2]) / 1e6, report.Requests[0].EndToEndMs, 12);
@@ -69,11 +69,18 @@ public sealed class WorkloadTests
     {
         var iterations = new[] { new Iteration(0, [new ScheduledRequest(0, RequestPhase.Prefill, 4, 0)]) };
         var definition = Fixtures.TwoChipletDefinition(Fixtures.TinyModel(), iterations, new GraphOptions { TensorParallel = 1 });
-        var genome = ExplorationProblem.Create(definition, CancellationToken.None).Space.CreateGenome();
+        var problem = ExplorationProblem.Create(definition, CancellationToken.None);
+        var genome = problem.Space.CreateGenome();
         var report = ReplayRunner.Run(definition, genome, iterations, [new TraceRequest(0, 2.0, 4, 1)], 0, 0, CancellationToken.None);
         var r = Assert.Single(report.Requests);
         Assert.Equal(report.IterationLatencyNs[0] / 1e6, r.TtftMs, 9);
         Assert.Equal(0, r.TpotMs);
+
+        // Replaying on a problem already built for the same iterations gives the same bits.
+        var reused = ReplayRunner.Run(problem, genome, [new TraceRequest(0, 2.0, 4, 1)], 0, 0, CancellationToken.None);
+        Assert.Equal(report.IterationLatencyNs, reused.IterationLatencyNs);
+        Assert.Equal(report.IterationEnergyPj, reused.IterationEnergyPj);
+        Assert.Equal(r, Assert.Single(reused.Requests));
     }
 
     [Fact]

@@ -88,6 +88,7 @@ internal sealed class Evaluator
     private readonly double _staticPjPerNsTotal;
     private readonly bool[] _weightFits;       // type × gene
     private readonly double[] _weightWritePj;  // type × gene
+    private readonly byte[] _graphOutput;      // gene: 1 when no gene consumes it (always written back)
 
     public Evaluator(GeneStructure structure, TrafficCache traffic, int[] chipType, double[] staticPowerW, bool[] weightFits, double[] weightWritePj)
     {
@@ -103,6 +104,7 @@ internal sealed class Evaluator
         }
         _weightFits = weightFits;
         _weightWritePj = weightWritePj;
+        _graphOutput = [.. structure.IsGraphOutput.Select(o => o ? (byte)1 : (byte)0)];
     }
 
     public int Chiplets => _chipType.Length;
@@ -133,11 +135,7 @@ internal sealed class Evaluator
         var weightLoad = s.WeightLoad;
         Array.Fill(lastTask, -1, 0, chiplets);
         Array.Fill(prevGene, -1, 0, chiplets);
-        for (var mb = 0; mb < mbs; mb++)
-        {
-            var baseT = mb * genes;
-            for (var g = 0; g < genes; g++) needsWrite[baseT + g] = _s.IsGraphOutput[g] ? (byte)1 : (byte)0;
-        }
+        for (var mb = 0; mb < mbs; mb++) _graphOutput.CopyTo(needsWrite, mb * genes);
         var n = 0;
         var segStart = 0;
         while (segStart < genes)
@@ -199,7 +197,7 @@ internal sealed class Evaluator
         var dram = _traffic.Dram;
         Array.Clear(s.ChipDramRead, 0, chiplets);
         Array.Clear(s.ChipDramWrite, 0, chiplets);
-        double durationSum = 0, makespan = 0, macPj = 0, bufferPj = 0, vectorPj = 0, nopPj = 0, dramPj = 0, totalMacs = 0, totalDram = 0, totalHop = 0;
+        double durationSum = 0, makespan = 0, macPj = 0, bufferPj = 0, vectorPj = 0, nopPj = 0, dramPj = 0, totalDram = 0, totalHop = 0;
         for (var i = 0; i < n; i++)
         {
             var t = order[i];
@@ -284,7 +282,6 @@ internal sealed class Evaluator
             nopPj += taskNop;
             dramPj += taskDram;
             chipEnergy[c] += taskEnergy;
-            totalMacs += it.GemmMacs[t];
             totalDram += dramRead + write;
             totalHop += hop;
             timeline?.Add(new TaskRecord(iterationIndex, mb, g, c, start, end, cost.TimeNs, nopNs, dramNs, taskEnergy, dramRead + write, nopBytes, wl));
@@ -313,7 +310,7 @@ internal sealed class Evaluator
             if (busy > latency) latency = busy;
         }
         var staticPj = latency * _staticPjPerNsTotal;
-        return new IterationTotals(latency, new EnergyBreakdown(macPj, bufferPj, vectorPj, nopPj, dramPj, staticPj), totalMacs, totalDram, totalHop);
+        return new IterationTotals(latency, new EnergyBreakdown(macPj, bufferPj, vectorPj, nopPj, dramPj, staticPj), it.ActiveGemmMacs, totalDram, totalHop);
     }
 
     /// <summary>Per-chiplet usage of the last <see cref="Run"/> on <paramref name="s"/>.</summary>

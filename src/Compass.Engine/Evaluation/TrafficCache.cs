@@ -130,7 +130,7 @@ internal sealed class UnicastRoute
 /// <summary>
 /// Caches the interconnect's traffic patterns: DRAM read and write patterns per chiplet (built eagerly) and
 /// unicast patterns per chiplet pair (built on first use; patterns are deterministic, so a race only builds the
-/// same pattern twice). Also holds per-link and per-channel inverse bandwidths and channel energies.
+/// same pattern twice). Also holds per-link and per-channel inverse bandwidths and per-chiplet DRAM energies.
 /// </summary>
 internal sealed class TrafficCache
 {
@@ -149,19 +149,19 @@ internal sealed class TrafficCache
         DramWriteEnergyPjPerByte = new double[chiplets];
         LinkNsPerByte = new double[interconnect.LinkCount];
         ChannelNsPerByte = new double[interconnect.ChannelCount];
-        ChannelEnergyPjPerByte = new double[interconnect.ChannelCount];
+        var channelPjPerByte = new double[interconnect.ChannelCount];
         for (var l = 0; l < LinkNsPerByte.Length; l++) LinkNsPerByte[l] = 1.0 / interconnect.LinkBandwidthGBps(l);
         for (var c = 0; c < ChannelNsPerByte.Length; c++)
         {
             ChannelNsPerByte[c] = 1.0 / interconnect.ChannelBandwidthGBps(c);
-            ChannelEnergyPjPerByte[c] = interconnect.DramEnergyPjPerByte(c);
+            channelPjPerByte[c] = interconnect.DramEnergyPjPerByte(c);
         }
         for (var c = 0; c < chiplets; c++)
         {
             DramRead[c] = interconnect.DramRead(c);
             DramWrite[c] = interconnect.DramWrite(c);
-            DramReadEnergyPjPerByte[c] = ChannelEnergy(DramRead[c]);
-            DramWriteEnergyPjPerByte[c] = ChannelEnergy(DramWrite[c]);
+            DramReadEnergyPjPerByte[c] = ChannelEnergy(DramRead[c], channelPjPerByte);
+            DramWriteEnergyPjPerByte[c] = ChannelEnergy(DramWrite[c], channelPjPerByte);
         }
         Dram = new DramProfile[chiplets];
         for (var c = 0; c < chiplets; c++) Dram[c] = DramProfile.Build(DramRead[c], DramWrite[c], LinkNsPerByte, ChannelNsPerByte);
@@ -185,8 +185,6 @@ internal sealed class TrafficCache
     public double[] LinkNsPerByte { get; }
 
     public double[] ChannelNsPerByte { get; }
-
-    public double[] ChannelEnergyPjPerByte { get; }
 
     public double HopEnergyPjPerByte { get; }
 
@@ -221,10 +219,10 @@ internal sealed class TrafficCache
         return _unicast[index]!;
     }
 
-    private double ChannelEnergy(TrafficPattern p)
+    private static double ChannelEnergy(TrafficPattern p, double[] channelPjPerByte)
     {
         double e = 0;
-        for (var i = 0; i < p.Channels.Length; i++) e += p.ChannelShares[i] * ChannelEnergyPjPerByte[p.Channels[i]];
+        for (var i = 0; i < p.Channels.Length; i++) e += p.ChannelShares[i] * channelPjPerByte[p.Channels[i]];
         return e;
     }
 }

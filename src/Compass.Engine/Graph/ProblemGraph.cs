@@ -33,8 +33,10 @@ internal sealed class IterationGraph
     public required double[] MustWriteBytes { get; init; }
     public required double[] ExtraReadBytes { get; init; }
     public required double[] GemmMacs { get; init; }
-    public required double[] Operations { get; init; }
     public required bool[] Active { get; init; }
+
+    /// <summary>GEMM MACs of the active tasks: the same under every mapping, so summed once here, not per evaluation.</summary>
+    public required double ActiveGemmMacs { get; init; }
     public required int[] ShapeStart { get; init; }
     public required int[] ShapeIds { get; init; }
 
@@ -110,7 +112,6 @@ internal sealed class ProblemGraph
             var must = new List<double>();
             var extra = new List<double>();
             var gemm = new List<double>();
-            var ops = new List<double>();
             var active = new List<bool>();
             var shapeStart = new List<int> { 0 };
             var shapeIds = new List<int>();
@@ -142,11 +143,12 @@ internal sealed class ProblemGraph
                     }
                     shapeStart.Add(shapeIds.Count);
                     gemm.Add(gm);
-                    ops.Add(all);
                     macSum[g] += all;
                 }
                 macCount++;
             }
+            double activeGemm = 0;
+            for (var t = 0; t < gemm.Count; t++) if (active[t]) activeGemm += gemm[t];
             result[it] = new IterationGraph
             {
                 MicroBatches = groups.Count,
@@ -155,8 +157,8 @@ internal sealed class ProblemGraph
                 MustWriteBytes = [.. must],
                 ExtraReadBytes = [.. extra],
                 GemmMacs = [.. gemm],
-                Operations = [.. ops],
                 Active = [.. active],
+                ActiveGemmMacs = activeGemm,
                 ShapeStart = [.. shapeStart],
                 ShapeIds = [.. shapeIds],
             };

@@ -101,7 +101,7 @@ public sealed record ReplayReport(
 /// </summary>
 public static class ReplayRunner
 {
-    /// <summary>Replays <paramref name="genome"/> (rows reused as micro-batch b mod rows) on <paramref name="iterations"/>.</summary>
+    /// <summary>Replays <paramref name="genome"/> (rows reused as micro-batch b mod rows) on <paramref name="iterations"/>, building their problem.</summary>
     public static ReplayReport Run(ProblemDefinition definition, Genome genome, IReadOnlyList<Iteration> iterations, IReadOnlyList<TraceRequest> requests, double ttftSloMs, double tpotSloMs, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(definition);
@@ -109,7 +109,20 @@ public static class ReplayRunner
         ArgumentNullException.ThrowIfNull(iterations);
         ArgumentNullException.ThrowIfNull(requests);
         var problem = ExplorationProblem.Create(definition with { Iterations = iterations }, cancellationToken);
+        return Run(problem, genome, requests, ttftSloMs, tpotSloMs, cancellationToken);
+    }
+
+    /// <summary>
+    /// Replays <paramref name="genome"/> (rows reused as micro-batch b mod rows) on the iterations
+    /// <paramref name="problem"/> was built from, for callers that already hold that problem (no second build).
+    /// </summary>
+    public static ReplayReport Run(ExplorationProblem problem, Genome genome, IReadOnlyList<TraceRequest> requests, double ttftSloMs, double tpotSloMs, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(problem);
+        ArgumentNullException.ThrowIfNull(genome);
+        ArgumentNullException.ThrowIfNull(requests);
         problem.CheckRunnable(genome);
+        var iterations = problem.Definition.Iterations;
         var byId = new Dictionary<long, TraceRequest>(requests.Count);
         foreach (var r in requests) byId[r.Id] = r;
 
@@ -121,9 +134,7 @@ public static class ReplayRunner
         for (var i = 0; i < iterations.Count; i++)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var totals = problem.RunIteration(genome, i);
-            if (!double.IsFinite(totals.LatencyNs) || !double.IsFinite(totals.Energy.TotalPj))
-                throw new InvalidOperationException($"replay iteration {i}: the mapping produced a non-finite latency or energy");
+            var totals = problem.RunFiniteIteration(genome, i, null, "replay iteration");
             latencies[i] = totals.LatencyNs;
             energies[i] = totals.Energy.TotalPj;
             totalEnergy += totals.Energy.TotalPj;
