@@ -118,6 +118,21 @@ public class DataflowComputeModelTests
     }
 
     [Fact]
+    public void MemoDoesNotMixChipletTypesThatShareAName()
+    {
+        var model = new DataflowComputeModel();
+        var chiplet = TestHardware.Compass(Dataflow.OutputStationary);
+        var faster = chiplet with { ClockGHz = 2 * chiplet.ClockGHz };
+        var shape = Gemm(512, 4096, 4096);
+        var slow = model.Estimate(chiplet, shape, CancellationToken.None);
+        var fast = model.Estimate(faster, shape, CancellationToken.None);
+        // Same cycles at twice the clock: exactly half the time; a name-keyed memo would return the first result.
+        Assert.Equal(slow.TimeNs / 2, fast.TimeNs);
+        Assert.Equal(fast.TimeNs, new DataflowComputeModel().Estimate(faster, shape, CancellationToken.None).TimeNs);
+        Assert.Equal(2, model.CachedCount);
+    }
+
+    [Fact]
     public void ResultsAreDeterministicAndMemoised()
     {
         var chiplet = TestHardware.Compass(Dataflow.OutputStationary);

@@ -45,12 +45,14 @@ public sealed record DataflowModelOptions(
 /// The <c>dataflow</c> compute model: GEMMs on the chiplet's PE array with its dataflow, a global-buffer tiling chosen by
 /// a fast (or exhaustive) search, buffer accesses from the dataflow's reuse and DRAM re-fetch when operands do not fit
 /// (<see cref="GemmTilingEvaluator"/>); other operators on the vector unit (<see cref="VectorOpCost"/>).
-/// <see cref="OperatorShape.Count"/> instances run one after the other. Results are memoised by
-/// (chiplet type name, shape) in a thread-safe cache; the model is deterministic.
+/// <see cref="OperatorShape.Count"/> instances run one after the other. Results are memoised by (chiplet type, shape)
+/// in a thread-safe cache (the engine memoises per problem; this cache lets the search and replay problems of one run
+/// share tiling searches). The key is the whole <see cref="ChipletType"/> record, so two types that share a name but
+/// differ in any parameter never share an entry; the model is deterministic.
 /// </summary>
 public sealed class DataflowComputeModel : IComputeCostModel
 {
-    private readonly ConcurrentDictionary<(string Chiplet, OperatorShape Shape), OperatorCost> _cache = new();
+    private readonly ConcurrentDictionary<(ChipletType Chiplet, OperatorShape Shape), OperatorCost> _cache = new();
 
     /// <summary>Creates the model.</summary>
     public DataflowComputeModel(DataflowModelOptions? options = null) => Options = options ?? new DataflowModelOptions();
@@ -65,10 +67,7 @@ public sealed class DataflowComputeModel : IComputeCostModel
     public OperatorCost Estimate(ChipletType chiplet, OperatorShape op, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(chiplet);
-        var key = (chiplet.Name, op);
-        if (_cache.TryGetValue(key, out var cached)) return cached;
-        var cost = Compute(chiplet, op, cancellationToken);
-        return _cache.GetOrAdd(key, cost);
+        return _cache.GetOrAdd((chiplet, op), static (key, arg) => arg.Self.Compute(key.Chiplet, key.Shape, arg.Token), (Self: this, Token: cancellationToken));
     }
 
     /// <summary>Runs the search for one GEMM instance and returns the search result (no memoisation).</summary>

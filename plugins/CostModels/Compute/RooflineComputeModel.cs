@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using Compass.Abstractions.Costs;
 using Compass.Abstractions.Hardware;
 using Compass.Abstractions.Plugins;
@@ -29,8 +28,6 @@ public sealed record RooflineModelOptions(double ComputeEfficiency = 1.0, double
 /// </summary>
 public sealed class RooflineComputeModel : IComputeCostModel
 {
-    private readonly ConcurrentDictionary<(string Chiplet, OperatorShape Shape), OperatorCost> _cache = new();
-
     /// <summary>Creates the model.</summary>
     public RooflineComputeModel(RooflineModelOptions? options = null) => Options = options ?? new RooflineModelOptions();
 
@@ -41,7 +38,7 @@ public sealed class RooflineComputeModel : IComputeCostModel
     public OperatorCost Estimate(ChipletType chiplet, OperatorShape op, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(chiplet);
-        return _cache.GetOrAdd((chiplet.Name, op), static (key, arg) => arg.Self.Compute(arg.Chiplet, key.Shape), (Self: this, Chiplet: chiplet));
+        return Compute(chiplet, op);
     }
 
     private OperatorCost Compute(ChipletType chiplet, OperatorShape op)

@@ -117,7 +117,7 @@ public static class TilingSearch
                                 trial[e] = LargestFitting(evaluator, ladders, trial, e);
                                 if (trial[e] == idx[e]) continue;
                                 var c = evaluator.Evaluate(At(ladders, trial, order));
-                            evaluations++;
+                                evaluations++;
                                 if (c.Objective < stepBest.Objective) { stepBest = c; trial.CopyTo(bestTrial); found = true; }
                             }
                         }

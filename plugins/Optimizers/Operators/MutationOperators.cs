@@ -426,17 +426,12 @@ public static class MutationOperators
 
     private static int RandomNeighbour(MappingSpace space, int chiplet, Xoshiro256StarStar rng)
     {
-        int x = chiplet % space.MeshWidth, y = chiplet / space.MeshWidth;
-        var start = rng.NextInt(4);
-        for (var k = 0; k < 4; k++)
-        {
-            var (nx, ny) = ((start + k) % 4) switch { 0 => (x + 1, y), 1 => (x - 1, y), 2 => (x, y + 1), _ => (x, y - 1) };
-            if (nx >= 0 && nx < space.MeshWidth && ny >= 0 && ny < space.MeshHeight) return ny * space.MeshWidth + nx;
-        }
-        return chiplet;
+        var c = FreeNeighbour(space, chiplet, null, rng);
+        return c < 0 ? chiplet : c;
     }
 
-    private static int FreeNeighbour(MappingSpace space, int chiplet, int[] holderCounts, Xoshiro256StarStar rng)
+    /// <summary>A mesh neighbour of <paramref name="chiplet"/> (from a random direction on) with no holder; any neighbour when <paramref name="holderCounts"/> is null; −1 when none.</summary>
+    private static int FreeNeighbour(MappingSpace space, int chiplet, int[]? holderCounts, Xoshiro256StarStar rng)
     {
         int x = chiplet % space.MeshWidth, y = chiplet / space.MeshWidth;
         var start = rng.NextInt(4);
@@ -445,7 +440,7 @@ public static class MutationOperators
             var (nx, ny) = ((start + k) % 4) switch { 0 => (x + 1, y), 1 => (x - 1, y), 2 => (x, y + 1), _ => (x, y - 1) };
             if (nx < 0 || nx >= space.MeshWidth || ny < 0 || ny >= space.MeshHeight) continue;
             var c = ny * space.MeshWidth + nx;
-            if (holderCounts[c] == 0) return c;
+            if (holderCounts is null || holderCounts[c] == 0) return c;
         }
         return -1;
     }
