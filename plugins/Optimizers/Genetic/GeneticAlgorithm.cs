@@ -84,9 +84,9 @@ public sealed record GeneticAlgorithmOptions
             Generations = section.GetInt32("generations", 200, 1, int.MaxValue),
             TournamentSize = section.GetInt32("tournamentSize", 5, 1, 1_000_000),
             Elitism = section.GetInt32("elitism", 1, 0, population - 1),
-            Deduplicate = section.GetBoolean("deduplicate", variation.Preset == OperatorPreset.Structured),
-            SeedVariantFraction = section.GetDouble("seedVariantFraction", variation.Preset == OperatorPreset.Structured ? 0.5 : 0, 0, 1),
-            Replacement = section.GetChoice("replacement", variation.Preset == OperatorPreset.Structured ? "plus" : "generational", "generational", "plus") == "plus"
+            Deduplicate = section.GetBoolean("deduplicate", structured),
+            SeedVariantFraction = section.GetDouble("seedVariantFraction", structured ? 0.5 : 0, 0, 1),
+            Replacement = section.GetChoice("replacement", structured ? "plus" : "generational", "generational", "plus") == "plus"
                 ? GaReplacement.Plus
                 : GaReplacement.Generational,
             CrossoverProbability = section.GetDouble("crossoverProbability", 1.0, 0, 1),
