@@ -53,12 +53,10 @@ public static class CompareCommand
             : new ComponentChoice(n, defaults, "--optimizers")).ToList();
         var created = choices.Select(setup.CreateOptimizer).ToList();
         var token = setup.Stop.Token;
-        var iterations = setup.SampleIterations(s.Seed, s.Workload.SearchIterations, token);
-        var problem = setup.CreateProblem(iterations, token);
+        var problem = setup.CreateSearchProblem(token);
         var outDir = outDirectory ?? CompassCli.DefaultOutDirectory();
         Directory.CreateDirectory(outDir);
-        var scenarioJson = ResolvedScenario.Build(s, setup.Package, setup.Model).ToJsonString(ConfigJson.WriteOptions) + "\n";
-        AtomicFile.WriteAllText(Path.Combine(outDir, ReportFiles.ScenarioFile), scenarioJson);
+        AtomicFile.WriteAllText(Path.Combine(outDir, ReportFiles.ScenarioFile), setup.ResolvedScenarioJson());
         var baselines = RunReportBuilder.Baselines(problem);
         var bestBaseline = baselines.Where(x => double.IsFinite(x.EdpJouleSeconds)).OrderBy(x => x.EdpJouleSeconds).FirstOrDefault();
         if (!quiet)
@@ -83,14 +81,13 @@ public static class CompareCommand
                 var result = SearchProgress.Run(() => driver.Run(created[o], token), counters, s.Budget.MaxEvaluations, $"{names[o]} seed {seed}", quiet, stdout);
                 var rows = RunReportBuilder.Rows(counters.Snapshot());
                 var f = result.Outcome.BestFitness;
-                var metrics = new Compass.Reporting.Model.RunMetrics(f.LatencyNs, default, f.IsValid ? f.EdpJouleSeconds : double.PositiveInfinity, f.Objective, s.Objective.Kind.ToString().ToLowerInvariant(), result.Evaluations, result.WallSeconds, result.Cancelled);
-                var run = ComparisonRun.FromSearchLog(names[o], seed, metrics, rows) with { EnergyPj = f.EnergyPj };
+                var run = ComparisonRun.FromSearchLog(names[o], seed, f.IsValid ? f.EdpJouleSeconds : double.PositiveInfinity, f.LatencyNs, f.EnergyPj, result.WallSeconds, rows);
                 runs.Add(run);
                 csv.Append(CultureInfo.InvariantCulture, $"{names[o]},{seed},{Num(run.BestEdpJouleSeconds)},{Num(run.LatencyNs)},{Num(run.EnergyPj)},{run.EvaluationsToWithin1Percent},{run.WallSeconds.ToString("F3", CultureInfo.InvariantCulture)}\n");
                 var conv = new StringBuilder("evaluation,best_objective_so_far\n");
                 foreach (var p in run.Convergence) conv.Append(CultureInfo.InvariantCulture, $"{p.Evaluation},{Num(p.BestObjective)}\n");
                 AtomicFile.WriteAllText(Path.Combine(outDir, "convergence", $"{Safe(names[o])}-seed{seed}.csv"), conv.ToString());
-                Compass.Reporting.Files.SearchLogCsv.Write(Path.Combine(outDir, "logs", $"{Safe(names[o])}-seed{seed}.csv"), rows);
+                SearchLogCsv.Write(Path.Combine(outDir, "logs", $"{Safe(names[o])}-seed{seed}.csv"), rows);
                 if (setup.Resilience.ShouldStop && setup.Resilience.Faults.HasFaults)
                     throw new PluginFaultException(setup.Resilience.Faults.Faults[0]);
                 if (token.IsCancellationRequested) break;
@@ -120,11 +117,11 @@ public static class CompareCommand
         foreach (var g in runs.GroupBy(r => r.Optimizer))
         {
             var edp = g.Select(r => r.BestEdpJouleSeconds).Where(double.IsFinite).ToList();
-            var mean = edp.Count > 0 ? edp.Average() : double.NaN;
-            var std = edp.Count > 1 ? Math.Sqrt(edp.Sum(x => (x - mean) * (x - mean)) / (edp.Count - 1)) : 0;
-            var reduction = bestBaseline is { EdpJouleSeconds: > 0 and var be } && double.IsFinite(be) && edp.Count > 0 ? $"{(1 - mean / be) * 100:F2} %" : "-";
+            Summary? stats = edp.Count > 0 ? Summary.Of(edp) : null;
+            var mean = stats?.Mean ?? double.NaN;
+            var reduction = bestBaseline is { EdpJouleSeconds: > 0 and var be } && double.IsFinite(be) && stats is not null ? $"{(1 - mean / be) * 100:F2} %" : "-";
             var evals = g.Average(r => (double)r.EvaluationsToWithin1Percent);
-            yield return string.Create(c, $"{g.Key,-14} {g.Count(),4} {mean,16:G5} {std,12:G4} {(edp.Count > 0 ? edp.Min() : double.NaN),12:G5} {(edp.Count > 0 ? edp.Max() : double.NaN),12:G5} {reduction,18} {evals,12:F0}");
+            yield return string.Create(c, $"{g.Key,-14} {g.Count(),4} {mean,16:G5} {stats?.StandardDeviation ?? 0,12:G4} {stats?.Min ?? double.NaN,12:G5} {stats?.Max ?? double.NaN,12:G5} {reduction,18} {evals,12:F0}");
         }
         if (bestBaseline is not null)
             yield return string.Create(c, $"best baseline: {bestBaseline.Name} at {bestBaseline.EdpJouleSeconds:G5} J·s (reduction = 1 − mean EDP / baseline EDP)");

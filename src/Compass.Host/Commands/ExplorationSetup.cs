@@ -7,6 +7,7 @@ using Compass.Engine;
 using Compass.Engine.Workload;
 using Compass.Host.Composition;
 using Compass.Host.Configuration;
+using Compass.Host.Output;
 using Compass.Host.Plugins;
 using Microsoft.Extensions.Logging;
 
@@ -151,11 +152,13 @@ public sealed class ExplorationSetup : IDisposable
     private MemoryPlan? _memory;
 
     /// <summary>The serving schedule of the trace read with <paramref name="seed"/>, under the scenario's limits (lazy).</summary>
-    public IEnumerable<Iteration> Schedule(int seed, CancellationToken cancellationToken)
+    public IEnumerable<Iteration> Schedule(int seed, CancellationToken cancellationToken) => Schedule(Trace.Component.Read(seed, cancellationToken), cancellationToken);
+
+    private IEnumerable<Iteration> Schedule(IEnumerable<TraceRequest> requests, CancellationToken cancellationToken)
     {
         var w = Scenario.Workload;
         var limits = MemoryPlanner.Limits(Memory, w.MaxBatchRequests, w.MaxBatchTokens);
-        return Scheduler.Component.Schedule(Trace.Component.Read(seed, cancellationToken), limits, cancellationToken);
+        return Scheduler.Component.Schedule(requests, limits, cancellationToken);
     }
 
     /// <summary>
@@ -172,13 +175,24 @@ public sealed class ExplorationSetup : IDisposable
         return list;
     }
 
-    /// <summary>A held-out replay window of <paramref name="count"/> consecutive iterations of the trace read with <paramref name="seed"/>.</summary>
-    public IReadOnlyList<Iteration> HeldOutIterations(int seed, int count, CancellationToken cancellationToken)
+    /// <summary>
+    /// The whole trace read with <paramref name="seed"/>, read once (replay needs every request and the schedule of
+    /// them); throws <see cref="CompassInputException"/> naming <c>workload.trace</c> when it yields no request.
+    /// </summary>
+    public IReadOnlyList<TraceRequest> ReadTrace(int seed, CancellationToken cancellationToken)
+    {
+        var trace = Scenario.Workload.Trace;
+        var requests = CompassRuntime.Guard(Trace.Plugin, "traces", trace.Name, () => Trace.Component.Read(seed, cancellationToken).ToList());
+        if (requests.Count == 0) throw EmptyTrace();
+        return requests;
+    }
+
+    /// <summary>A held-out replay window of <paramref name="count"/> consecutive iterations of the schedule of <paramref name="requests"/> (read with <paramref name="seed"/>).</summary>
+    public IReadOnlyList<Iteration> HeldOutIterations(IReadOnlyList<TraceRequest> requests, int seed, int count, CancellationToken cancellationToken)
     {
         var w = Scenario.Workload;
-        CheckTraceNotEmpty(seed, cancellationToken);
         return CompassRuntime.Guard(Scheduler.Plugin, "schedulers", w.Scheduler.Name, () =>
-            IterationSampler.HeldOut(Schedule(seed, cancellationToken), w.WarmupIterations, count, seed, cancellationToken));
+            IterationSampler.HeldOut(Schedule(requests, cancellationToken), w.WarmupIterations, count, seed, cancellationToken));
     }
 
     /// <summary>Throws <see cref="CompassInputException"/> naming <c>workload.trace</c> when the trace yields no request.</summary>
@@ -190,8 +204,10 @@ public sealed class ExplorationSetup : IDisposable
             using var e = Trace.Component.Read(seed, cancellationToken).GetEnumerator();
             return e.MoveNext();
         });
-        if (!any) throw new CompassInputException(trace.Path, $"trace '{trace.Name}' produced no request (empty trace or zero requests); nothing to schedule");
+        if (!any) throw EmptyTrace();
     }
+
+    private CompassInputException EmptyTrace() => new(Scenario.Workload.Trace.Path, $"trace '{Scenario.Workload.Trace.Name}' produced no request (empty trace or zero requests); nothing to schedule");
 
     /// <summary>The definition of the problem over <paramref name="iterations"/>.</summary>
     public ProblemDefinition Definition(IReadOnlyList<Iteration> iterations) => new()
@@ -209,6 +225,25 @@ public sealed class ExplorationSetup : IDisposable
     /// <summary>Builds the exploration problem for <paramref name="iterations"/> (graphs and memoised operator costs).</summary>
     public ExplorationProblem CreateProblem(IReadOnlyList<Iteration> iterations, CancellationToken cancellationToken) =>
         ExplorationProblem.Create(Definition(iterations), cancellationToken);
+
+    /// <summary>
+    /// The search problem of <c>explore</c> and <c>compare</c>: the scenario's sampled iterations (scenario seed). A
+    /// plugin fault that cancelled the build surfaces as <see cref="PluginFaultException"/>, not as a cancellation.
+    /// </summary>
+    public ExplorationProblem CreateSearchProblem(CancellationToken cancellationToken)
+    {
+        try
+        {
+            return CreateProblem(SampleIterations(Scenario.Seed, Scenario.Workload.SearchIterations, cancellationToken), cancellationToken);
+        }
+        catch (OperationCanceledException) when (Resilience.Faults.HasFaults)
+        {
+            throw new PluginFaultException(Resilience.Faults.Faults[0]);
+        }
+    }
+
+    /// <summary>The text of <c>scenario.resolved.json</c>: every value this run uses (see <see cref="ResolvedScenario"/>).</summary>
+    public string ResolvedScenarioJson() => ResolvedScenario.Build(Scenario, Package, Model).ToJsonString(ConfigJson.WriteOptions) + "\n";
 
     /// <summary>Disposes the services.</summary>
     public void Dispose()

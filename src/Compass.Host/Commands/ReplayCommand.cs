@@ -30,13 +30,13 @@ public static class ReplayCommand
             var clock = Stopwatch.StartNew();
             // Held-out iterations: the trace read with another seed than the search's, a window of replayIterations.
             var seed = unchecked(s.Seed + 1);
-            var iterations = setup.HeldOutIterations(seed, s.Workload.ReplayIterations, token);
-            var requests = setup.Trace.Component.Read(seed, token).ToList();
+            var requests = setup.ReadTrace(seed, token);
+            var iterations = setup.HeldOutIterations(requests, seed, s.Workload.ReplayIterations, token);
             var problem = setup.CreateProblem(iterations, token);
             var genome = file.ToGenome(problem.Space, "--mapping");
-            var replay = ReplayRunner.Run(setup.Definition(iterations), genome, iterations, requests, 0, 0, token);
+            var replay = ReplayRunner.Run(problem, genome, requests, 0, 0, token);
             var outDir = pr.GetValue(output) ?? CompassCli.DefaultOutDirectory();
-            var scenarioJson = ResolvedScenario.Build(s, setup.Package, setup.Model).ToJsonString(Configuration.ConfigJson.WriteOptions) + "\n";
+            var scenarioJson = setup.ResolvedScenarioJson();
             var fitness = problem.Evaluate(genome, token);
             if (fitness.IsValid)
             {

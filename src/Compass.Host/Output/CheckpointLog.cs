@@ -30,9 +30,6 @@ public sealed class CheckpointLog : IDisposable
         _flushEvery = Math.Max(1, flushEvery);
     }
 
-    /// <summary>Rows written through this instance.</summary>
-    public int RowsWritten { get; private set; }
-
     /// <summary>Starts a new log at <paramref name="path"/> (replacing any file there) and writes the header.</summary>
     public static CheckpointLog Create(string path, int flushEvery)
     {
@@ -58,7 +55,6 @@ public sealed class CheckpointLog : IDisposable
         {
             if (_closed) return;
             SearchLogCsv.WriteRow(_writer, row);
-            RowsWritten++;
             if (++_sinceFlush >= _flushEvery) Flush();
         }
     }

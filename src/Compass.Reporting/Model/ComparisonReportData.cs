@@ -44,8 +44,15 @@ public sealed record ComparisonRun(
     /// <summary>A run from its best mapping's metrics and its search log (convergence and evaluations to within 1 % derived from the log).</summary>
     public static ComparisonRun FromSearchLog(string optimizer, int seed, RunMetrics best, IReadOnlyList<SearchLogRow> log)
     {
+        ArgumentNullException.ThrowIfNull(best);
+        return FromSearchLog(optimizer, seed, best.EdpJouleSeconds, best.LatencyNs, best.EnergyPj, best.WallSeconds, log);
+    }
+
+    /// <summary>A run from its best mapping's numbers and its search log (convergence and evaluations to within 1 % derived from the log).</summary>
+    public static ComparisonRun FromSearchLog(string optimizer, int seed, double bestEdpJouleSeconds, double latencyNs, double energyPj, double wallSeconds, IReadOnlyList<SearchLogRow> log)
+    {
         var curve = Analysis.Convergence.FromSearchLog(log);
-        return new ComparisonRun(optimizer, seed, best.EdpJouleSeconds, best.LatencyNs, best.EnergyPj, Analysis.Convergence.EvaluationsToWithin(curve), best.WallSeconds, curve);
+        return new ComparisonRun(optimizer, seed, bestEdpJouleSeconds, latencyNs, energyPj, Analysis.Convergence.EvaluationsToWithin(curve), wallSeconds, curve);
     }
 }
 
