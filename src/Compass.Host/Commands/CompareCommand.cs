@@ -128,7 +128,7 @@ public static class CompareCommand
         yield return seeded ? "Runs were seeded from the heuristic mappings." : "Runs were not seeded from heuristics.";
     }
 
-    private static string Num(double v) => double.IsFinite(v) ? v.ToString("R", CultureInfo.InvariantCulture) : "inf";
+    private static string Num(double v) => v.ToString("R", CultureInfo.InvariantCulture); // "Infinity" for a run without a valid mapping, as in search-log.csv
 
     private static string Safe(string name)
     {

@@ -86,7 +86,7 @@ public static class ConfigJson
         return string.IsNullOrEmpty(basePath) ? rest : basePath + (rest.StartsWith('[') ? "" : ".") + rest;
     }
 
-    private static string Describe(JsonException e)
+    internal static string Describe(JsonException e)
     {
         var m = e.Message;
         if (m.Contains("could not be mapped to any .NET member", StringComparison.Ordinal))

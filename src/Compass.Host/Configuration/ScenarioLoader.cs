@@ -296,10 +296,7 @@ public static class ScenarioLoader
         }
         catch (JsonException e)
         {
-            var what = e.Message;
-            var cut = what.IndexOf(" Path:", StringComparison.Ordinal);
-            if (cut > 0) what = what[..cut];
-            throw new CompassInputException(ConfigJson.FieldOf(field, e.Path), $"in {Path.GetFileName(path)} at line {(e.LineNumber ?? 0) + 1}: {what.TrimEnd('.')}");
+            throw new CompassInputException(ConfigJson.FieldOf(field, e.Path), $"in {Path.GetFileName(path)} at line {(e.LineNumber ?? 0) + 1}: {ConfigJson.Describe(e)}");
         }
     }
 }

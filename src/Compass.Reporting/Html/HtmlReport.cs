@@ -139,13 +139,14 @@ public static class HtmlReport
         foreach (var name in optimizers)
         {
             var runs = data.Runs.Where(r => r.Optimizer == name).ToList();
-            var s = Summary.Of(runs.Select(r => r.BestEdpJouleSeconds).ToList());
+            // Like the console summary: a seed that found no valid mapping (EDP ∞) is counted in "seeds" but not averaged.
+            var s = Summary.Of(runs.Select(r => r.BestEdpJouleSeconds).Where(double.IsFinite).ToList());
             var baseline = data.BestBaseline?.EdpJouleSeconds ?? double.NaN;
             rows.Add([name, runs.Count.ToString(CultureInfo.InvariantCulture), Format.Number(s.Mean, 5), Format.Number(s.StandardDeviation, 3), Format.Number(s.Min, 5), Format.Number(s.Max, 5),
                 Reduction(baseline, s.Mean), Reduction(baseline, s.Min), Format.Number(runs.Average(r => r.EvaluationsToWithin1Percent), 4), Format.Number(runs.Average(r => r.WallSeconds), 4)]);
         }
         Table(h, ["optimizer", "seeds", "mean EDP (J·s)", "std", "min", "max", "reduction (mean)", "reduction (min)", "evaluations to within 1 %", "wall s (mean)"], rows, numericColumns: 9,
-            bestRow: rows.Count == 0 ? -1 : optimizers.IndexOf(optimizers.OrderBy(o => data.Runs.Where(r => r.Optimizer == o).Average(r => r.BestEdpJouleSeconds)).First()));
+            bestRow: rows.Count == 0 ? -1 : optimizers.IndexOf(optimizers.OrderBy(o => FiniteMean(data.Runs.Where(r => r.Optimizer == o).Select(r => r.BestEdpJouleSeconds))).First()));
         h.Append("</section>\n");
 
         Section(h, "convergence", "Convergence");
@@ -337,5 +338,12 @@ public static class HtmlReport
             r++;
         }
         h.Append("</table>\n");
+    }
+
+    /// <summary>Mean of the finite values, or +∞ when there is none.</summary>
+    private static double FiniteMean(IEnumerable<double> values)
+    {
+        var finite = values.Where(double.IsFinite).ToList();
+        return finite.Count == 0 ? double.PositiveInfinity : finite.Average();
     }
 }

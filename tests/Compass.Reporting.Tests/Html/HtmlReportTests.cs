@@ -66,6 +66,16 @@ public sealed partial class HtmlReportTests
     }
 
     [Fact]
+    public void SeedWithoutValidMappingDoesNotMakeTheMeanInfinite()
+    {
+        // A third ga seed that found no valid mapping (EDP ∞): counted as a seed, left out of the mean, like the console summary.
+        var data = TestData.Comparison();
+        var failed = data.Runs[0] with { Seed = 3, BestEdpJouleSeconds = double.PositiveInfinity };
+        var html = HtmlReport.Comparison(data with { Runs = [.. data.Runs, failed] });
+        Assert.Matches("<tr class=\"best\"><td>ga</td><td class=\"num\">3</td><td class=\"num\">1.1E-9</td>.*<td class=\"num\">45.0 %</td><td class=\"num\">50.0 %</td>", html);
+    }
+
+    [Fact]
     public void SameDataGivesIdenticalHtml()
     {
         Assert.Equal(HtmlReport.Run(TestData.Run()), HtmlReport.Run(TestData.Run()));
