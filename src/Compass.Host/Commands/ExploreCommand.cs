@@ -352,6 +352,11 @@ public static class ExploreCommand
             table.AddRow("latency (ms)", SearchProgress.Format(b.LatencyNs * 1e-6));
             table.AddRow("energy (mJ)", SearchProgress.Format(b.EnergyPj * 1e-9));
             table.AddRow("EDP (J·s)", SearchProgress.Format(b.EdpJouleSeconds));
+            if (b.Bounds is { } lb)
+            {
+                table.AddRow("latency lower bound (ms)", SearchProgress.Format(lb.LatencyNs * 1e-6) + " (result " + lb.LatencyRatio(b.LatencyNs).ToString("F2", c) + "×)");
+                table.AddRow("energy lower bound (mJ)", SearchProgress.Format(lb.EnergyPj * 1e-9) + " (result " + lb.EnergyRatio(b.EnergyPj).ToString("F2", c) + "×)");
+            }
             var bestBaseline = double.PositiveInfinity;
             foreach (var baseline in report.Baselines)
             {
@@ -368,6 +373,7 @@ public static class ExploreCommand
             ColorSystem = SearchProgress.Interactive ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
         });
         console.Write(table);
+        if (report?.Best.Bounds is { } bound) stdout.WriteLine(bound.Explanation);
         stdout.WriteLine($"Results written to {outDir}");
     }
 }

@@ -54,9 +54,15 @@ public static class HtmlReport
             new[] { "evaluations", m.Evaluations.ToString(CultureInfo.InvariantCulture) },
             new[] { "wall time (s)", Format.Number(m.WallSeconds, 4) },
         };
+        if (m.Bounds is { } lb)
+        {
+            rows.Insert(3, ["latency lower bound (ns)", Format.Number(lb.LatencyNs, 6) + " (result " + Format.Number(lb.LatencyRatio(m.LatencyNs), 3) + "×)"]);
+            rows.Insert(4, ["energy lower bound (pJ)", Format.Number(lb.EnergyPj, 6) + " (result " + Format.Number(lb.EnergyRatio(m.EnergyPj), 3) + "×)"]);
+        }
         if (m.Cancelled) rows.Add(["cancelled", "yes: the search stopped early; this is the best found so far"]);
         foreach (var (name, value) in data.Statistics.OrderBy(kv => kv.Key, StringComparer.Ordinal)) rows.Add([name, Format.Number(value, 6)]);
         Table(h, ["metric", "value"], rows, numericColumns: 1);
+        if (m.Bounds is { } bound) h.Append("<p class=\"note\">").Append(Format.Escape(bound.Explanation)).Append("</p>\n");
         var parts = EnergyParts(m);
         Table(h, ["energy part", "pJ", "share"], parts.Select(p => new[] { p.Name, Format.Number(p.Value, 5), Format.Percent(m.EnergyPj > 0 ? p.Value / m.EnergyPj : double.NaN) }).ToList(), numericColumns: 2);
         h.Append("</section>\n");
