@@ -155,6 +155,8 @@ public static class MetricsJson
             Scenario = new ScenarioSummary(scenario.Str("name", file), scenario.Str("description", file), scenario.Int("seed", file), resolvedScenarioJson),
             OptimizerName = root.Str("optimizer", file),
             Best = metrics,
+            LowerBound = metrics.Bounds?.AsLowerBound(),
+            Findings = metrics.Bounds is { } bounds ? [bounds.Explanation] : [],
             Package = new PackageUsage(package.Int("meshWidth", file), package.Int("meshHeight", file), types, chiplets),
             Baselines = baselines,
             ParetoSet = pareto,
