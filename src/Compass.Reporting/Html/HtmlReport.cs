@@ -149,7 +149,8 @@ public static class HtmlReport
 
         if (data.Serving is { } serving) ServingBlock(h, serving);
         var findings = new List<string>(data.Findings);
-        if (data.Timeline is { Tasks.Count: > 0 } timeline && BoundSentence(timeline) is { } sentence) findings.Add(sentence);
+        // The evaluator's own finding on what bounds the iteration comes first; the timeline's reading only stands in for it.
+        if (findings.Count == 0 && data.Timeline is { Tasks.Count: > 0 } timeline && BoundSentence(timeline) is { } sentence) findings.Add(sentence);
         if (findings.Count > 0)
         {
             h.Append("<ul class=\"findings\">");
