@@ -157,6 +157,15 @@ public sealed class EndToEndTests
             "--plugins", TestPaths.PluginSet(false, "Sample"), "--out", outDir + "-replay", "--quiet");
         Assert.True(replay.ExitCode == 0, replay.StdErr);
         Assert.Equal(outDir + "-replay", replay.StdOut.Trim());
+        // The replay report carries the serving metrics, and compass report regenerates it byte for byte from replay.json.
+        var replayReport = Path.Combine(outDir + "-replay", "report.html");
+        var written = File.ReadAllText(replayReport);
+        Assert.Contains("request metric (ms)", written, StringComparison.Ordinal);
+        Assert.Contains("throughput over trace time, idle included (tokens/s)", written, StringComparison.Ordinal);
+        Assert.Contains("SLO attainment</td><td class=\"num\">n/a: no SLO given", written, StringComparison.Ordinal);
+        File.Delete(replayReport);
+        Assert.Equal(0, HostProcess.Run("report", outDir + "-replay").ExitCode);
+        Assert.Equal(written, File.ReadAllText(replayReport));
     }
 
     [Fact]
