@@ -77,7 +77,7 @@ public sealed record PluginLoadError(string Name, string Folder, string Reason)
 public sealed record PluginLoadOptions(bool Collectible = false);
 
 /// <summary>
-/// Discovers plugins (<c>&lt;dir&gt;/&lt;Name&gt;/&lt;Name&gt;.dll</c>, folders in ordinal order), loads each into its own
+/// Discovers plugins (<c>&lt;dir&gt;/&lt;Name&gt;/&lt;Name&gt;.dll</c>, folders in ordinal order, folders starting with a dot skipped), loads each into its own
 /// <see cref="PluginLoadContext"/>, checks its contract version, runs its entry points against the plugin's
 /// configuration section (<c>plugins:&lt;Name&gt;</c>) and records what it registered. Every failure becomes a
 /// <see cref="PluginLoadError"/> naming the plugin; the other plugins still load.
@@ -122,6 +122,7 @@ public sealed class PluginCatalog
             foreach (var folder in folders)
             {
                 var name = Path.GetFileName(folder);
+                if (name.StartsWith('.')) continue;   // .staging/ of `compass plugins install` and other hidden folders
                 if (!seen.Add(name))
                 {
                     catalog._errors.Add(new PluginLoadError(name, folder, "a plugin with this name was already loaded from another directory; skipped"));
