@@ -169,4 +169,23 @@ public sealed class PluginPackageTests
         var e = Assert.Throws<CompassInputException>(() => PluginRequirements.Read(bad.GetSection("requires")));
         Assert.Equal("requires.Acme.Photonic", e.Field);
     }
+
+    [Fact]
+    public void ZipChecksumMatchesTheStandardCheckValueAndCatchesAFlippedByte()
+    {
+        Assert.Equal(0xCBF43926u, ZipIntegrity.Compute("123456789"u8));   // the CRC-32/IEEE check value
+
+        var ms = new MemoryStream();
+        using (var zip = new System.IO.Compression.ZipArchive(ms, System.IO.Compression.ZipArchiveMode.Create, leaveOpen: true))
+        {
+            using var w = zip.CreateEntry("plugin/a.dll", System.IO.Compression.CompressionLevel.NoCompression).Open();
+            w.Write("payload of the plugin"u8);
+        }
+        ZipIntegrity.Verify(ms);
+        var bytes = ms.ToArray();
+        var at = bytes.AsSpan().IndexOf("payload"u8);
+        bytes[at] ^= 1;
+        var e = Assert.Throws<InvalidDataException>(() => ZipIntegrity.Verify(new MemoryStream(bytes)));
+        Assert.StartsWith("plugin/a.dll is damaged", e.Message);
+    }
 }

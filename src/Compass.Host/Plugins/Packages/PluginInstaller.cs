@@ -121,11 +121,6 @@ public sealed class PluginInstaller(PluginHome home, string builtInDirectory)
         try
         {
             bool IsReplaced(string folder) => replaced is not null && string.Equals(Path.GetFullPath(folder), Path.GetFullPath(replaced.Folder), StringComparison.Ordinal);
-            foreach (var (name, folder) in catalog.Plugins.Select(p => (p.Name, p.Folder)).Concat(catalog.Errors.Select(e => (e.Name, e.Folder))))
-            {
-                if (IsReplaced(folder) || !string.Equals(name, manifest.Assembly, StringComparison.OrdinalIgnoreCase)) continue;
-                throw new CompassInputException(label, $"refused: its folder {manifest.Assembly} clashes with the plugin already in {folder}{Owner(folder)}");
-            }
             var taken = new List<(string Kind, string Name, string Plugin, string Folder)>();
             foreach (var p in catalog.Plugins.Where(p => !IsReplaced(p.Folder)))
                 taken.AddRange(p.Contributions.Where(c => c.Kind != "services").Select(c => (c.Kind, c.Name, p.Name, p.Folder)));
@@ -136,6 +131,11 @@ public sealed class PluginInstaller(PluginHome home, string builtInDirectory)
                 var clash = taken.FirstOrDefault(t => declared.SameAs(t.Kind, t.Name));
                 if (clash.Plugin is not null)
                     throw new CompassInputException(label, $"refused: it contributes {declared}, which plugin {clash.Plugin}{Owner(clash.Folder)} already registers (names must be unique per kind)");
+            }
+            foreach (var (name, folder) in catalog.Plugins.Select(p => (p.Name, p.Folder)).Concat(catalog.Errors.Select(e => (e.Name, e.Folder))))
+            {
+                if (IsReplaced(folder) || !string.Equals(name, manifest.Assembly, StringComparison.OrdinalIgnoreCase)) continue;
+                throw new CompassInputException(label, $"refused: its folder {manifest.Assembly} clashes with the plugin already in {folder}{Owner(folder)}");
             }
         }
         finally

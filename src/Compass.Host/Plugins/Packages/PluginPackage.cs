@@ -7,7 +7,7 @@ namespace Compass.Host.Plugins.Packages;
 /// <summary>
 /// An opened and validated Compass plugin package (<c>.nupkg</c>): package type <c>CompassPlugin</c>, a readable
 /// <c>plugin/compass-plugin.json</c> whose id and version match the nuspec, the main assembly
-/// <c>plugin/&lt;Assembly&gt;.dll</c>, and every file under <c>plugin/</c> readable (checksums verified) with a
+/// <c>plugin/&lt;Assembly&gt;.dll</c>, every entry matching its CRC-32, and every file under <c>plugin/</c> with a
 /// relative path that stays inside the folder. Nothing is written by <see cref="Open"/>.
 /// </summary>
 public sealed class PluginPackage : IDisposable
@@ -38,13 +38,16 @@ public sealed class PluginPackage : IDisposable
     /// <summary>Package paths of the files under <c>plugin/</c>.</summary>
     public IReadOnlyList<string> PluginFiles => _pluginFiles;
 
-    /// <summary>Opens and validates <paramref name="nupkg"/>; <paramref name="label"/> (<c>id version</c>) prefixes every error.</summary>
+    /// <summary>Opens and validates <paramref name="nupkg"/>.</summary>
     /// <exception cref="CompassInputException">Not a readable NuGet package, or not a valid Compass plugin package.</exception>
+    /// <param name="nupkg">Seekable package stream; the package owns it afterwards.</param>
+    /// <param name="label">Prefix of every error.</param>
     public static PluginPackage Open(Stream nupkg, string label)
     {
         PackageArchiveReader? reader = null;
         try
         {
+            ZipIntegrity.Verify(nupkg);
             reader = new PackageArchiveReader(nupkg, leaveStreamOpen: false);
             var nuspec = reader.NuspecReader;
             var identity = nuspec.GetIdentity();
@@ -68,10 +71,6 @@ public sealed class PluginPackage : IDisposable
                 var relative = f[PluginFolder.Length..];
                 if (relative.Split('/').Any(p => p is "" or "." or "..") || Path.IsPathRooted(relative))
                     throw new CompassInputException(label, $"has an unsafe path {f}");
-                // Read every file to its end: the zip reader verifies each entry's checksum, so a damaged package
-                // is refused here, before anything is written.
-                using var s = reader.GetStream(f);
-                s.CopyTo(Stream.Null);
             }
             var package = new PluginPackage(reader, identity, manifest, pluginFiles);
             reader = null;
