@@ -71,7 +71,11 @@ public sealed partial class PluginKitTests
         Assert.True(run.ExitCode == 0, run.StdOut + run.StdErr);
         using (var metrics = JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, "metrics.json"))))
             Assert.Equal("hill-climb", metrics.RootElement.GetProperty("optimizer").GetString());
-        Assert.Contains("vendor-corrected", File.ReadAllText(Path.Combine(outDir, "scenario.resolved.json")));
+        using (var resolved = JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, "scenario.resolved.json"))))
+        {
+            Assert.Equal("vendor-corrected", resolved.RootElement.GetProperty("costModels").GetProperty("compute").GetProperty("name").GetString());
+            Assert.Equal(">=1.0", resolved.RootElement.GetProperty("requires").GetProperty("Acme.VendorPlugin").GetString());   // a rerun demands the plugin too
+        }
 
         var tooOld = Compass(home, "explore", "--out", Path.Combine(_built.Root, "out-too-old"), "--set", "requires.Acme.VendorPlugin=>=1.1", "--budget", "5");
         Assert.Equal(2, tooOld.ExitCode);
