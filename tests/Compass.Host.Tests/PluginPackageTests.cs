@@ -188,4 +188,19 @@ public sealed class PluginPackageTests
         var e = Assert.Throws<InvalidDataException>(() => ZipIntegrity.Verify(new MemoryStream(bytes)));
         Assert.StartsWith("plugin/a.dll is damaged", e.Message);
     }
+
+    [Fact]
+    public void TheHomeLockIsExclusiveUntilReleased()
+    {
+        var home = new PluginHome(TestPaths.NewTempDir());
+        var before = HashFolder(home.Folder);
+        using (home.Lock(TimeSpan.Zero))
+        {
+            var e = Assert.Throws<CompassInputException>(() => home.Lock(TimeSpan.FromMilliseconds(200)));
+            Assert.Contains("another compass plugins command", e.Message);
+        }
+        using (home.Lock(TimeSpan.Zero)) { }
+        Assert.Equal(before, HashFolder(home.Folder));   // the lock file is not in the home
+    }
 }
+

@@ -70,7 +70,8 @@ public static class PluginPackageCommands
         command.SetAction(pr => CompassCli.Guard(stderr, () =>
         {
             var h = PluginHome.Resolve(pr.GetValue(home));
-            foreach (var line in h.Recover()) stdout.WriteLine(line);
+            using (h.Lock(PluginInstaller.LockWait))
+                foreach (var line in h.Recover()) stdout.WriteLine(line);
             var installed = h.Installed();
             stdout.WriteLine($"{installed.Count} package(s) in {h.Folder}");
             foreach (var p in installed)

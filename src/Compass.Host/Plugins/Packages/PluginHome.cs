@@ -186,6 +186,34 @@ public sealed class PluginHome
         return lines;
     }
 
+    /// <summary>
+    /// Takes the home's lock for one <c>compass plugins</c> command, so two commands never swap folders (or recover
+    /// each other's transactions) at once. The lock file lives in the temporary folder, not in the home, and is
+    /// released when the returned handle is disposed or the process ends. Waits up to <paramref name="wait"/>.
+    /// </summary>
+    /// <exception cref="CompassInputException">Another command holds the lock longer than <paramref name="wait"/>.</exception>
+    public IDisposable Lock(TimeSpan wait)
+    {
+        var key = Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(Folder)))[..16];
+        var path = Path.Combine(Path.GetTempPath(), $"compass-plugin-home-{key}.lock");
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (true)
+        {
+            try
+            {
+                return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+            }
+            catch (IOException) when (clock.Elapsed < wait)
+            {
+                Thread.Sleep(100);
+            }
+            catch (IOException)
+            {
+                throw new CompassInputException("--plugin-home", $"another compass plugins command is changing {Folder}; try again when it has finished");
+            }
+        }
+    }
+
     /// <summary>Throws a one-line error when <paramref name="home"/> is not usable as a folder path.</summary>
     public static void CheckUsable(PluginHome home, string field)
     {

@@ -25,6 +25,9 @@ public sealed record InstallRequest(string PackageId, NuGetVersion? Version, str
 /// <param name="builtInDirectory">The host's own plugin folder (searched before the home).</param>
 public sealed class PluginInstaller(PluginHome home, string builtInDirectory)
 {
+    /// <summary>How long a command waits for another one on the same home to finish.</summary>
+    public static readonly TimeSpan LockWait = TimeSpan.FromSeconds(30);
+
     /// <summary>Called after each step of the folder swap; tests interrupt an install here.</summary>
     internal Action<string>? Step { get; init; }
 
@@ -40,6 +43,7 @@ public sealed class PluginInstaller(PluginHome home, string builtInDirectory)
     /// <exception cref="CompassInputException">The package is not installed in the home.</exception>
     public string Remove(string packageId)
     {
+        using var held = home.Lock(LockWait);
         home.Recover();
         var existing = home.Find(packageId) ?? throw NotInstalled(packageId);
         home.Remove(Path.GetFileName(existing.Folder), Step);
@@ -48,6 +52,7 @@ public sealed class PluginInstaller(PluginHome home, string builtInDirectory)
 
     private string Run(InstallRequest request, bool updateOnly, CancellationToken ct)
     {
+        using var held = home.Lock(LockWait);
         home.Recover();
         PluginHome.CheckUsable(home, "--plugin-home");
         var existing = home.Find(request.PackageId);
