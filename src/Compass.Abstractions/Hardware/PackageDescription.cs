@@ -19,13 +19,21 @@ public sealed record LinkSpec(string Kind, double BandwidthGBps, double HopLaten
 /// <param name="BandwidthGBps">Channel bandwidth, GB/s (= bytes per ns).</param>
 /// <param name="EnergyPjPerBit">Access energy, pJ/bit.</param>
 /// <param name="CapacityGB">Capacity in GB (10⁹ bytes).</param>
+/// <param name="AchievableFraction">Fraction of <paramref name="BandwidthGBps"/> that streaming operators reach in
+/// practice (refresh, bank conflicts, controller efficiency), (0, 1]; 1 (the peak) by default. Timing uses
+/// <see cref="EffectiveBandwidthGBps"/>.</param>
 public sealed record DramChannel(
     string Name,
     string Kind,
     IReadOnlyList<MeshPosition> AttachedRouters,
     double BandwidthGBps,
     double EnergyPjPerBit,
-    double CapacityGB);
+    double CapacityGB,
+    double AchievableFraction = 1.0)
+{
+    /// <summary>Bandwidth streaming operators reach: peak × achievable fraction, GB/s.</summary>
+    public double EffectiveBandwidthGBps => BandwidthGBps * AchievableFraction;
+}
 
 /// <summary>
 /// A package: a <see cref="MeshWidth"/> × <see cref="MeshHeight"/> mesh of chiplet slots, its links and memory.
@@ -77,6 +85,12 @@ public sealed record ResolvedPackage(PackageDescription Description, IReadOnlyLi
     public double TotalDramBandwidthGBps
     {
         get { var s = 0.0; foreach (var c in Description.DramChannels) s += c.BandwidthGBps; return s; }
+    }
+
+    /// <summary>Total achievable DRAM bandwidth (each channel's peak × its achievable fraction), GB/s.</summary>
+    public double EffectiveDramBandwidthGBps
+    {
+        get { var s = 0.0; foreach (var c in Description.DramChannels) s += c.EffectiveBandwidthGBps; return s; }
     }
 
     /// <summary>Total DRAM capacity, bytes.</summary>
