@@ -101,8 +101,10 @@ public sealed class DataflowComputeModel : IComputeCostModel
                 VectorEnergyPj: 0,
                 Utilisation: g.Cycles > 0 ? Math.Min(1, ideal / g.Cycles) : 0,
                 OffChipRefetchBytes: Math.Max(0, g.DramBytes - unique) * count,
-                Tiling: TileParallelGemm.Describe(g),
-                LaunchOverheadNs: launchNs);
+                Tiling: TileParallelGemm.Describe(g))
+                {
+                    LaunchOverheadNs = launchNs,
+                };
         }
         var result = SearchGemm(chiplet, op, cancellationToken);
         var c = result.Cost;
@@ -118,8 +120,10 @@ public sealed class DataflowComputeModel : IComputeCostModel
             VectorEnergyPj: 0,
             Utilisation: c.Cycles > 0 ? Math.Min(1, idealCycles / c.Cycles) : 0,
             OffChipRefetchBytes: c.OffChipRefetchBytes * count,
-            Tiling: tiling,
-            LaunchOverheadNs: launchNs);
+            Tiling: tiling)
+            {
+                LaunchOverheadNs = launchNs,
+            };
     }
 
     private static string DataflowLabel(Dataflow d) => d switch

@@ -70,7 +70,9 @@ public static class VectorOpCost
             VectorEnergyPj: ops * chiplet.VectorEnergyPerOpPj,
             Utilisation: utilisation,
             OffChipRefetchBytes: refetch,
-            Tiling: refetch > 0 ? "vector unit, streamed, second pass from DRAM" : "vector unit, streamed",
-            LaunchOverheadNs: chiplet.LaunchOverhead?.For(op.Kind) ?? 0);
+            Tiling: refetch > 0 ? "vector unit, streamed, second pass from DRAM" : "vector unit, streamed")
+            {
+                LaunchOverheadNs = chiplet.LaunchOverhead?.For(op.Kind) ?? 0,
+            };
     }
 }

@@ -57,11 +57,15 @@ public readonly record struct OperatorShape(OperatorKind Kind, long M, long K, l
 /// <param name="Utilisation">Achieved MACs per cycle over peak, 0..1.</param>
 /// <param name="OffChipRefetchBytes">Extra DRAM traffic because operands do not fit the global buffer and must be re-read (bytes beyond one read of each operand).</param>
 /// <param name="Tiling">Human-readable tiling chosen (may be empty).</param>
-/// <param name="LaunchOverheadNs">Launch overhead of the operator when it runs in isolation (the chiplet's
-/// <see cref="LaunchOverheads"/> for this kind, once per operator), ns. Not part of <paramref name="TimeNs"/>: a caller
-/// timing an isolated operator adds it; a caller modelling back-to-back issue may hide it.</param>
-public readonly record struct OperatorCost(double TimeNs, double MacEnergyPj, double BufferEnergyPj, double VectorEnergyPj, double Utilisation, double OffChipRefetchBytes, string Tiling, double LaunchOverheadNs = 0)
+public readonly record struct OperatorCost(double TimeNs, double MacEnergyPj, double BufferEnergyPj, double VectorEnergyPj, double Utilisation, double OffChipRefetchBytes, string Tiling)
 {
+    /// <summary>
+    /// Launch overhead of the operator when it runs in isolation (the chiplet's <see cref="LaunchOverheads"/> for this
+    /// kind, once per operator), ns; 0 by default (contract 1.1). Not part of <see cref="TimeNs"/>: a caller timing an
+    /// isolated operator adds it; a caller modelling back-to-back issue may hide it.
+    /// </summary>
+    public double LaunchOverheadNs { get; init; }
+
     /// <summary>Total on-chip energy, pJ.</summary>
     public double EnergyPj => MacEnergyPj + BufferEnergyPj + VectorEnergyPj;
 }

@@ -19,18 +19,20 @@ public sealed record LinkSpec(string Kind, double BandwidthGBps, double HopLaten
 /// <param name="BandwidthGBps">Channel bandwidth, GB/s (= bytes per ns).</param>
 /// <param name="EnergyPjPerBit">Access energy, pJ/bit.</param>
 /// <param name="CapacityGB">Capacity in GB (10⁹ bytes).</param>
-/// <param name="AchievableFraction">Fraction of <paramref name="BandwidthGBps"/> that streaming operators reach in
-/// practice (refresh, bank conflicts, controller efficiency), (0, 1]; 1 (the peak) by default. Timing uses
-/// <see cref="EffectiveBandwidthGBps"/>.</param>
 public sealed record DramChannel(
     string Name,
     string Kind,
     IReadOnlyList<MeshPosition> AttachedRouters,
     double BandwidthGBps,
     double EnergyPjPerBit,
-    double CapacityGB,
-    double AchievableFraction = 1.0)
+    double CapacityGB)
 {
+    /// <summary>
+    /// Fraction of <see cref="BandwidthGBps"/> that streaming operators reach in practice (refresh, bank conflicts,
+    /// controller efficiency), (0, 1]; 1 (the peak) by default (contract 1.1). Timing uses <see cref="EffectiveBandwidthGBps"/>.
+    /// </summary>
+    public double AchievableFraction { get; init; } = 1.0;
+
     /// <summary>Bandwidth streaming operators reach: peak × achievable fraction, GB/s.</summary>
     public double EffectiveBandwidthGBps => BandwidthGBps * AchievableFraction;
 }
