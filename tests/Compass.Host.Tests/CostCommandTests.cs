@@ -14,10 +14,12 @@ public class CostCommandTests
         using var doc = JsonDocument.Parse(r.StdOut);
         var root = doc.RootElement;
         var bytes = 2.0 * (64L * 12288 + 12288L * 12288 + 64L * 12288);
-        Assert.Equal(bytes, root.GetProperty("dramBytes").GetDouble(), 0);
+        // Each operand once plus the activation re-read the L2 cannot hold across the two wave blocks (1.6 MB).
+        var dramBytes = root.GetProperty("dramBytes").GetDouble();
+        Assert.InRange(dramBytes, bytes, bytes * 1.01);
         Assert.Equal(2039 * 0.775, root.GetProperty("achievableDramGBps").GetDouble(), 6);
         var memoryNs = root.GetProperty("memoryNs").GetDouble();
-        Assert.Equal(bytes / (2039 * 0.775), memoryNs, 3);
+        Assert.Equal(dramBytes / (2039 * 0.775), memoryNs, 3);
         var computeNs = root.GetProperty("computeNs").GetDouble();
         Assert.True(memoryNs > computeNs, $"memory {memoryNs} vs compute {computeNs}");
         Assert.Equal("memory", root.GetProperty("bound").GetString());
