@@ -71,6 +71,8 @@ public static class HardwareResolver
             Positive(ch.BandwidthGBps, cp + ".bandwidthGBps");
             NonNegative(ch.EnergyPjPerBit, cp + ".energyPjPerBit");
             Positive(ch.CapacityGB, cp + ".capacityGB");
+            if (!(ch.AchievableFraction > 0 && ch.AchievableFraction <= 1))
+                throw new CompassInputException(cp + ".achievableFraction", $"must be in (0, 1], got {ch.AchievableFraction}");
             if (ch.AttachedRouters is null || ch.AttachedRouters.Count == 0) throw new CompassInputException(cp + ".attachedRouters", "must name at least one mesh router");
             for (var r = 0; r < ch.AttachedRouters.Count; r++)
             {
@@ -110,6 +112,12 @@ public static class HardwareResolver
         if (t.VectorOpsPerCycle < 1) throw new CompassInputException(path + ".vectorOpsPerCycle", $"must be >= 1, got {t.VectorOpsPerCycle}");
         NonNegative(t.StaticPowerW, path + ".staticPowerW");
         NonNegative(t.AreaMm2, path + ".areaMm2");
+        if (t.LaunchOverhead is null) throw new CompassInputException(path + ".launchOverhead", "must not be null");
+        NonNegative(t.LaunchOverhead.GemmNs, path + ".launchOverhead.gemmNs");
+        NonNegative(t.LaunchOverhead.ElementwiseNs, path + ".launchOverhead.elementwiseNs");
+        NonNegative(t.LaunchOverhead.PointwiseNs, path + ".launchOverhead.pointwiseNs");
+        NonNegative(t.LaunchOverhead.SoftmaxNs, path + ".launchOverhead.softmaxNs");
+        NonNegative(t.LaunchOverhead.NormNs, path + ".launchOverhead.normNs");
     }
 
     /// <summary>Resolves the model (catalog name or inline) and validates it.</summary>

@@ -281,13 +281,13 @@ public static class ScenarioLoader
     }
 
     /// <summary>True when a name field names a JSON file (<c>my-package.json</c>) instead of a catalog entry.</summary>
-    private static bool IsJsonFile(string value) => value.EndsWith(".json", StringComparison.OrdinalIgnoreCase);
+    internal static bool IsJsonFile(string value) => value.EndsWith(".json", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>
     /// Reads a package, model or chiplet-type list from a JSON file named in the scenario, relative to the scenario
     /// file's folder (the working directory for the embedded default). Errors name the field and the file.
     /// </summary>
-    private static T LoadFile<T>(string file, string? baseDirectory, string field)
+    internal static T LoadFile<T>(string file, string? baseDirectory, string field)
     {
         var path = Path.IsPathRooted(file) ? file : Path.Combine(baseDirectory ?? Directory.GetCurrentDirectory(), file);
         if (!File.Exists(path)) throw new CompassInputException(field, $"file not found: {path}");
