@@ -28,10 +28,10 @@ namespace Compass.Optimizers.Gemini;
 public sealed class LayerPipelineTree
 {
     /// <summary>Operator names, by Gemini's numbering.</summary>
-    public static readonly string[] OperatorNames = ["changeWithFront", "changeWithBack", "deleteParent", "addParent", "putBatchDown", "putBatchUp", "moveIntoNeighbourCut"];
+    public static IReadOnlyList<string> OperatorNames { get; } = Array.AsReadOnly(["changeWithFront", "changeWithBack", "deleteParent", "addParent", "putBatchDown", "putBatchUp", "moveIntoNeighbourCut"]);
 
     /// <summary>Gemini's base weights of the seven operators.</summary>
-    public static readonly int[] BaseWeights = [10, 10, 20, 20, 20, 20, 40];
+    public static IReadOnlyList<int> BaseWeights { get; } = Array.AsReadOnly([10, 10, 20, 20, 20, 20, 40]);
 
     private readonly MappingSpace _space;
     private readonly int[] _segmentOf;
