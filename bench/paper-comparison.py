@@ -123,7 +123,8 @@ lines.append("| scenario | cells | EDP reduction | latency reduction | energy re
 lines.append("|---|---|---|---|---|")
 for s in SCENARIOS:
     (e, l, n), count = reductions("prior", [k for k in all_keys if k[0] == s])
-    lines.append(f"| {s} | {count} | {e:.2f} % | {l:.2f} % | {n:.2f} % |")
+    if count:
+        lines.append(f"| {s} | {count} | {e:.2f} % | {l:.2f} % | {n:.2f} % |")
 lines.append("")
 lines.append("What the gap is made of (geometric means over the cells; ratio < 1 means the first is better):")
 lines.append("")
@@ -155,6 +156,18 @@ for o in ["ga", "gemini"]:
                 r.append(h[0] / min(homo))
     label = "Compass GA" if o == "ga" else "Gemini"
     lines.append(f"| heterogeneity | EDP of {label} on the hetero package / on the better homogeneous one | {geo(r):.4f} | {len(r)} |")
+wins = sum(1 for k in all_keys if k + ("ga",) in summary and k + ("gemini",) in summary and summary[k + ("ga",)][0] < summary[k + ("gemini",)][0])
+both = sum(1 for k in all_keys if k + ("ga",) in summary and k + ("gemini",) in summary)
+lines.append("")
+lines.append(f"Compass GA has the lower mean EDP than unpadded Gemini in {wins} of {both} cells.")
+spread = {}
+for key, runs in cells.items():
+    for o, r in runs.items():
+        edp = [x[0] for x in r]
+        if len(edp) > 1:
+            spread.setdefault(o, []).append(statistics.pstdev(edp) / mean(edp))
+lines.append("Seed spread (standard deviation / mean of the best EDP over seeds, averaged over cells): "
+             + ", ".join(f"{o} {mean(v) * 100:.2f} %" for o, v in spread.items()) + ".")
 lines.append("")
 lines.append("Per cell (mean EDP over seeds in J·s; reduction of Compass GA against prior work as published):")
 lines.append("")

@@ -8,18 +8,18 @@
 # budget and the same seeds. Writes OUTDIR/paper-comparison.csv (one row per cell and optimizer) and
 # OUTDIR/paper-comparison.md (geometric-mean reductions beside the paper's 63.12 % and -63.92 % / -40.32 %).
 #   bench/paper-comparison.sh [OUTDIR] [BUDGET] [SEEDS] [SEARCH_ITERATIONS]
-# Cells whose results exist in OUTDIR are kept (the study resumes); COMPASS_DLL picks another build of the host.
+# Cells whose results exist in OUTDIR are kept (the study resumes); HOST_DLL picks another build of the host.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out="${1:-/tmp/compass-paper-comparison}"
 budget="${2:-300}"
 seeds="${3:-3}"
 iterations="${4:-1}"
-host="${COMPASS_DLL:-src/Compass.Host/bin/Release/net10.0/compass.dll}"
+host="${HOST_DLL:-src/Compass.Host/bin/Release/net10.0/compass.dll}"
 [ -f "$host" ] || dotnet build src/Compass.Host -c Release >/dev/null
 mkdir -p "$out"
 start=$(date +%s)
-previous=$(sed -n 's/^study wall time so far: \([0-9]*\) s$/\1/p' "$out/study.log" 2>/dev/null | tail -1)
+previous=$( { sed -n 's/^study wall time so far: \([0-9]*\) s$/\1/p' "$out/study.log" 2>/dev/null || true; } | tail -1)
 echo "paper comparison: budget $budget evaluations, $seeds seeds, $iterations search iteration(s) per cell, $(nproc) cores" | tee -a "$out/study.log"
 for scenario in decode prefill mixed chunked; do
   for dataset in sharegpt-compass govreport cnndm; do
