@@ -27,7 +27,10 @@ def read(path, suffix=""):
             edp = float(r["best_edp_js"])
             if not math.isfinite(edp):
                 continue
-            rows.setdefault(r["optimizer"] + suffix, []).append((edp, float(r["latency_ns"]), float(r["energy_pj"]), float(r["wall_s"])))
+            # comparison.csv gives latency in ns and energy in pJ, or (newer hosts) in ms and mJ.
+            latency = float(r["latency_ns"]) if "latency_ns" in r else float(r["latency_ms"]) * 1e6
+            energy = float(r["energy_pj"]) if "energy_pj" in r else float(r["energy_mj"]) * 1e9
+            rows.setdefault(r["optimizer"] + suffix, []).append((edp, latency, energy, float(r["wall_s"])))
     return rows
 
 
