@@ -3,12 +3,29 @@ using Compass.Abstractions.Evaluation;
 using Compass.Abstractions.Mapping;
 using Compass.Abstractions.Plugins;
 using Compass.Abstractions.Search;
+using Compass.Abstractions.Workload;
 using Compass.Engine.Evaluation;
 using Compass.Engine.Graph;
 using Compass.Engine.Search;
 using Compass.Engine.Workload;
 
 namespace Compass.Engine;
+
+/// <summary>Padding's cost for one mapping, averaged over the iterations (time in ns, energy in pJ).</summary>
+/// <param name="Options">The padding.</param>
+/// <param name="Tokens">Token counts summed over the iterations, before and after padding.</param>
+/// <param name="PaddedLatencyNs">Mean latency with padding (what the search saw).</param>
+/// <param name="PaddedEnergyPj">Mean energy with padding.</param>
+/// <param name="RealLatencyNs">Mean latency of the same mapping on the real (unpadded) requests.</param>
+/// <param name="RealEnergyPj">Mean energy of the same mapping on the real requests.</param>
+public sealed record PaddingReport(PaddingOptions Options, PaddingTokens Tokens, double PaddedLatencyNs, double PaddedEnergyPj, double RealLatencyNs, double RealEnergyPj)
+{
+    /// <summary>Latency spent on padded tokens (padded − real), ns.</summary>
+    public double WastedLatencyNs => PaddedLatencyNs - RealLatencyNs;
+
+    /// <summary>Energy spent on padded tokens (padded − real), pJ.</summary>
+    public double WastedEnergyPj => PaddedEnergyPj - RealEnergyPj;
+}
 
 /// <summary>
 /// An exploration problem: the CEGs of the sampled iterations, memoised operator costs, and a thread-safe evaluator
@@ -47,11 +64,12 @@ public sealed class ExplorationProblem
         if (chiplets < 1) throw new CompassInputException("hardware.package", $"mesh must have at least one chiplet, got {description.MeshWidth}×{description.MeshHeight}");
         if (package.SlotTypeIndex.Length != chiplets) throw new CompassInputException("hardware.package.slots", $"expected {chiplets} slots, got {package.SlotTypeIndex.Length}");
         if (definition.Iterations.Count == 0) throw new CompassInputException("workload", "no iteration to evaluate");
+        var iterations = Padding.Apply(definition.Iterations, definition.Padding);
         var maxBatch = 0;
-        for (var i = 0; i < definition.Iterations.Count; i++)
+        for (var i = 0; i < iterations.Count; i++)
         {
-            var requests = definition.Iterations[i].Requests;
-            if (requests.Count == 0) throw new CompassInputException("workload", $"iteration {definition.Iterations[i].Index} has no request");
+            var requests = iterations[i].Requests;
+            if (requests.Count == 0) throw new CompassInputException("workload", $"iteration {iterations[i].Index} has no request");
             foreach (var r in requests)
             {
                 if (r.NewTokens < 1) throw new CompassInputException("workload", $"request {r.RequestId} has {r.NewTokens} new tokens, must be ≥ 1");
@@ -64,9 +82,9 @@ public sealed class ExplorationProblem
 
         var builder = new CegBuilder(definition.Model, definition.Precision, definition.Graph);
         var plan = MemoryPlanner.Plan(definition.Model, definition.Precision, package, builder.Layers);
-        foreach (var it in definition.Iterations) MemoryPlanner.Check(plan, MemoryPlanner.KvTokens(it));
+        foreach (var it in iterations) MemoryPlanner.Check(plan, MemoryPlanner.KvTokens(it));
 
-        var graph = ProblemGraph.Build(builder, definition.Iterations, definition.Graph.MicroBatchSize, cancellationToken);
+        var graph = ProblemGraph.Build(builder, iterations, definition.Graph.MicroBatchSize, cancellationToken);
         var types = package.ChipletTypes;
         var shapes = graph.Shapes;
 
@@ -141,7 +159,28 @@ public sealed class ExplorationProblem
         var typeNames = new string[types.Count];
         for (var ty = 0; ty < types.Count; ty++) typeNames[ty] = types[ty].Name;
         var space = new MappingSpace(microBatches, infos, description.MeshWidth, description.MeshHeight, package.SlotTypeIndex, typeNames);
-        return new ExplorationProblem(definition, graph, evaluator, space, shapes.Length, costs.Length, bounds);
+        return new ExplorationProblem(definition, graph, evaluator, space, shapes.Length, costs.Length, bounds) { PaddedIterations = iterations };
+    }
+
+    /// <summary>The iterations the graphs were built from: <see cref="ProblemDefinition.Iterations"/> after padding.</summary>
+    public IReadOnlyList<Iteration> PaddedIterations { get; private init; } = [];
+
+    /// <summary>
+    /// What padding costs <paramref name="genome"/>: its mean latency and energy on this (padded) problem and on
+    /// <paramref name="unpadded"/> (the same definition without padding; same genes, so the genome runs unchanged), the
+    /// difference being the wasted work, and the token counts. Null when this problem is not padded.
+    /// </summary>
+    public PaddingReport? MeasurePadding(Genome genome, ExplorationProblem unpadded)
+    {
+        ArgumentNullException.ThrowIfNull(genome);
+        ArgumentNullException.ThrowIfNull(unpadded);
+        if (!Definition.Padding.IsActive) return null;
+        if (unpadded.Definition.Padding.IsActive) throw new ArgumentException("the reference problem must not be padded", nameof(unpadded));
+        var padded = Evaluate(genome);
+        var real = unpadded.Evaluate(genome);
+        var tokens = default(PaddingTokens);
+        for (var i = 0; i < Definition.Iterations.Count; i++) tokens += Padding.Count(Definition.Iterations[i], PaddedIterations[i], Definition.Padding);
+        return new PaddingReport(Definition.Padding, tokens, padded.LatencyNs, padded.EnergyPj, real.LatencyNs, real.EnergyPj);
     }
 
     /// <summary>

@@ -184,6 +184,39 @@ public sealed class EndToEndTests
     }
 
     [Fact]
+    public void PaddedGeminiRunWritesThePaddingWasteSeparatelyInMetrics()
+    {
+        var dir = TestPaths.NewTempDir();
+        var outDir = Path.Combine(dir, "out");
+        var scenario = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(TestPaths.RepoRoot, "scenarios", "default.json")),
+            documentOptions: new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip })!;
+        scenario["optimizer"] = new System.Text.Json.Nodes.JsonObject { ["name"] = "gemini" };
+        scenario["workload"]!["padding"] = "batch-max";
+        var path = Path.Combine(dir, "padded-gemini.json");
+        File.WriteAllText(path, scenario.ToJsonString());
+        var r = HostProcess.Run(TimeSpan.FromSeconds(90), "explore", "--scenario", path, "--budget", "30", "--out", outDir, "--quiet");
+        Assert.True(r.ExitCode == 0, r.StdErr);
+        using var metrics = JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, "metrics.json")));
+        var root = metrics.RootElement;
+        Assert.Equal("gemini", root.GetProperty("optimizer").GetString());
+        var padding = root.GetProperty("padding");
+        Assert.Equal("batch-max", padding.GetProperty("mode").GetString());
+        Assert.True(padding.GetProperty("paddedHistoryTokens").GetInt64() > padding.GetProperty("realHistoryTokens").GetInt64());
+        var wastedNs = padding.GetProperty("wastedLatencyNs").GetDouble();
+        var wastedPj = padding.GetProperty("wastedEnergyPj").GetDouble();
+        Assert.True(wastedNs > 0 && wastedPj > 0, "padded tokens cost time and energy");
+        // The run's latency and energy are the padded ones: real + wasted.
+        Assert.Equal(root.GetProperty("latencyNs").GetDouble(), padding.GetProperty("realLatencyNs").GetDouble() + wastedNs, 6);
+        Assert.Equal(root.GetProperty("energyPj").GetDouble(), padding.GetProperty("realEnergyPj").GetDouble() + wastedPj, 3);
+        using var best = JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, "best-mapping.json")));
+        var rows = best.RootElement.GetProperty("assignment").EnumerateArray().Select(row => row.GetRawText()).ToList();
+        Assert.True(rows.Count > 1);
+        Assert.Single(rows.Distinct()); // Gemini's mapping is coupled: every micro-batch row is the same
+        using var resolved = JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, "scenario.resolved.json")));
+        Assert.Equal("batch-max", resolved.RootElement.GetProperty("workload").GetProperty("padding").GetString());
+    }
+
+    [Fact]
     public void SameSeedGivesTheSameSearchAndTheResolvedScenarioReruns()
     {
         var plugins = TestPaths.PluginSet(false, "Sample");

@@ -229,6 +229,7 @@ public sealed class ExplorationSetup : IDisposable
         Graph = Scenario.Graph,
         Iterations = iterations,
         Objective = Scenario.Objective,
+        Padding = Scenario.Workload.Padding,
     };
 
     /// <summary>Builds the exploration problem for <paramref name="iterations"/> (graphs and memoised operator costs).</summary>

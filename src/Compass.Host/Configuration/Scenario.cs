@@ -2,6 +2,7 @@ using Compass.Abstractions.Hardware;
 using Compass.Abstractions.Search;
 using Compass.Abstractions.Workload;
 using Compass.Engine;
+using Compass.Engine.Workload;
 using Microsoft.Extensions.Configuration;
 
 namespace Compass.Host.Configuration;
@@ -30,7 +31,11 @@ public sealed record ModelReference(string? PresetName, ModelConfig? Inline);
 /// <param name="WarmupIterations">Iterations skipped before sampling (lets continuous batching reach steady state).</param>
 /// <param name="SearchIterations">Iterations the search objective averages over.</param>
 /// <param name="ReplayIterations">Held-out iterations replay runs on.</param>
-public sealed record WorkloadSettings(ComponentChoice Trace, ComponentChoice Scheduler, int MaxBatchRequests, int MaxBatchTokens, int WarmupIterations, int SearchIterations, int ReplayIterations);
+public sealed record WorkloadSettings(ComponentChoice Trace, ComponentChoice Scheduler, int MaxBatchRequests, int MaxBatchTokens, int WarmupIterations, int SearchIterations, int ReplayIterations)
+{
+    /// <summary>Padding of requests to a batch-wide or fixed length (<c>workload.padding</c>, <c>workload.paddedLength</c>); none by default.</summary>
+    public PaddingOptions Padding { get; init; } = PaddingOptions.None;
+}
 
 /// <summary>The <c>costModels</c> section.</summary>
 /// <param name="Compute">Compute cost model.</param>

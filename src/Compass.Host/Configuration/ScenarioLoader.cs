@@ -6,6 +6,7 @@ using Compass.Abstractions.Plugins;
 using Compass.Abstractions.Search;
 using Compass.Abstractions.Workload;
 using Compass.Engine;
+using Compass.Engine.Workload;
 using Microsoft.Extensions.Configuration;
 
 namespace Compass.Host.Configuration;
@@ -45,7 +46,7 @@ public static class ScenarioLoader
         ["hardware"] = ["package", "chipletTypes"],
         ["precision"] = ["weightBits", "activationBits", "kvCacheBits"],
         ["graph"] = ["layers", "tensorParallel", "headGroups", "microBatchSize", "causalPrefill"],
-        ["workload"] = ["trace", "scheduler", "maxBatchRequests", "maxBatchTokens", "warmupIterations", "searchIterations", "replayIterations"],
+        ["workload"] = ["trace", "scheduler", "maxBatchRequests", "maxBatchTokens", "warmupIterations", "searchIterations", "replayIterations", "padding", "paddedLength"],
         ["costModels"] = ["compute", "network", "cost"],
         ["objective"] = ["kind", "energyExponent", "delayExponent"],
         ["optimizer"] = ["name", "options"],
@@ -191,7 +192,7 @@ public static class ScenarioLoader
         };
 
         var w = root.GetSection("workload");
-        w.RejectUnknownKeys("trace", "scheduler", "maxBatchRequests", "maxBatchTokens", "warmupIterations", "searchIterations", "replayIterations");
+        w.RejectUnknownKeys("trace", "scheduler", "maxBatchRequests", "maxBatchTokens", "warmupIterations", "searchIterations", "replayIterations", "padding", "paddedLength");
         var workload = new WorkloadSettings(
             Choice(w, "trace", required: true)!,
             Choice(w, "scheduler", required: true)!,
@@ -199,7 +200,11 @@ public static class ScenarioLoader
             w.GetInt32("maxBatchTokens", 0, 0, int.MaxValue),
             w.GetInt32("warmupIterations", 0, 0, 10_000_000),
             w.GetInt32("searchIterations", 1, 1, 100_000),
-            w.GetInt32("replayIterations", 300, 1, 10_000_000));
+            w.GetInt32("replayIterations", 300, 1, 10_000_000))
+        {
+            Padding = new PaddingOptions(Padding.ParseMode(w["padding"]), w.GetInt32("paddedLength", 0, 0, 100_000_000)),
+        };
+        Padding.Validate(workload.Padding);
         if (graph.MicroBatchSize > workload.MaxBatchRequests)
             throw new CompassInputException("graph.microBatchSize", $"must be <= workload.maxBatchRequests ({workload.MaxBatchRequests}), got {graph.MicroBatchSize}: a micro-batch cannot be larger than the batch");
 

@@ -43,6 +43,8 @@ public static class ResolvedScenario
                 ["warmupIterations"] = s.Workload.WarmupIterations,
                 ["searchIterations"] = s.Workload.SearchIterations,
                 ["replayIterations"] = s.Workload.ReplayIterations,
+                ["padding"] = Compass.Engine.Workload.Padding.Name(s.Workload.Padding.Mode),
+                ["paddedLength"] = s.Workload.Padding.PaddedLength,
             },
             ["costModels"] = CostModels(s),
             ["objective"] = new JsonObject { ["kind"] = s.Objective.Kind.ToString().ToLowerInvariant(), ["energyExponent"] = s.Objective.EnergyExponent, ["delayExponent"] = s.Objective.DelayExponent },

@@ -87,6 +87,20 @@ public static class RunReportBuilder
     }
 
     /// <summary>
+    /// Padding's cost for <paramref name="genome"/> (the problem evaluated once more without padding), or null when
+    /// the scenario does not pad.
+    /// </summary>
+    public static PaddingSummary? Padding(ExplorationProblem problem, Genome genome, CancellationToken cancellationToken)
+    {
+        if (!problem.Definition.Padding.IsActive) return null;
+        var unpadded = ExplorationProblem.Create(problem.Definition with { Padding = Compass.Engine.Workload.PaddingOptions.None }, cancellationToken);
+        var r = problem.MeasurePadding(genome, unpadded)!;
+        var t = r.Tokens;
+        return new PaddingSummary(Compass.Engine.Workload.Padding.Name(r.Options.Mode), r.Options.PaddedLength, t.RealNewTokens, t.PaddedNewTokens,
+            t.RealHistoryTokens, t.PaddedHistoryTokens, r.RealLatencyNs, r.RealEnergyPj, r.WastedLatencyNs, r.WastedEnergyPj);
+    }
+
+    /// <summary>
     /// Phase of every micro-batch of an iteration, assuming the engine's split: requests sorted by length (new tokens,
     /// then history) and cut into consecutive micro-batches of the configured size.
     /// </summary>

@@ -7,7 +7,8 @@ namespace Compass.Reporting.Files;
 /// <summary>
 /// <c>metrics.json</c>: the scenario's name, description and seed, the optimizer, the best mapping's metrics (latency,
 /// energy with breakdown, EDP, evaluations, wall seconds), per-chiplet usage on the mesh, baselines, the Pareto set and
-/// optimizer statistics, and the evaluator's lower bounds with the result's ratio to each and what bounds the iteration. Together with <c>scenario.resolved.json</c>, <c>search-log.csv</c> and <c>timeline.json</c>
+/// optimizer statistics, the evaluator's lower bounds with the result's ratio to each and what bounds the iteration, and —
+/// when requests were padded — padding's wasted latency and energy, separately. Together with <c>scenario.resolved.json</c>, <c>search-log.csv</c> and <c>timeline.json</c>
 /// it holds everything <see cref="RunReportData"/> holds.
 /// </summary>
 public static class MetricsJson
@@ -107,6 +108,21 @@ public static class MetricsJson
                 w.WriteEndObject();
             }
             w.WriteEndArray();
+            if (data.Padding is { } pad)
+            {
+                w.WriteStartObject("padding");
+                w.WriteString("mode", pad.Mode);
+                w.WriteNumber("paddedLength", pad.PaddedLength);
+                w.WriteNumber("realNewTokens", pad.RealNewTokens);
+                w.WriteNumber("paddedNewTokens", pad.PaddedNewTokens);
+                w.WriteNumber("realHistoryTokens", pad.RealHistoryTokens);
+                w.WriteNumber("paddedHistoryTokens", pad.PaddedHistoryTokens);
+                w.Number("realLatencyNs", pad.RealLatencyNs);
+                w.Number("realEnergyPj", pad.RealEnergyPj);
+                w.Number("wastedLatencyNs", pad.WastedLatencyNs);
+                w.Number("wastedEnergyPj", pad.WastedEnergyPj);
+                w.WriteEndObject();
+            }
             w.WriteStartObject("statistics");
             foreach (var (name, value) in data.Statistics.OrderBy(kv => kv.Key, StringComparer.Ordinal)) w.Number(name, value);
             w.WriteEndObject();
@@ -162,6 +178,11 @@ public static class MetricsJson
             ParetoSet = pareto,
             Statistics = statistics,
             GeneratedAt = root.TryProp("generatedAt", out var g) ? g.GetString() : null,
+            Padding = root.TryProp("padding", out var pad)
+                ? new PaddingSummary(pad.Str("mode", file), pad.Int("paddedLength", file), (long)pad.Double("realNewTokens", file), (long)pad.Double("paddedNewTokens", file),
+                    (long)pad.Double("realHistoryTokens", file), (long)pad.Double("paddedHistoryTokens", file), pad.Double("realLatencyNs", file), pad.Double("realEnergyPj", file),
+                    pad.Double("wastedLatencyNs", file), pad.Double("wastedEnergyPj", file))
+                : null,
         };
     }
 }

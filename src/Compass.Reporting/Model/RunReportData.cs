@@ -36,6 +36,9 @@ public sealed record RunReportData
     /// <summary>A label such as a timestamp, shown in the report header; null shows none (keeps reports byte-identical).</summary>
     public string? GeneratedAt { get; init; }
 
+    /// <summary>What padding cost the best mapping (<c>workload.padding</c>), or null when requests were not padded.</summary>
+    public PaddingSummary? Padding { get; init; }
+
     /// <summary>
     /// Lower bounds of the iteration's latency, energy and EDP (no mapping can do better), shown beside the best
     /// mapping and the baselines in the report's summary; null when none was computed.
@@ -48,6 +51,23 @@ public sealed record RunReportData
     /// <summary>Sentences about the best mapping (what bounds the iteration, how far from the bound ...), shown first in the summary.</summary>
     public IReadOnlyList<string> Findings { get; init; } = [];
 }
+
+/// <summary>
+/// Padding's share of the best mapping's latency and energy: the mapping evaluated on the padded requests (what the
+/// search saw, the run's latency and energy) and on the real requests; the difference is the wasted work.
+/// </summary>
+/// <param name="Mode">Padding mode (<c>batch-max</c>, <c>fixed</c>).</param>
+/// <param name="PaddedLength">Fixed length (0 for batch-max).</param>
+/// <param name="RealNewTokens">New tokens of the real requests, summed over the iterations.</param>
+/// <param name="PaddedNewTokens">New tokens after padding.</param>
+/// <param name="RealHistoryTokens">Attended history (KV) tokens of the real requests.</param>
+/// <param name="PaddedHistoryTokens">Attended history tokens after padding.</param>
+/// <param name="RealLatencyNs">Mean latency of the mapping on the real requests, ns.</param>
+/// <param name="RealEnergyPj">Mean energy on the real requests, pJ.</param>
+/// <param name="WastedLatencyNs">Latency spent on padding (padded − real), ns.</param>
+/// <param name="WastedEnergyPj">Energy spent on padding (padded − real), pJ.</param>
+public sealed record PaddingSummary(string Mode, int PaddedLength, long RealNewTokens, long PaddedNewTokens, long RealHistoryTokens, long PaddedHistoryTokens,
+    double RealLatencyNs, double RealEnergyPj, double WastedLatencyNs, double WastedEnergyPj);
 
 /// <summary>The scenario of a run.</summary>
 /// <param name="Name">Scenario name.</param>
