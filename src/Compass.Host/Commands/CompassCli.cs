@@ -48,6 +48,8 @@ public static class CompassCli
         root.Subcommands.Add(InfoCommands.Cost(stdout, stderr));
         root.Subcommands.Add(ReplayCommand.Create(stdout, stderr));
         root.Subcommands.Add(InfoCommands.Report(stdout, stderr));
+        root.Subcommands.Add(SweepCommand.Create(stdout, stderr));
+        root.Subcommands.Add(ResultsCommand.Create(stdout, stderr));
         return root;
     }
 

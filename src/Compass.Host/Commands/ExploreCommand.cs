@@ -30,6 +30,15 @@ public sealed record ExploreArguments(ScenarioArguments Scenario, string? OutDir
     /// <summary>Output folder of an interrupted run to continue (<c>--resume OUTDIR</c>), or null for a new run.</summary>
     public string? ResumeDirectory { get; init; }
 
+    /// <summary>
+    /// Leave out the per-task files (<c>timeline.json</c>, <c>schedule.trace.json</c> and the report's Gantt chart):
+    /// the points of a study keep metrics, mapping, search log and report, a few hundred KB instead of tens of MB.
+    /// </summary>
+    public bool Lean { get; init; }
+
+    /// <summary>Results database to append the run to (<c>--db FILE</c>), or null.</summary>
+    public string? Database { get; init; }
+
     /// <summary>The dedicated options as overrides (applied after <c>--set</c>).</summary>
     public IEnumerable<string> Overrides()
     {
@@ -204,7 +213,8 @@ public static class ExploreCommand
                         Package = usage,
                         SearchLog = rows,
                         Baselines = RunReportBuilder.Baselines(problem),
-                        Timeline = timeline,
+                        Timeline = args.Lean ? null : timeline,
+                        PackageCost = setup.EstimatePackageCost(),
                         ParetoSet = result is null ? [] : [.. result.Outcome.ParetoSet.Select(g => problem.Evaluate(g)).Where(IsSound).Select(f => new ParetoPoint(f.LatencyNs, f.EnergyPj))],
                         Statistics = statistics,
                     };

@@ -35,7 +35,15 @@ public sealed record RunReportData
 
     /// <summary>A label such as a timestamp, shown in the report header; null shows none (keeps reports byte-identical).</summary>
     public string? GeneratedAt { get; init; }
+
+    /// <summary>Monetary cost of the package from the scenario's cost model, or null when the scenario names none.</summary>
+    public PackageCostSummary? PackageCost { get; init; }
 }
+
+/// <summary>The package's monetary cost as a cost model priced it.</summary>
+/// <param name="Model">The cost model's registered name (<c>chiplet-actuary</c>, <c>compass-simple</c>).</param>
+/// <param name="Report">Areas, die, packaging and memory costs, and the model's named details.</param>
+public sealed record PackageCostSummary(string Model, Compass.Abstractions.Costs.PackageCostReport Report);
 
 /// <summary>The scenario of a run.</summary>
 /// <param name="Name">Scenario name.</param>
