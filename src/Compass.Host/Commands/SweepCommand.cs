@@ -59,7 +59,8 @@ public static class SweepCommand
         ArgumentNullException.ThrowIfNull(args);
         var study = StudyFile.Read(args.StudyFile);
         if (args.Parallel is < 1) throw new Abstractions.Plugins.CompassInputException("--parallel", $"must be >= 1, got {args.Parallel}");
-        var explorer = new HostPointExplorer(CompassCli.PluginDirectories(args.PluginDirectories));
+        _ = CompassCli.PluginDirectories(args.PluginDirectories);
+        var explorer = new HostPointExplorer(args.PluginDirectories);
         var baseScenario = explorer.ResolveFile(study.ScenarioPath);
         var prepared = StudyPoint.Prepare(study, baseScenario, explorer.Resolve);
         StudyValidation.ValidateAxes(study, prepared, explorer);

@@ -12,6 +12,7 @@ namespace Compass.Host.Studies;
 /// <see cref="ExplorationSetup"/> and explored by <see cref="ExploreCommand.Execute"/>, the same pipeline as
 /// <c>compass explore</c> (in lean mode: no per-task timeline files), so a study point is exactly an exploration.
 /// </summary>
+/// <param name="pluginDirectories">Extra plugin folders (<c>--plugins</c>), searched after the one beside the executable.</param>
 public sealed class HostPointExplorer(IReadOnlyList<string> pluginDirectories) : IPointExplorer
 {
     /// <summary>Resolves a scenario file (null = the embedded default) into its resolved JSON.</summary>
