@@ -104,3 +104,18 @@ public sealed class ScenarioPathsTests
         Assert.Contains("WxH", e.Message, StringComparison.Ordinal);
     }
 }
+
+public sealed class RegionFillTests
+{
+    [Fact]
+    public void BandsSplitTheRowsEvenly()
+    {
+        var package = new JsonObject { ["meshWidth"] = 2, ["meshHeight"] = 3, ["slots"] = new JsonArray("a", "a", "a", "a", "a", "a") };
+        var scenario = new JsonObject { ["hardware"] = new JsonObject { ["package"] = package } };
+        ScenarioPaths.Apply(scenario, ScenarioPaths.RegionsPath, new JsonArray("os", "ws"));
+        Assert.Equal("[\"os\",\"os\",\"ws\",\"ws\",\"ws\",\"ws\"]", package["slots"]!.ToJsonString());
+        ScenarioPaths.Apply(scenario, ScenarioPaths.RegionsPath, JsonValue.Create("tpu"));
+        Assert.Equal("[\"tpu\",\"tpu\",\"tpu\",\"tpu\",\"tpu\",\"tpu\"]", package["slots"]!.ToJsonString());
+        Assert.Throws<CompassInputException>(() => ScenarioPaths.Apply(scenario, ScenarioPaths.RegionsPath, new JsonArray("a", "b", "c", "d")));
+    }
+}

@@ -50,6 +50,7 @@ public static class CompassCli
         root.Subcommands.Add(InfoCommands.Report(stdout, stderr));
         root.Subcommands.Add(SweepCommand.Create(stdout, stderr));
         root.Subcommands.Add(ResultsCommand.Create(stdout, stderr));
+        root.Subcommands.Add(CodesignCommand.Create(stdout, stderr));
         return root;
     }
 

@@ -10,12 +10,17 @@ namespace Compass.Studies.Points;
 /// or a slice (<c>slots.0:18</c>, end exclusive). Paths are checked against the resolved scenario, which holds every
 /// field the run uses: a segment that names no field is an error, except inside component <c>options</c> and
 /// <c>plugins</c> sections (open-ended; the component validates its own keys). One derived path:
-/// <c>hardware.package.mesh</c> = <c>"WxH"</c> resizes the mesh (see <see cref="ResizeMesh"/>).
+/// <c>hardware.package.mesh</c> = <c>"WxH"</c> resizes the mesh (see <see cref="ResizeMesh"/>), and
+/// <c>hardware.package.regions</c> = <c>["compass-os", "compass-ws"]</c> fills the rows in equal horizontal bands, one
+/// chiplet type per band (see <see cref="FillRegions"/>). Derived paths apply in axis order: put the mesh axis first.
 /// </summary>
 public static class ScenarioPaths
 {
     /// <summary>The derived mesh-size path.</summary>
     public const string MeshPath = "hardware.package.mesh";
+
+    /// <summary>The derived chiplet-mix path: an array of chiplet type names, one per horizontal band of rows.</summary>
+    public const string RegionsPath = "hardware.package.regions";
 
     /// <summary>
     /// Sets <paramref name="value"/> at <paramref name="path"/> in <paramref name="scenario"/>. When the path runs into a
@@ -50,12 +55,14 @@ public static class ScenarioPaths
 
     private static void Write(JsonObject scenario, string path, JsonNode value)
     {
-        if (string.Equals(path, MeshPath, StringComparison.OrdinalIgnoreCase))
+        var mesh = string.Equals(path, MeshPath, StringComparison.OrdinalIgnoreCase);
+        if (mesh || string.Equals(path, RegionsPath, StringComparison.OrdinalIgnoreCase))
         {
             var package = scenario["hardware"]?["package"];
             if (package is JsonValue) throw new PresetInTheWayException("hardware.package");
             if (package is not JsonObject p) throw new CompassInputException(path, "the scenario has no hardware.package object");
-            ResizeMesh(p, value, path);
+            if (mesh) ResizeMesh(p, value, path);
+            else FillRegions(p, value, path);
             return;
         }
         var segments = path.Split('.');
@@ -189,6 +196,26 @@ public static class ScenarioPaths
                 Set(channel, "attachedRouters", moved);
             }
         }
+    }
+
+    /// <summary>
+    /// Fills the slots of an inline package with chiplet types in equal horizontal bands: with n types, row y of a mesh
+    /// of height H gets type ⌊y·n/H⌋ (one type: homogeneous; two: top and bottom halves; three: thirds).
+    /// </summary>
+    public static void FillRegions(JsonObject package, JsonNode value, string field)
+    {
+        ArgumentNullException.ThrowIfNull(package);
+        var types = value is JsonArray a && a.Count > 0 && a.All(t => t is JsonValue v && v.TryGetValue<string>(out _))
+            ? a.Select(t => t!.GetValue<string>()).ToList()
+            : value is JsonValue one && one.TryGetValue<string>(out var single) ? [single]
+            : throw new CompassInputException(field, $"must be a chiplet type name or a non-empty array of them (one per horizontal band), got {value?.ToJsonString()}");
+        var w = IntField(package, "meshWidth", field);
+        var h = IntField(package, "meshHeight", field);
+        if (types.Count > h) throw new CompassInputException(field, $"has {types.Count} bands but the mesh has only {h} rows");
+        var slots = new JsonArray();
+        for (var y = 0; y < h; y++)
+            for (var x = 0; x < w; x++) slots.Add(JsonValue.Create(types[y * types.Count / h]));
+        Set(package, "slots", slots);
     }
 
     /// <summary>Maps coordinate <paramref name="c"/> of an axis of <paramref name="oldSize"/> to one of <paramref name="newSize"/>, edges to edges.</summary>

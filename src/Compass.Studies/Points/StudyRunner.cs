@@ -108,6 +108,31 @@ public sealed class StudyRunner(IPointExplorer explorer, string studyDirectory, 
         return o;
     }
 
+    /// <summary>Records a point that is decided without an exploration (a package over the cost limit): result file and database row.</summary>
+    public PointResult Record(StudyPoint point, string kind, string study, string status, string? error, PointMetrics? metrics, Func<StudyPoint, PointResult, PointResult>? decorate)
+    {
+        ArgumentNullException.ThrowIfNull(point);
+        var result = new PointResult
+        {
+            Id = point.Id,
+            Index = point.Index,
+            Kind = kind,
+            Study = study,
+            Seed = point.Seed,
+            Values = Values(point),
+            ScenarioJson = point.ScenarioJson,
+            Status = status,
+            Error = error,
+            Metrics = metrics,
+            FinishedAt = DateTime.UtcNow.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture),
+        };
+        if (decorate is not null) result = decorate(point, result);
+        Directory.CreateDirectory(PointDirectory(point.Id));
+        result.Save(Path.Combine(PointDirectory(point.Id), PointResult.FileName));
+        database.Upsert(result);
+        return result;
+    }
+
     /// <summary>Runs one point now (whatever earlier runs left) and saves its result file.</summary>
     public PointResult RunPoint(StudyPoint point, string kind, string study, Func<StudyPoint, PointResult, PointResult>? decorate, CancellationToken cancellationToken)
     {

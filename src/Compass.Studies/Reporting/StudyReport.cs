@@ -45,6 +45,8 @@ public static class StudyReport
     {
         ArgumentNullException.ThrowIfNull(axes);
         ArgumentNullException.ThrowIfNull(points);
+        var all = points;
+        points = HighestFidelity(points);
         var ok = points.Where(p => p.Status == PointStatus.Completed && p.Metrics is { } m && double.IsFinite(m.EdpJs)).ToList();
         var h = new StringBuilder();
         h.Append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>").Append(Format.Escape("Compass study: " + studyName)).Append("</title><style>").Append(Css).Append("</style></head><body>\n");
@@ -72,7 +74,7 @@ public static class StudyReport
 
         if (axes.Count >= 2) h.Append(Heatmap(axes[0], axes[1], ok));
         h.Append(Pareto(ok));
-        h.Append(PointTable(points));
+        h.Append(PointTable(all));
         h.Append("</body></html>\n");
         return h.ToString();
     }
@@ -187,6 +189,18 @@ public static class StudyReport
         }
         sb.Append("</table></details>\n");
         return sb.ToString();
+    }
+
+    /// <summary>
+    /// One row per package and seed: where a co-exploration searched the same axis values at several budgets
+    /// (successive-halving rungs), the charts use the largest budget's result.
+    /// </summary>
+    public static IReadOnlyList<PointResult> HighestFidelity(IReadOnlyList<PointResult> points)
+    {
+        ArgumentNullException.ThrowIfNull(points);
+        return [.. points.GroupBy(p => p.Kind + "|" + p.Values.ToJsonString() + "|" + p.Seed.ToString(CultureInfo.InvariantCulture) + (p.Kind is "sweep" or "codesign" ? "" : "|" + p.Id), StringComparer.Ordinal)
+            .Select(g => g.OrderByDescending(p => p.Rung ?? -1).ThenByDescending(p => p.BudgetEvaluations ?? 0).First())
+            .OrderBy(p => p.Index).ThenBy(p => p.Id, StringComparer.Ordinal)];
     }
 
     private static List<(string Label, List<PointResult> Members)> Group(IReadOnlyList<PointResult> points, IReadOnlyList<string> others)
