@@ -138,3 +138,58 @@ public sealed class StudyCommandTests
         Assert.Equal(5, database.Count());
     }
 }
+
+/// <summary>End-to-end tests of <c>compass codesign</c> with a tiny search.</summary>
+public sealed class CodesignCommandTests
+{
+    [Fact]
+    public void CodesignProposesDistinctPackagesPromotesTheBestAndWritesAParetoSetWithinTheCostLimit()
+    {
+        var dir = TestPaths.NewTempDir();
+        var study = Path.Combine(dir, "codesign.json");
+        File.WriteAllText(study, $$"""
+            {
+              "name": "cd",
+              "scenario": {{JsonValue.Create(Cli.DefaultScenarioPath).ToJsonString()}},
+              "set": { "budget.wallSeconds": 0, "workload.trace.options.requests": 400, "workload.warmupIterations": 20, "costModels.cost.name": "chiplet-actuary" },
+              "axes": [
+                { "name": "mesh", "path": "hardware.package.mesh", "values": ["3x3", "4x4", "8x8"] },
+                { "name": "mix", "path": "hardware.package.regions", "values": [["compass-os"], ["compass-os", "compass-ws"]] },
+                { "name": "linkGBps", "path": "hardware.package.link.bandwidthGBps", "values": [32, 128] }
+              ],
+              "codesign": { "hardwarePoints": 6, "populationSize": 4, "rungBudgets": [30, 90], "eta": 3, "costLimitUsd": 250 }
+            }
+            """);
+        var outDir = Path.Combine(dir, "out");
+        var r = Cli.Run("codesign", study, "--out", outDir, "--quiet", "--plugins", TestPaths.PluginsDir);
+        Assert.True(r.ExitCode == 0, r.StdErr);
+        using var db = StudyDatabase.Open(Path.Combine(outDir, "cd.db"));
+        var points = db.Points();
+        var rung0 = points.Where(p => p.Rung == 0).ToList();
+        var rung1 = points.Where(p => p.Rung == 1).ToList();
+        Assert.Equal(6, rung0.Count);
+        Assert.Equal(6, rung0.Select(p => p.Values.ToJsonString()).Distinct().Count());
+        Assert.Equal(2, rung1.Count);
+        Assert.All(rung0, p => Assert.Equal(30, p.BudgetEvaluations));
+        Assert.All(rung1, p => Assert.Equal(90, p.BudgetEvaluations));
+        // Every package is priced; those above the limit are recorded without a search.
+        Assert.All(points, p => Assert.True(p.Metrics?.CostUsd > 0));
+        Assert.All(points.Where(p => p.Metrics!.CostUsd > 250), p => Assert.Equal(PointStatus.OverCostLimit, p.Status));
+        Assert.All(rung1, p => Assert.True(p.Metrics!.CostUsd <= 250));
+        // The Pareto set: within the limit, and no member dominated by another final package.
+        var pareto = File.ReadAllLines(Path.Combine(outDir, "pareto.csv"));
+        Assert.StartsWith("mesh,mix,linkGBps,rung,budget_evaluations,cost_usd,edp_js", pareto[0], StringComparison.Ordinal);
+        Assert.InRange(pareto.Length - 1, 1, 6);
+        // Columns from the end: cost_usd, edp_js, latency_ns, energy_pj, point_id (the mix column may hold quoted commas).
+        var front = pareto.Skip(1).Select(l => l.Split(',')).Select(c => (Cost: double.Parse(c[^5], System.Globalization.CultureInfo.InvariantCulture), Edp: double.Parse(c[^4], System.Globalization.CultureInfo.InvariantCulture))).ToList();
+        Assert.All(front, f => Assert.True(f.Cost <= 250));
+        for (var i = 1; i < front.Count; i++) Assert.True(front[i].Cost > front[i - 1].Cost && front[i].Edp < front[i - 1].Edp, "the front trades cost for EDP");
+        Assert.True(File.Exists(Path.Combine(outDir, "report.html")));
+
+        // A rerun reuses every point: nothing new in the database, the same Pareto set.
+        var again = Cli.Run("codesign", study, "--out", outDir, "--quiet", "--plugins", TestPaths.PluginsDir);
+        Assert.Equal(0, again.ExitCode);
+        Assert.Equal(points.Count, db.Count());
+        Assert.Equal(pareto, File.ReadAllLines(Path.Combine(outDir, "pareto.csv")));
+    }
+}

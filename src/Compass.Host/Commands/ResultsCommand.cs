@@ -45,7 +45,7 @@ public static class ResultsCommand
                 var points = database.Points();
                 stdout.WriteLine($"{database.Meta("study") ?? "(appended runs)"}: {points.Count} points, {points.Count(p => p.Status == PointStatus.Completed)} completed");
                 foreach (var g in points.GroupBy(p => p.Status)) stdout.WriteLine($"  {g.Key}: {g.Count()}");
-                if (points.Where(p => p.Metrics is not null).MinBy(p => p.Metrics!.EdpJs) is { } best)
+                if (points.Where(p => p.Status == PointStatus.Completed && p.Metrics is { EdpJs: var e } && double.IsFinite(e)).MinBy(p => p.Metrics!.EdpJs) is { } best)
                     stdout.WriteLine($"  lowest EDP {best.Metrics!.EdpJs.ToString("G4", CultureInfo.InvariantCulture)} J·s: point {best.Index} {best.Values.ToJsonString()} seed {best.Seed}");
             }
             return 0;

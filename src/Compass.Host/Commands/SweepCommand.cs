@@ -99,7 +99,7 @@ public static class SweepCommand
         if (!args.Quiet)
         {
             stdout.WriteLine($"{completed} of {total} points completed, {failed.Count} without a valid mapping or failed; database {db.Path} ({db.Count()} rows)");
-            if (results.Where(r => r.Metrics is not null).MinBy(r => r.Metrics!.EdpJs) is { } best)
+            if (results.Where(r => r.Status == PointStatus.Completed && r.Metrics is { EdpJs: var e } && double.IsFinite(e)).MinBy(r => r.Metrics!.EdpJs) is { } best)
                 stdout.WriteLine($"lowest EDP {best.Metrics!.EdpJs.ToString("G4", CultureInfo.InvariantCulture)} J·s at {Describe(best)}");
             stdout.WriteLine($"report {reportPath}; table: compass results {db.Path} --csv");
         }
@@ -177,7 +177,7 @@ public static class StudyProgressView
                 if (p.Done > 0) stdout.WriteLine($"{p.Done} of {p.Total} {unit} already finished (resumed)");
                 return;
             }
-            var what = r.Metrics is { } m ? $"EDP {m.EdpJs.ToString("G4", CultureInfo.InvariantCulture)} J·s{(m.CostUsd is { } c ? $", {c.ToString("F0", CultureInfo.InvariantCulture)} USD" : "")}" : r.Status + (r.Error is null ? "" : ": " + r.Error);
+            var what = r.Status == PointStatus.Completed && r.Metrics is { } m ? $"EDP {m.EdpJs.ToString("G4", CultureInfo.InvariantCulture)} J·s{(m.CostUsd is { } c ? $", {c.ToString("F0", CultureInfo.InvariantCulture)} USD" : "")}" : r.Status + (r.Error is null ? "" : ": " + r.Error);
             var values = string.Join(' ', r.Values.Select(kv => $"{kv.Key}={(kv.Value is null ? "null" : AxisAssignment.ValueLabel(kv.Value))}"));
             stdout.WriteLine($"[{p.Done}/{p.Total}] {values} seed={r.Seed}{(r.Rung is { } rung ? $" rung={rung}" : "")}: {what} ({r.WallSeconds.ToString("F1", CultureInfo.InvariantCulture)} s)");
         });

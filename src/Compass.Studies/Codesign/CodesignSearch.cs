@@ -175,7 +175,7 @@ public sealed class CodesignSearch
         return new Nsga2.Score(m.EdpJs, cost, violation);
     }
 
-    private void Evaluate(IReadOnlyList<int[]> genomes, int rung, Action<StudyProgress> progress, CancellationToken cancellationToken)
+    private void Evaluate(List<int[]> genomes, int rung, Action<StudyProgress> progress, CancellationToken cancellationToken)
     {
         var budget = _settings.RungBudgets[rung];
         var points = new List<StudyPoint>();

@@ -288,9 +288,10 @@ public sealed class StudyDatabase : IDisposable
             string? S(int i) => r.IsDBNull(i) ? null : r.GetString(i);
             while (r.Read())
             {
-                var metrics = r.IsDBNull(12) ? null : new PointMetrics
+                // A point priced but not searched (over the cost limit) has a cost and no latency.
+                var metrics = r.IsDBNull(12) && r.IsDBNull(22) ? null : new PointMetrics
                 {
-                    LatencyNs = r.GetDouble(12), EnergyPj = r.GetDouble(13), EdpJs = r.GetDouble(14), Objective = D(15) ?? double.NaN,
+                    LatencyNs = D(12) ?? double.NaN, EnergyPj = D(13) ?? double.NaN, EdpJs = D(14) ?? double.NaN, Objective = D(15) ?? double.NaN,
                     MacPj = D(16) ?? 0, BufferPj = D(17) ?? 0, VectorPj = D(18) ?? 0, NopPj = D(19) ?? 0, DramPj = D(20) ?? 0, StaticPj = D(21) ?? 0,
                     CostUsd = D(22), CostModel = S(23), CostBreakdown = S(24) is { } cj ? JsonNode.Parse(cj) as JsonObject : null,
                     LowerBoundLatencyNs = D(25), LowerBoundEnergyPj = D(26), Evaluations = r.IsDBNull(27) ? 0 : r.GetInt32(27),
