@@ -48,6 +48,9 @@ public sealed class StudyCommandTests
             Assert.Equal(m.LatencyNs * 1e-9 * m.EnergyPj * 1e-12, m.EdpJs, m.EdpJs * 1e-9);
             Assert.Equal("chiplet-actuary", m.CostModel);
             Assert.True(m.CostUsd > 0);
+            // The evaluator's lower bounds reach the database, and no mapping beats them.
+            Assert.True(m.LowerBoundLatencyNs is > 0 && m.LowerBoundLatencyNs <= m.LatencyNs, $"{m.LowerBoundLatencyNs} vs {m.LatencyNs}");
+            Assert.True(m.LowerBoundEnergyPj is > 0 && m.LowerBoundEnergyPj <= m.EnergyPj, $"{m.LowerBoundEnergyPj} vs {m.EnergyPj}");
         }
         // Wider links need bigger routers and PHYs: the package costs more.
         Assert.True(fast.Metrics.CostUsd > slow.Metrics.CostUsd);

@@ -111,15 +111,6 @@ public static class MetricsJson
             foreach (var (name, value) in data.Statistics.OrderBy(kv => kv.Key, StringComparer.Ordinal)) w.Number(name, value);
             w.WriteEndObject();
             if (data.PackageCost is { } cost) WriteCost(w, cost);
-            if (data.LowerBound is { } bound)
-            {
-                // The evaluator's bounds: no mapping of this iteration can be faster or use less energy.
-                w.WriteStartObject("lowerBounds");
-                w.Number("latencyNs", bound.LatencyNs);
-                w.Number("energyPj", bound.EnergyPj);
-                w.Number("edpJs", bound.EdpJouleSeconds);
-                w.WriteEndObject();
-            }
             w.WriteEndObject();
         }
         stream.WriteByte((byte)'\n');
