@@ -113,7 +113,8 @@ public sealed class RegionFillTests
         var package = new JsonObject { ["meshWidth"] = 2, ["meshHeight"] = 3, ["slots"] = new JsonArray("a", "a", "a", "a", "a", "a") };
         var scenario = new JsonObject { ["hardware"] = new JsonObject { ["package"] = package } };
         ScenarioPaths.Apply(scenario, ScenarioPaths.RegionsPath, new JsonArray("os", "ws"));
-        Assert.Equal("[\"os\",\"os\",\"ws\",\"ws\",\"ws\",\"ws\"]", package["slots"]!.ToJsonString());
+        // Row y of 3 gets type ⌊y·2/3⌋: rows 0 and 1 the first type, row 2 the second.
+        Assert.Equal("[\"os\",\"os\",\"os\",\"os\",\"ws\",\"ws\"]", package["slots"]!.ToJsonString());
         ScenarioPaths.Apply(scenario, ScenarioPaths.RegionsPath, JsonValue.Create("tpu"));
         Assert.Equal("[\"tpu\",\"tpu\",\"tpu\",\"tpu\",\"tpu\",\"tpu\"]", package["slots"]!.ToJsonString());
         Assert.Throws<CompassInputException>(() => ScenarioPaths.Apply(scenario, ScenarioPaths.RegionsPath, new JsonArray("a", "b", "c", "d")));
