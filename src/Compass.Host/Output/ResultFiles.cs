@@ -17,7 +17,7 @@ public static class ResolvedScenario
     public static JsonObject Build(Scenario s, ResolvedPackage package, ModelConfig model)
     {
         var o = ConfigJson.WriteOptions;
-        return new JsonObject
+        var resolved = new JsonObject
         {
             ["name"] = s.Name,
             ["description"] = s.Description,
@@ -52,6 +52,13 @@ public static class ResolvedScenario
             ["resilience"] = new JsonObject { ["evaluationTimeoutMs"] = s.Resilience.EvaluationTimeoutMs, ["onPluginFault"] = s.Resilience.OnPluginFault.ToString().ToLowerInvariant() },
             ["plugins"] = ConfigJson.ToNode(s.Plugins, inferNumbers: true) as JsonObject ?? [],
         };
+        if (s.Requires.Count > 0)
+        {
+            var requires = new JsonObject();
+            foreach (var r in s.Requires) requires[r.PackageId] = r.Text;
+            resolved["requires"] = requires;
+        }
+        return resolved;
     }
 
     private static JsonObject CostModels(Scenario s)
