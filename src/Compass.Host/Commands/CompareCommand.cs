@@ -30,17 +30,22 @@ public static class CompareCommand
         var set = CompassCli.SetOption();
         var plugins = CompassCli.PluginsOption();
         var quiet = new Option<bool>("--quiet", "-q") { Description = "No progress output" };
+        var db = new Option<string?>("--db") { Description = "Append every run (optimizer × seed) to this results database (SQLite; see compass results)" };
         var command = new Command("compare", "Run several optimizers with several seeds at equal budget and compare their best EDP");
-        foreach (var o in new Option[] { scenario, optimizers, seeds, budget, output, set, plugins, quiet }) command.Options.Add(o);
+        foreach (var o in new Option[] { scenario, optimizers, seeds, budget, output, set, plugins, quiet, db }) command.Options.Add(o);
         command.SetAction(pr => CompassCli.Guard(stderr, () => Execute(
             new ScenarioArguments(pr.GetValue(scenario), pr.GetValue(set) ?? [], pr.GetValue(plugins) ?? []),
-            pr.GetValue(optimizers)!, pr.GetValue(seeds), pr.GetValue(budget), pr.GetValue(output), pr.GetValue(quiet), stdout, stderr)));
+            pr.GetValue(optimizers)!, pr.GetValue(seeds), pr.GetValue(budget), pr.GetValue(output), pr.GetValue(quiet), stdout, stderr, pr.GetValue(db))));
         return command;
     }
 
     /// <summary>Runs the study.</summary>
-    public static int Execute(ScenarioArguments scenarioArgs, string optimizerList, int seeds, int? budget, string? outDirectory, bool quiet, TextWriter stdout, TextWriter stderr)
+    public static int Execute(ScenarioArguments scenarioArgs, string optimizerList, int seeds, int? budget, string? outDirectory, bool quiet, TextWriter stdout, TextWriter stderr, string? database = null)
     {
+        if (database is not null)
+        {
+            using (Compass.Studies.Results.StudyDatabase.Open(database)) { }
+        }
         if (seeds < 1 || seeds > 1000) throw new CompassInputException("--seeds", $"must be in [1, 1000], got {seeds}");
         var names = optimizerList.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         if (names.Length == 0) throw new CompassInputException("--optimizers", "must name at least one optimizer");
@@ -121,6 +126,11 @@ public static class CompareCommand
         {
             foreach (var line in SummaryLines(runs, bestBaseline, s.Search.StartFromHeuristics)) stdout.WriteLine(line);
             stdout.WriteLine($"Results written to {outDir}");
+        }
+        if (database is not null)
+        {
+            Studies.RunDatabase.AppendCompare(database, setup.ResolvedScenarioJson(), outDir, runs, setup.EstimatePackageCost(), s.Budget.MaxEvaluations);
+            if (!quiet) stdout.WriteLine($"Appended {runs.Count} runs to {Path.GetFullPath(database)}");
         }
         return 0;
     }

@@ -48,6 +48,9 @@ public static class CompassCli
         root.Subcommands.Add(InfoCommands.Cost(stdout, stderr));
         root.Subcommands.Add(ReplayCommand.Create(stdout, stderr));
         root.Subcommands.Add(InfoCommands.Report(stdout, stderr));
+        root.Subcommands.Add(SweepCommand.Create(stdout, stderr));
+        root.Subcommands.Add(ResultsCommand.Create(stdout, stderr));
+        root.Subcommands.Add(CodesignCommand.Create(stdout, stderr));
         root.Subcommands.Add(InfoCommands.Show(stdout, stderr));
         var topic = new Argument<string[]>("command") { Description = "The command to describe (none: every command)", Arity = ArgumentArity.ZeroOrMore };
         var help = new Command("help", "Show the help of compass or of one command (compass help explore = compass explore --help)");

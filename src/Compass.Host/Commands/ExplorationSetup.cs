@@ -252,6 +252,17 @@ public sealed class ExplorationSetup : IDisposable
         }
     }
 
+    /// <summary>
+    /// The package's monetary cost from the scenario's cost model (<c>costModels.cost</c>), or null when it names none;
+    /// a throwing cost model is a plugin fault naming its plugin.
+    /// </summary>
+    public Compass.Reporting.Model.PackageCostSummary? EstimatePackageCost()
+    {
+        if (Cost.Component is not { } model || Scenario.CostModels.Cost is not { } choice) return null;
+        var report = CompassRuntime.Guard(Cost.Plugin, "cost", choice.Name, () => model.Estimate(Package));
+        return new Compass.Reporting.Model.PackageCostSummary(choice.Name, report);
+    }
+
     /// <summary>The text of <c>scenario.resolved.json</c>: every value this run uses (see <see cref="ResolvedScenario"/>).</summary>
     public string ResolvedScenarioJson() => ResolvedScenario.Build(Scenario, Package, Model).ToJsonString(ConfigJson.WriteOptions) + "\n";
 

@@ -31,6 +31,15 @@ public sealed record ExploreArguments(ScenarioArguments Scenario, string? OutDir
     /// <summary>Output folder of an interrupted run to continue (<c>--resume OUTDIR</c>), or null for a new run.</summary>
     public string? ResumeDirectory { get; init; }
 
+    /// <summary>
+    /// Leave out the per-task files (<c>timeline.json</c>, <c>schedule.trace.json</c> and the report's Gantt chart):
+    /// the points of a study keep metrics, mapping, search log and report, a few hundred KB instead of tens of MB.
+    /// </summary>
+    public bool Lean { get; init; }
+
+    /// <summary>Results database to append the run to (<c>--db FILE</c>), or null.</summary>
+    public string? Database { get; init; }
+
     /// <summary>The dedicated options as overrides (applied after <c>--set</c>).</summary>
     public IEnumerable<string> Overrides()
     {
@@ -54,16 +63,32 @@ public static class ExploreCommand
         var budget = new Option<int?>("--budget") { Description = "Evaluation budget (overrides budget.evaluations)" };
         var threads = new Option<int?>("--threads") { Description = "Worker threads (0 = all cores)" };
         var quiet = new Option<bool>("--quiet", "-q") { Description = "No progress output" };
+        var db = new Option<string?>("--db") { Description = "Append the run to this results database (SQLite; created when missing; see compass results)" };
         var resume = new Option<string?>("--resume") { Description = "Continue the interrupted run in this output folder (its scenario.resolved.json and search-log.csv); ends with the result of an uninterrupted run" };
         var command = new Command("explore", "Search for a low-EDP mapping of a scenario and write the results to a folder");
-        foreach (var o in new Option[] { scenario, output, seed, set, plugins, budget, threads, quiet, resume }) command.Options.Add(o);
-        command.SetAction(pr => CompassCli.Guard(stderr, () => Execute(
+        foreach (var o in new Option[] { scenario, output, seed, set, plugins, budget, threads, quiet, resume, db }) command.Options.Add(o);
+        command.SetAction(pr => CompassCli.Guard(stderr, () => ExecuteWithDatabase(
             new ExploreArguments(
                 new ScenarioArguments(pr.GetValue(scenario), pr.GetValue(set) ?? [], pr.GetValue(plugins) ?? []),
                 pr.GetValue(output), pr.GetValue(seed), pr.GetValue(budget), pr.GetValue(threads), pr.GetValue(quiet))
-            { ResumeDirectory = pr.GetValue(resume) },
+            { ResumeDirectory = pr.GetValue(resume), Database = pr.GetValue(db) },
             stdout, stderr)));
         return command;
+    }
+
+    /// <summary>Runs <see cref="Execute"/>, then appends the run to <see cref="ExploreArguments.Database"/> when one is given.</summary>
+    public static int ExecuteWithDatabase(ExploreArguments args, TextWriter stdout, TextWriter stderr)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        if (args.Database is null) return Execute(args, stdout, stderr);
+        // The database is opened before the run, so a bad --db fails before any work.
+        using (Compass.Studies.Results.StudyDatabase.Open(args.Database)) { }
+        var run = args.OutDirectory is null && args.ResumeDirectory is null ? args with { OutDirectory = CompassCli.DefaultOutDirectory() } : args;
+        var clock = Stopwatch.StartNew();
+        var code = Execute(run, stdout, stderr);
+        Studies.RunDatabase.AppendExplore(args.Database, run.ResumeDirectory ?? run.OutDirectory!, code, clock.Elapsed.TotalSeconds);
+        if (!args.Quiet) stdout.WriteLine($"Appended to {Path.GetFullPath(args.Database)}");
+        return code;
     }
 
     /// <summary>What a resumed run starts from.</summary>
@@ -207,7 +232,8 @@ public static class ExploreCommand
                         Findings = metrics.Bounds is { } bounds ? [bounds.Explanation] : [],
                         SearchLog = rows,
                         Baselines = RunReportBuilder.Baselines(problem),
-                        Timeline = timeline,
+                        Timeline = args.Lean ? null : timeline,
+                        PackageCost = setup.EstimatePackageCost(),
                         ParetoSet = result is null ? [] : [.. result.Outcome.ParetoSet.Select(g => problem.Evaluate(g)).Where(IsSound).Select(f => new ParetoPoint(f.LatencyNs, f.EnergyPj))],
                         Statistics = statistics,
                         Padding = RunReportBuilder.Padding(problem, b.Genome, token),

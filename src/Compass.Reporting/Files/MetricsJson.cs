@@ -126,10 +126,31 @@ public static class MetricsJson
             w.WriteStartObject("statistics");
             foreach (var (name, value) in data.Statistics.OrderBy(kv => kv.Key, StringComparer.Ordinal)) w.Number(name, value);
             w.WriteEndObject();
+            if (data.PackageCost is { } cost) WriteCost(w, cost);
             w.WriteEndObject();
         }
         stream.WriteByte((byte)'\n');
         return stream.ToArray();
+    }
+
+    /// <summary>Writes <c>packageCost</c>: the cost model, total USD, areas, cost parts and the model's details.</summary>
+    private static void WriteCost(Utf8JsonWriter w, PackageCostSummary cost)
+    {
+        var r = cost.Report;
+        w.WriteStartObject("packageCost");
+        w.WriteString("model", cost.Model);
+        w.Number("totalUsd", r.TotalCostUsd);
+        w.Number("computeDieAreaMm2", r.ComputeDieAreaMm2);
+        w.Number("ioDieAreaMm2", r.IoDieAreaMm2);
+        w.Number("substrateAreaMm2", r.SubstrateAreaMm2);
+        w.Number("computeDieCostUsd", r.ComputeDieCostUsd);
+        w.Number("ioDieCostUsd", r.IoDieCostUsd);
+        w.Number("packagingCostUsd", r.PackagingCostUsd);
+        w.Number("memoryCostUsd", r.MemoryCostUsd);
+        w.WriteStartObject("details");
+        foreach (var (name, value) in r.Details.OrderBy(kv => kv.Key, StringComparer.Ordinal)) w.Number(name, value);
+        w.WriteEndObject();
+        w.WriteEndObject();
     }
 
     /// <summary>Writes the file atomically.</summary>

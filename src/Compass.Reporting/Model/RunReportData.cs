@@ -38,6 +38,8 @@ public sealed record RunReportData
 
     /// <summary>What padding cost the best mapping (<c>workload.padding</c>), or null when requests were not padded.</summary>
     public PaddingSummary? Padding { get; init; }
+    /// <summary>Monetary cost of the package from the scenario's cost model, or null when the scenario names none.</summary>
+    public PackageCostSummary? PackageCost { get; init; }
 
     /// <summary>
     /// Lower bounds of the iteration's latency, energy and EDP (no mapping can do better), shown beside the best
@@ -68,6 +70,10 @@ public sealed record RunReportData
 /// <param name="WastedEnergyPj">Energy spent on padding (padded − real), pJ.</param>
 public sealed record PaddingSummary(string Mode, int PaddedLength, long RealNewTokens, long PaddedNewTokens, long RealHistoryTokens, long PaddedHistoryTokens,
     double RealLatencyNs, double RealEnergyPj, double WastedLatencyNs, double WastedEnergyPj);
+/// <summary>The package's monetary cost as a cost model priced it.</summary>
+/// <param name="Model">The cost model's registered name (<c>chiplet-actuary</c>, <c>compass-simple</c>).</param>
+/// <param name="Report">Areas, die, packaging and memory costs, and the model's named details.</param>
+public sealed record PackageCostSummary(string Model, Compass.Abstractions.Costs.PackageCostReport Report);
 
 /// <summary>The scenario of a run.</summary>
 /// <param name="Name">Scenario name.</param>
