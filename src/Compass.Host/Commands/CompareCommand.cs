@@ -29,16 +29,19 @@ public static class CompareCommand
         var plugins = CompassCli.PluginsOption();
         var quiet = new Option<bool>("--quiet", "-q") { Description = "No progress output" };
         var command = new Command("compare", "Run several optimizers with several seeds at equal budget and compare their best EDP");
-        foreach (var o in new Option[] { scenario, optimizers, seeds, budget, output, set, plugins, quiet }) command.Options.Add(o);
+        var force = CompassCli.ForceOption();
+        foreach (var o in new Option[] { scenario, optimizers, seeds, budget, output, set, plugins, quiet, force }) command.Options.Add(o);
         command.SetAction(pr => CompassCli.Guard(stderr, () => Execute(
             new ScenarioArguments(pr.GetValue(scenario), pr.GetValue(set) ?? [], pr.GetValue(plugins) ?? []),
-            pr.GetValue(optimizers)!, pr.GetValue(seeds), pr.GetValue(budget), pr.GetValue(output), pr.GetValue(quiet), stdout, stderr)));
+            pr.GetValue(optimizers)!, pr.GetValue(seeds), pr.GetValue(budget), pr.GetValue(output), pr.GetValue(quiet), stdout, stderr, pr.GetValue(force))));
         return command;
     }
 
     /// <summary>Runs the study.</summary>
-    public static int Execute(ScenarioArguments scenarioArgs, string optimizerList, int seeds, int? budget, string? outDirectory, bool quiet, TextWriter stdout, TextWriter stderr)
+    public static int Execute(ScenarioArguments scenarioArgs, string optimizerList, int seeds, int? budget, string? outDirectory, bool quiet, TextWriter stdout, TextWriter stderr, bool force = false)
     {
+        ArgumentNullException.ThrowIfNull(scenarioArgs);
+        if (outDirectory is not null) OutputFolder.CheckPath(outDirectory, "--out");
         if (seeds < 1 || seeds > 1000) throw new CompassInputException("--seeds", $"must be in [1, 1000], got {seeds}");
         var names = optimizerList.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         if (names.Length == 0) throw new CompassInputException("--optimizers", "must name at least one optimizer");
@@ -53,9 +56,9 @@ public static class CompareCommand
             : new ComponentChoice(n, defaults, "--optimizers")).ToList();
         var created = choices.Select(setup.CreateOptimizer).ToList();
         var token = setup.Stop.Token;
-        var problem = setup.CreateSearchProblem(token);
-        var outDir = outDirectory ?? CompassCli.DefaultOutDirectory();
-        Directory.CreateDirectory(outDir);
+        var problem = Preflight.SearchProblem(setup, token);
+        using var folder = OutputFolder.Open(outDirectory ?? CompassCli.DefaultOutDirectory(), "--out", force);
+        var outDir = folder.Path;
         AtomicFile.WriteAllText(Path.Combine(outDir, ReportFiles.ScenarioFile), setup.ResolvedScenarioJson());
         var baselines = RunReportBuilder.Baselines(problem);
         var bestBaseline = baselines.Where(x => double.IsFinite(x.EdpJouleSeconds)).OrderBy(x => x.EdpJouleSeconds).FirstOrDefault();

@@ -21,6 +21,9 @@ public sealed record ScenarioArguments(string? ScenarioPath, IReadOnlyList<strin
 {
     /// <summary>The default plugin directory followed by the extra ones.</summary>
     public IReadOnlyList<string> AllPluginDirectories => CompassCli.PluginDirectories(PluginDirectories);
+
+    /// <summary>Ignore <c>COMPASS_*</c> environment variables (a resumed run uses exactly its recorded scenario).</summary>
+    public bool IgnoreEnvironment { get; init; }
 }
 
 /// <summary>
@@ -77,7 +80,7 @@ public sealed class ExplorationSetup : IDisposable
     /// <param name="warnings">Where one-line warnings go (ignored environment variables); null drops them.</param>
     public static ExplorationSetup Build(ScenarioArguments args, IEnumerable<string> extraOverrides, LogLevel logLevel = LogLevel.Warning, TextWriter? warnings = null)
     {
-        var config = ScenarioLoader.BuildConfiguration(args.ScenarioPath, [.. args.Overrides, .. extraOverrides], null, warnings is null ? null : warnings.WriteLine);
+        var config = ScenarioLoader.BuildConfiguration(args.ScenarioPath, [.. args.Overrides, .. extraOverrides], args.IgnoreEnvironment ? new System.Collections.Hashtable() : null, warnings is null ? null : warnings.WriteLine);
         var scenario = ScenarioLoader.Read(config, args.ScenarioPath is null ? null : Path.GetDirectoryName(Path.GetFullPath(args.ScenarioPath)));
         var runtime = CompassRuntime.Create(args.AllPluginDirectories, scenario.Plugins, logLevel);
         var stop = new CancellationTokenSource();
@@ -97,6 +100,7 @@ public sealed class ExplorationSetup : IDisposable
     private void Compose()
     {
         Package = HardwareResolver.ResolvePackage(Scenario.Package, Scenario.ExtraChipletTypes, Runtime.ChipletTypes, Runtime.Packages);
+        HardwareResolver.CheckPrecisions(Package, Scenario.Precision);
         Model = HardwareResolver.ResolveModel(Scenario.Model, Runtime.Models);
         if (Scenario.Graph.Layers > Model.Layers)
             throw new CompassInputException("graph.layers", $"must be <= the model's {Model.Layers} layers, got {Scenario.Graph.Layers}");
@@ -243,7 +247,7 @@ public sealed class ExplorationSetup : IDisposable
     }
 
     /// <summary>The text of <c>scenario.resolved.json</c>: every value this run uses (see <see cref="ResolvedScenario"/>).</summary>
-    public string ResolvedScenarioJson() => ResolvedScenario.Build(Scenario, Package, Model).ToJsonString(ConfigJson.WriteOptions) + "\n";
+    public string ResolvedScenarioJson() => ResolvedScenario.Build(Scenario, Package, Model, Runtime.ChipletTypes.Select(t => t.Name)).ToJsonString(ConfigJson.WriteOptions) + "\n";
 
     /// <summary>Disposes the services.</summary>
     public void Dispose()

@@ -122,11 +122,20 @@ public static class InfoCommands
             using var setup = ExplorationSetup.Build(new ScenarioArguments(pr.GetValue(scenario), pr.GetValue(set) ?? [], pr.GetValue(plugins) ?? []), [], warnings: stderr);
             ExploreCommand.ReportLoadErrors(setup, stderr);
             var s = setup.Scenario;
-            stdout.WriteLine($"{s.Name}: valid ({setup.Package.Description.Name} {setup.Package.Description.MeshWidth}x{setup.Package.Description.MeshHeight}, model {setup.Model.Name}, optimizer {s.Optimizer.Name}, budget {s.Budget.MaxEvaluations}, seed {s.Seed})");
+            // Every check explore runs before its search, the problem built once: "valid" means explore will start.
+            var problem = Preflight.SearchProblem(setup, setup.Stop.Token);
+            // And what replay needs beyond it: the held-out window of the trace read with the replay seed.
+            var replaySeed = unchecked(s.Seed + 1);
+            var requests = setup.ReadTrace(replaySeed, setup.Stop.Token);
+            setup.HeldOutIterations(requests, replaySeed, s.Workload.ReplayIterations, setup.Stop.Token);
+            stdout.WriteLine($"{s.Name}: valid ({problem.Space.MicroBatchCount} micro-batches × {problem.Space.GeneCount} genes, {setup.Package.Description.Name} {setup.Package.Description.MeshWidth}x{setup.Package.Description.MeshHeight}, model {setup.Model.Name}, optimizer {s.Optimizer.Name}, budget {s.Budget.MaxEvaluations}, seed {s.Seed})");
             return 0;
         }));
         return command;
     }
+
+    /// <summary>Largest operator dimension <c>compass cost</c> accepts (products of three stay exact in a double's range).</summary>
+    public const long MaxOperatorDimension = int.MaxValue;
 
     /// <summary><c>compass cost --chiplet NAME --op gemm --m M --k K --n N [--precision bits] [--model NAME] [--json]</c></summary>
     public static Command Cost(TextWriter stdout, TextWriter stderr)
@@ -158,6 +167,10 @@ public static class InfoCommands
             if (mv < 1) throw new CompassInputException("--m", $"must be >= 1, got {mv}");
             if (kv < 1) throw new CompassInputException("--k", $"must be >= 1, got {kv}");
             if (nv < 1) throw new CompassInputException("--n", $"must be >= 1, got {nv}");
+            foreach (var (name2, value) in new[] { ("--m", mv), ("--k", kv), ("--n", nv) })
+            {
+                if (value > MaxOperatorDimension) throw new CompassInputException(name2, $"must be <= {MaxOperatorDimension} (2^31 - 1), got {value}");
+            }
             var choice = new ComponentChoice(pr.GetValue(model)!, EmptyConfiguration().GetSection("options"), "--model");
             var (factory, plugin) = runtime.Find<IComputeCostModel>(choice.Name, "--model");
             var (component, _) = runtime.Create<IComputeCostModel>(choice);
