@@ -162,7 +162,26 @@ public sealed class ExplorationSetup : IDisposable
     {
         var w = Scenario.Workload;
         var limits = MemoryPlanner.Limits(Memory, w.MaxBatchRequests, w.MaxBatchTokens);
-        return Scheduler.Component.Schedule(requests, limits, cancellationToken);
+        return Scheduler.Component.Schedule(Checked(requests), limits, cancellationToken);
+    }
+
+    /// <summary>Every request that reaches the scheduler is checked against the model (prompt within its context window).</summary>
+    private IEnumerable<TraceRequest> Checked(IEnumerable<TraceRequest> requests)
+    {
+        var context = Model.MaxPosition;
+        foreach (var request in requests)
+        {
+            Preflight.CheckRequest(this, request, context);
+            yield return request;
+        }
+    }
+
+    /// <summary>The held-out replay window read lazily from the trace (validation: only the requests the window needs are read).</summary>
+    public IReadOnlyList<Iteration> HeldOutIterations(int seed, int count, CancellationToken cancellationToken)
+    {
+        var w = Scenario.Workload;
+        return CompassRuntime.Guard(Scheduler.Plugin, "schedulers", w.Scheduler.Name, () =>
+            IterationSampler.HeldOut(Schedule(seed, cancellationToken), w.WarmupIterations, count, seed, cancellationToken));
     }
 
     /// <summary>

@@ -126,8 +126,7 @@ public static class InfoCommands
             var problem = Preflight.SearchProblem(setup, setup.Stop.Token);
             // And what replay needs beyond it: the held-out window of the trace read with the replay seed.
             var replaySeed = unchecked(s.Seed + 1);
-            var requests = setup.ReadTrace(replaySeed, setup.Stop.Token);
-            setup.HeldOutIterations(requests, replaySeed, s.Workload.ReplayIterations, setup.Stop.Token);
+            setup.HeldOutIterations(replaySeed, s.Workload.ReplayIterations, setup.Stop.Token);
             stdout.WriteLine($"{s.Name}: valid ({problem.Space.MicroBatchCount} micro-batches × {problem.Space.GeneCount} genes, {setup.Package.Description.Name} {setup.Package.Description.MeshWidth}x{setup.Package.Description.MeshHeight}, model {setup.Model.Name}, optimizer {s.Optimizer.Name}, budget {s.Budget.MaxEvaluations}, seed {s.Seed})");
             return 0;
         }));

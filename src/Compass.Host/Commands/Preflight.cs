@@ -43,12 +43,16 @@ public static class Preflight
     /// <summary>
     /// Reads the whole trace once with <paramref name="seed"/>, streamed (one request at a time), so that a bad
     /// row anywhere (the trace reader names file and line) or a prompt longer than the model's context window
-    /// fails now rather than never (explore samples only a prefix) or late. Returns the number of requests.
+    /// fails now rather than never (explore samples only a prefix) or late. Applies to traces read from a file
+    /// (a <c>path</c> option). Returns the number of requests, or -1 for a generated trace.
     /// </summary>
     public static long CheckWholeTrace(ExplorationSetup setup, int seed, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(setup);
         var trace = setup.Scenario.Workload.Trace;
+        // A generated trace has no rows to get wrong and may be billions of requests long (it is streamed, only the
+        // sampled iterations are generated); its requests are checked as the scheduler consumes them.
+        if (string.IsNullOrEmpty(trace.Options["path"])) return -1;
         var context = setup.Model.MaxPosition;
         var count = CompassRuntime.Guard(setup.Trace.Plugin, "traces", trace.Name, () =>
         {
@@ -92,6 +96,13 @@ public static class Preflight
             if (!problem.Space.IsValid(start.Genome, out _)) continue;
             var fitness = problem.Evaluate(start.Genome);
             if (fitness.IsValid && double.IsFinite(fitness.EdpJouleSeconds)) return;
+            if (setup.Resilience.Faults.HasFaults)
+            {
+                // Under onPluginFault "continue" a faulty cost model gives infinite costs: no mapping can be valid.
+                var fault = setup.Resilience.Faults.Faults[0];
+                throw new CompassInputException(setup.Scenario.CostModels.Compute.Path,
+                    $"the first heuristic mapping ('{start.Name}') has no finite cost because of a plugin fault, so no mapping can be valid: {fault.Describe()}");
+            }
             var suspects = Suspects(setup);
             throw new CompassInputException(suspects.Count > 0 ? suspects[0].Path : "hardware",
                 $"the first heuristic mapping ('{start.Name}') evaluates to a non-finite latency, energy or EDP, so no mapping can be compared; "
