@@ -32,9 +32,11 @@ public sealed class PluginLoaderTests
         Assert.Same(typeof(ICompassPlugin).Assembly, contract.Assembly);
 
         var context = AssemblyLoadContext.GetLoadContext(sample.Assembly);
-        Assert.IsType<PluginLoadContext>(context);
+        Assert.Same(sample.Context, context);
         Assert.Equal("Sample", context!.Name);
         Assert.NotSame(AssemblyLoadContext.GetLoadContext(typeof(ICompassPlugin).Assembly), context);
+        // The contract and the abstractions it references are the host's: none was loaded into the plugin's context.
+        Assert.DoesNotContain(context.Assemblies, a => ContractClosure().Contains(a.GetName().Name!));
     }
 
     [Fact]
@@ -122,6 +124,14 @@ public sealed class PluginLoaderTests
     }
 
     [Fact]
+    public void HostContractVersionIsTheContractConstantsAndTheAssemblyVersion()
+    {
+        Assert.Equal(new Version(ContractVersion.Major, ContractVersion.Minor), ContractVersionGuard.HostVersion);
+        var assemblyVersion = typeof(ICompassPlugin).Assembly.GetName().Version!;
+        Assert.Equal((ContractVersion.Major, ContractVersion.Minor), (assemblyVersion.Major, assemblyVersion.Minor));
+    }
+
+    [Fact]
     public void ContractGuardRefusesAnAssemblyWithoutTheContract()
     {
         var reason = ContractVersionGuard.Check([new AssemblyName("System.Runtime, Version=10.0.0.0")], new Version(1, 0));
@@ -129,19 +139,22 @@ public sealed class PluginLoaderTests
     }
 
     [Fact]
-    public void SharedSetIsTheContractClosureLookedUpByName()
+    public void SharedTypesCoverTheContractClosure()
     {
-        var shared = SharedAssemblySet.Create();
+        var closure = ContractClosure();
         foreach (var name in new[] { "Compass.Abstractions", "Microsoft.Extensions.DependencyInjection.Abstractions", "Microsoft.Extensions.Configuration.Abstractions", "Microsoft.Extensions.Logging.Abstractions", "Microsoft.Extensions.Primitives" })
-            Assert.True(shared.Contains(name), name);
-        Assert.False(shared.Contains("Newtonsoft.Json"));
-        Assert.False(shared.Contains("Compass.Engine"));
+            Assert.Contains(name, closure);
+        Assert.DoesNotContain("Newtonsoft.Json", closure);
+        Assert.DoesNotContain("Compass.Engine", closure);
+        var sharedAssemblies = PluginCatalog.SharedTypes.Select(t => t.Assembly.GetName().Name!).ToList();
+        Assert.Contains("Compass.Abstractions", sharedAssemblies);
+        Assert.All(sharedAssemblies, a => Assert.Contains(a, closure));
     }
 
     [Fact]
     public void BuiltPluginFoldersHoldNoSharedAssemblies()
     {
-        var shared = SharedAssemblySet.Create();
+        var shared = ContractClosure();
         var folders = Directory.GetDirectories(TestPaths.PluginsDir).Append(Path.Combine(TestPaths.TestPluginsDir, "Sample")).ToList();
         Assert.True(folders.Count >= 5);
         foreach (var folder in folders)
@@ -149,6 +162,50 @@ public sealed class PluginLoaderTests
             foreach (var dll in Directory.GetFiles(folder, "*.dll"))
                 Assert.False(shared.Contains(Path.GetFileNameWithoutExtension(dll)), $"{dll} is a shared assembly and must come from the host");
         }
+    }
+
+    [Fact]
+    public void NoSourceFileSubclassesAssemblyLoadContext()
+    {
+        foreach (var root in new[] { "src", "plugins" })
+        {
+            foreach (var file in Directory.GetFiles(Path.Combine(TestPaths.RepoRoot, root), "*.cs", SearchOption.AllDirectories))
+            {
+                if (file.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal)) continue;
+                Assert.DoesNotMatch(@":\s*(System\.Runtime\.Loader\.)?AssemblyLoadContext\b", File.ReadAllText(file));
+            }
+        }
+    }
+
+    [Fact]
+    public void UnknownNameAfterAFailedPluginNamesThatFailureAsTheCause()
+    {
+        var dir = TestPaths.PluginSet(true, "Faulty", "Sample");
+        using var runtime = Compass.Host.Composition.CompassRuntime.Create([dir], Empty);
+        var e = Assert.Throws<CompassInputException>(() => runtime.Find<IOptimizer>("faulty-search", "optimizer.name"));
+        Assert.Equal("optimizer.name", e.Field);
+        Assert.Contains("unknown optimizers component 'faulty-search'", e.Message, StringComparison.Ordinal);
+        Assert.Contains("plugin Faulty: entry point threw InvalidOperationException", e.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain('\n', e.Message);
+    }
+
+    /// <summary>Compass.Abstractions and the non-framework assemblies it references, transitively (what must be shared).</summary>
+    private static HashSet<string> ContractClosure()
+    {
+        var names = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        var queue = new Queue<Assembly>([typeof(ICompassPlugin).Assembly]);
+        while (queue.Count > 0)
+        {
+            var assembly = queue.Dequeue();
+            if (!names.Add(assembly.GetName().Name!)) continue;
+            foreach (var reference in assembly.GetReferencedAssemblies())
+            {
+                var n = reference.Name!;
+                if (n.StartsWith("System", StringComparison.Ordinal) || n is "mscorlib" or "netstandard" || names.Contains(n)) continue;
+                queue.Enqueue(Assembly.Load(reference));
+            }
+        }
+        return names;
     }
 
     [Fact]
@@ -177,6 +234,8 @@ public sealed class PluginLoaderTests
     private sealed class ProviderHolder
     {
         public ServiceProvider? Provider { get; set; }
+
+        public PluginCatalog? Catalog { get; set; }
     }
 
     [Fact]
@@ -202,6 +261,7 @@ public sealed class PluginLoaderTests
         Assert.NotNull(factory.Create(Empty, provider));
         Assert.Single(provider.GetServices<ChipletType>());
         holder.Provider = provider;
+        holder.Catalog = catalog;
         // Watch the plugin's assembly: it lives as long as anything from its collectible context is referenced.
         return new WeakReference(plugin.Assembly);
     }
@@ -211,7 +271,8 @@ public sealed class PluginLoaderTests
     {
         holder.Provider!.Dispose();
         holder.Provider = null;
-        foreach (var c in AssemblyLoadContext.All.OfType<PluginLoadContext>().Where(c => c.IsCollectible).ToList()) c.Unload();
+        holder.Catalog!.Unload();
+        holder.Catalog = null;
     }
 
     private static void Collect()

@@ -99,9 +99,9 @@ public sealed class ExplorationSetup : IDisposable
 
     private void Compose()
     {
-        Package = HardwareResolver.ResolvePackage(Scenario.Package, Scenario.ExtraChipletTypes, Runtime.ChipletTypes, Runtime.Packages);
+        Package = Runtime.ResolveNamed(() => HardwareResolver.ResolvePackage(Scenario.Package, Scenario.ExtraChipletTypes, Runtime.ChipletTypes, Runtime.Packages));
         HardwareResolver.CheckPrecisions(Package, Scenario.Precision);
-        Model = HardwareResolver.ResolveModel(Scenario.Model, Runtime.Models);
+        Model = Runtime.ResolveNamed(() => HardwareResolver.ResolveModel(Scenario.Model, Runtime.Models));
         if (Scenario.Graph.Layers > Model.Layers)
             throw new CompassInputException("graph.layers", $"must be <= the model's {Model.Layers} layers, got {Scenario.Graph.Layers}");
         CheckParallelism(Scenario.Graph, Model);

@@ -78,7 +78,23 @@ public sealed class CompassRuntime : IDisposable
         for (var i = all.Count - 1; i >= 0; i--)
             if (string.Equals(all[i].Name, name, StringComparison.OrdinalIgnoreCase)) return (all[i], OwnerOf(all[i]));
         var kind = ComponentKinds.KindOfContract(typeof(T));
-        throw new CompassInputException(fieldPath, $"unknown {kind} component '{name}' (known: {HardwareResolver.KnownList(all.Select(f => f.Name))})");
+        throw new CompassInputException(fieldPath, $"unknown {kind} component '{name}' (known: {HardwareResolver.KnownList(all.Select(f => f.Name))}){Catalog.FailedPluginsClause()}");
+    }
+
+    /// <summary>
+    /// Runs <paramref name="resolve"/> (a lookup of a name the scenario gives: package, chiplet type, model); when it
+    /// fails on an unknown name and plugins failed to load, the error names their failure as the likely cause.
+    /// </summary>
+    public T ResolveNamed<T>(Func<T> resolve)
+    {
+        try
+        {
+            return resolve();
+        }
+        catch (CompassInputException e) when (e.Reason.StartsWith("unknown ", StringComparison.Ordinal) && Catalog.Errors.Count > 0)
+        {
+            throw new CompassInputException(e.Field, e.Reason + Catalog.FailedPluginsClause(), e);
+        }
     }
 
     /// <summary>

@@ -13,8 +13,8 @@ public static class ContractVersionGuard
     /// <summary>Simple name of the contract assembly.</summary>
     public const string ContractAssemblyName = "Compass.Abstractions";
 
-    /// <summary>The contract version the host carries.</summary>
-    public static Version HostVersion { get; } = typeof(ICompassPlugin).Assembly.GetName().Version ?? new Version(ContractVersion.Major, ContractVersion.Minor);
+    /// <summary>The contract version the host carries: the <see cref="ContractVersion"/> constants it was compiled with.</summary>
+    public static Version HostVersion { get; } = new(ContractVersion.Major, ContractVersion.Minor);
 
     /// <summary>
     /// Returns null when a plugin with these references may load, else a one-line reason. Accepted: the same major

@@ -1,10 +1,12 @@
 using System.Diagnostics;
 using System.Reflection;
+using System.Runtime.Loader;
 using Compass.Abstractions.Costs;
 using Compass.Abstractions.Hardware;
 using Compass.Abstractions.Plugins;
 using Compass.Abstractions.Search;
 using Compass.Abstractions.Workload;
+using McMaster.NETCore.Plugins;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -28,7 +30,7 @@ public sealed record PrivateAssembly(string Name, string FileVersion, string Loc
 /// <param name="Name">Plugin name (its folder name).</param>
 /// <param name="Folder">Plugin folder.</param>
 /// <param name="Version">Version of the plugin assembly.</param>
-/// <param name="Context">Its load context.</param>
+/// <param name="Loader">The McMaster.NETCore.Plugins loader that owns its load context.</param>
 /// <param name="Assembly">Its main assembly.</param>
 /// <param name="EntryTypes">Full names of the entry types that ran.</param>
 /// <param name="Contributions">What it registered, by kind and name.</param>
@@ -37,12 +39,15 @@ public sealed record LoadedPlugin(
     string Name,
     string Folder,
     string Version,
-    PluginLoadContext Context,
+    PluginLoader Loader,
     Assembly Assembly,
     IReadOnlyList<string> EntryTypes,
     IReadOnlyList<PluginContribution> Contributions,
     IReadOnlyList<ServiceDescriptor> Descriptors)
 {
+    /// <summary>Its load context (created by <see cref="Loader"/>; one per plugin).</summary>
+    public AssemblyLoadContext Context => AssemblyLoadContext.GetLoadContext(Assembly)!;
+
     /// <summary>Name of its load context.</summary>
     public string LoadContextName => Context.Name ?? Name;
 
@@ -77,23 +82,32 @@ public sealed record PluginLoadError(string Name, string Folder, string Reason)
 public sealed record PluginLoadOptions(bool Collectible = false);
 
 /// <summary>
-/// Discovers plugins (<c>&lt;dir&gt;/&lt;Name&gt;/&lt;Name&gt;.dll</c>, folders in ordinal order), loads each into its own
-/// <see cref="PluginLoadContext"/>, checks its contract version, runs its entry points against the plugin's
-/// configuration section (<c>plugins:&lt;Name&gt;</c>) and records what it registered. Every failure becomes a
-/// <see cref="PluginLoadError"/> naming the plugin; the other plugins still load.
+/// Discovers plugins (<c>&lt;dir&gt;/&lt;Name&gt;/&lt;Name&gt;.dll</c>, folders in ordinal order) and loads each with its own
+/// McMaster.NETCore.Plugins <see cref="PluginLoader"/>: the contract (<c>Compass.Abstractions</c> and the transitive
+/// closure of its references) is shared with the host so types unify, every other dependency resolves privately
+/// through the plugin's <c>.deps.json</c> (two versions of one library side by side), native libraries are probed in
+/// the plugin folder, and collectible loaders unload on <see cref="Unload"/>. Before any plugin type loads, the
+/// contract version the plugin was built against is checked (<see cref="ContractVersionGuard"/>); then its entry
+/// points run against the plugin's configuration section (<c>plugins:&lt;Name&gt;</c>) and what it registered is
+/// recorded. Every failure becomes a <see cref="PluginLoadError"/> naming the plugin; the other plugins still load.
 /// </summary>
 public sealed class PluginCatalog
 {
+    /// <summary>
+    /// Types whose assemblies every plugin shares with the host. The loader shares the transitive closure of their
+    /// references too, so <c>IServiceCollection</c> and <c>IConfiguration</c> on the contract are the host's types.
+    /// </summary>
+    public static IReadOnlyList<Type> SharedTypes { get; } = [typeof(ICompassPlugin), typeof(IServiceCollection), typeof(IConfiguration), typeof(ILogger)];
+
     private readonly List<LoadedPlugin> _plugins = [];
     private readonly List<PluginLoadError> _errors = [];
 
-    private PluginCatalog(SharedAssemblySet shared) => Shared = shared;
+    private PluginCatalog()
+    {
+    }
 
     /// <summary>The default plugins directory: <c>plugins/</c> beside the host executable.</summary>
     public static string DefaultDirectory => Path.Combine(AppContext.BaseDirectory, "plugins");
-
-    /// <summary>The shared assembly set used.</summary>
-    public SharedAssemblySet Shared { get; }
 
     /// <summary>Plugins that loaded, in discovery order.</summary>
     public IReadOnlyList<LoadedPlugin> Plugins => _plugins;
@@ -111,7 +125,7 @@ public sealed class PluginCatalog
     {
         options ??= new PluginLoadOptions();
         logger ??= NullLogger.Instance;
-        var catalog = new PluginCatalog(SharedAssemblySet.Create());
+        var catalog = new PluginCatalog();
         var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         foreach (var relative in directories)
         {
@@ -137,8 +151,21 @@ public sealed class PluginCatalog
     public void Unload()
     {
         foreach (var p in _plugins)
-            if (p.Context.IsCollectible) p.Context.Unload();
+            if (p.Loader.IsUnloadable) p.Loader.Dispose();
         _plugins.Clear();
+    }
+
+    /// <summary>
+    /// The clause to add to an "unknown name" error when plugins failed to load: a name the scenario asks for may
+    /// have been theirs, so their failure is named as the likely cause (empty when every plugin loaded).
+    /// </summary>
+    public string FailedPluginsClause()
+    {
+        if (_errors.Count == 0) return string.Empty;
+        var list = string.Join("; ", _errors.Select(e => e.ToString()));
+        return _errors.Count == 1
+            ? $"; it may be provided by a plugin that failed to load: {list}"
+            : $"; it may be provided by one of the plugins that failed to load: {list}";
     }
 
     private void LoadOne(string name, string folder, IServiceCollection services, IConfiguration pluginsConfiguration, PluginLoadOptions options, ILogger logger)
@@ -149,31 +176,37 @@ public sealed class PluginCatalog
             _errors.Add(new PluginLoadError(name, folder, $"no {name}.dll in {folder}"));
             return;
         }
-        PluginLoadContext? context = null;
+        PluginLoader? loader = null;
         try
         {
-            context = new PluginLoadContext(name, dll, Shared, options.Collectible);
-            var assembly = context.LoadFromAssemblyPath(dll);
+            loader = PluginLoader.CreateFromAssemblyFile(dll, isUnloadable: options.Collectible, sharedTypes: [.. SharedTypes], configure: config =>
+            {
+                // Shared assemblies come from the host even when the plugin folder carries a copy; everything else is
+                // the plugin's own (so its Newtonsoft.Json may differ from the host's).
+                config.PreferSharedTypes = false;
+                config.IsLazyLoaded = false;
+            });
+            var assembly = loader.LoadDefaultAssembly();
             var refusal = ContractVersionGuard.Check(assembly.GetReferencedAssemblies(), ContractVersionGuard.HostVersion);
             if (refusal is not null)
             {
-                Fail(name, folder, refusal, context);
+                Fail(name, folder, refusal, loader);
                 return;
             }
             var entryTypes = FindEntryTypes(assembly);
             if (entryTypes.Count == 0)
             {
-                Fail(name, folder, $"{name}.dll has no public class implementing {nameof(ICompassPlugin)}", context);
+                Fail(name, folder, $"{name}.dll has no public class implementing {nameof(ICompassPlugin)}", loader);
                 return;
             }
             var local = new ServiceCollection();
             var ran = new List<string>();
             foreach (var type in entryTypes)
             {
-                var plugin = (ICompassPlugin)Activator.CreateInstance(type)!;
-                var section = pluginsConfiguration.GetSection(plugin.Name);
+                var entry = (ICompassPlugin)Activator.CreateInstance(type)!;
+                var section = pluginsConfiguration.GetSection(entry.Name);
                 if (!section.Exists()) section = pluginsConfiguration.GetSection(name);
-                plugin.ConfigureServices(local, section);
+                entry.ConfigureServices(local, section);
                 ran.Add(type.FullName ?? type.Name);
             }
             foreach (var d in local) services.Add(d);
@@ -181,38 +214,39 @@ public sealed class PluginCatalog
                 ?? assembly.GetName().Version?.ToString() ?? "0.0.0";
             var plus = version.IndexOf('+', StringComparison.Ordinal);
             if (plus > 0) version = version[..plus];
-            _plugins.Add(new LoadedPlugin(name, folder, version, context, assembly, ran, Describe(local), [.. local]));
+            var plugin = new LoadedPlugin(name, folder, version, loader, assembly, ran, Describe(local), [.. local]);
+            _plugins.Add(plugin);
             if (logger.IsEnabled(LogLevel.Debug))
-                logger.LogDebug("Loaded plugin {Plugin} from {Folder} into context {Context}", name, folder, context.Name);
+                logger.LogDebug("Loaded plugin {Plugin} from {Folder} into context {Context}", name, folder, plugin.LoadContextName);
         }
         catch (CompassInputException e)
         {
-            Fail(name, folder, $"rejected its configuration: {e.Message}", context);
+            Fail(name, folder, $"rejected its configuration: {e.Message}", loader);
         }
         catch (ReflectionTypeLoadException e)
         {
             var reasons = e.LoaderExceptions.Where(x => x is not null).Select(x => x!.Message).Distinct().Take(3);
-            Fail(name, folder, "types could not be loaded: " + OneLine(string.Join("; ", reasons)), context);
+            Fail(name, folder, "types could not be loaded: " + OneLine(string.Join("; ", reasons)), loader);
         }
         catch (BadImageFormatException e)
         {
-            Fail(name, folder, $"{name}.dll is not a valid .NET assembly ({OneLine(e.Message)})", context);
+            Fail(name, folder, $"{name}.dll is not a valid .NET assembly ({OneLine(e.Message)})", loader);
         }
         catch (TargetInvocationException e) when (e.InnerException is not null)
         {
-            Fail(name, folder, $"entry point threw {e.InnerException.GetType().Name}: {OneLine(e.InnerException.Message)}", context);
+            Fail(name, folder, $"entry point threw {e.InnerException.GetType().Name}: {OneLine(e.InnerException.Message)}", loader);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
             var inner = e is TypeInitializationException { InnerException: { } ie } ? ie : e;
-            Fail(name, folder, $"entry point threw {inner.GetType().Name}: {OneLine(inner.Message)}", context);
+            Fail(name, folder, $"entry point threw {inner.GetType().Name}: {OneLine(inner.Message)}", loader);
         }
     }
 
-    private void Fail(string name, string folder, string reason, PluginLoadContext? context)
+    private void Fail(string name, string folder, string reason, PluginLoader? loader)
     {
         _errors.Add(new PluginLoadError(name, folder, reason));
-        if (context is { IsCollectible: true }) context.Unload();
+        if (loader is { IsUnloadable: true }) loader.Dispose();
     }
 
     private static List<Type> FindEntryTypes(Assembly assembly)
