@@ -366,6 +366,23 @@ public sealed class HostileInputTests
         Assert.StartsWith("error: hardware.package.meshWidth: must be <= 64 chiplets, got 1000", m.Error, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void WorkEstimatedToExceedMemoryIsRefusedUpFrontNamingTheDriver()
+    {
+        // A 100,000-layer model small enough for the package DRAM (4-bit KV cache): its graphs would need about 50 GB.
+        var model = new JsonObject { ["name"] = "deep", ["layers"] = 100_000, ["hidden"] = 64, ["heads"] = 4, ["kvHeads"] = 1, ["headDim"] = 16, ["ffnHidden"] = 128, ["vocab"] = 1000 };
+        var scenario = DefaultScenario();
+        scenario["precision"]!["kvCacheBits"] = 4;
+        scenario["model"] = model;
+        scenario["graph"]!["layers"] = 100_000;
+        var clock = Stopwatch.StartNew();
+        var r = ValidateReal(scenario);
+        Assert.Equal(2, r.ExitCode);
+        Assert.Matches("^error: graph\\.layers: 100000 modelled layers need an estimated [0-9.]+ GB \\(", r.Error);
+        Assert.Contains("model fewer layers (graph.layers) or sample fewer iterations (workload.searchIterations)", r.Error, StringComparison.Ordinal);
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(30), $"took {clock.Elapsed}");
+    }
+
     // 5. Overflowing values are refused before the search, naming the field.
 
     [Theory]

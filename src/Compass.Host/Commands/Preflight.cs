@@ -4,6 +4,7 @@ using Compass.Abstractions.Evaluation;
 using Compass.Abstractions.Plugins;
 using Compass.Abstractions.Workload;
 using Compass.Engine;
+using Compass.Engine.Workload;
 using Compass.Host.Composition;
 using Compass.Host.Output;
 
@@ -23,9 +24,16 @@ public static class Preflight
 
     /// <summary>
     /// Bytes one task (one micro-batch of one gene in one sampled iteration) is estimated to need while the
-    /// problem is built and searched, measured on the shipped scenarios (peak working set over tasks).
+    /// problem is built and searched: the default scenario's peak working set grows by about 12 MB from 2 to 32
+    /// modelled layers, 7,920 more tasks, so 1.5 KB each.
     /// </summary>
-    public const double BytesPerTask = 800;
+    public const double BytesPerTask = 1500;
+
+    /// <summary>
+    /// Copies of a genome the search is estimated to hold at once (a population, its offspring, an archive and
+    /// per-thread scratch), each four bytes per gene and micro-batch.
+    /// </summary>
+    public const double GenomeCopies = 256;
 
     /// <summary>
     /// Runs every check and builds the search problem of <c>explore</c> and <c>compare</c> (the scenario's sampled
@@ -35,9 +43,42 @@ public static class Preflight
     {
         ArgumentNullException.ThrowIfNull(setup);
         CheckWholeTrace(setup, setup.Scenario.Seed, cancellationToken);
-        var problem = setup.CreateSearchProblem(cancellationToken);
+        ExplorationProblem problem;
+        try
+        {
+            var iterations = setup.SampleIterations(setup.Scenario.Seed, setup.Scenario.Workload.SearchIterations, cancellationToken);
+            CheckWorkFits(setup, iterations, cancellationToken);
+            problem = setup.CreateProblem(iterations, cancellationToken);
+        }
+        catch (OperationCanceledException) when (setup.Resilience.Faults.HasFaults)
+        {
+            throw new PluginFaultException(setup.Resilience.Faults.Faults[0]);
+        }
         CheckFiniteStart(setup, problem);
         return problem;
+    }
+
+    /// <summary>
+    /// Estimates the memory the search problem over <paramref name="iterations"/> needs, from a one-layer probe of
+    /// it (its tasks and genes scale with the modelled layers), and refuses work estimated to need more than
+    /// <see cref="MaxMemoryFraction"/> of the memory available to the process, naming the driver
+    /// (<c>graph.layers</c>) — before the build allocates it.
+    /// </summary>
+    public static void CheckWorkFits(ExplorationSetup setup, IReadOnlyList<Iteration> iterations, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(setup);
+        var graph = setup.Scenario.Graph;
+        var layers = graph.Layers == 0 ? setup.Model.Layers : graph.Layers;
+        if (layers <= 1) return;
+        var probe = ExplorationProblem.Create(setup.Definition(iterations) with { Graph = graph with { Layers = 1 } }, cancellationToken);
+        var tasks = probe.TaskCount * (double)layers;
+        var genomeBytes = (double)probe.Space.GeneCount * layers * probe.Space.MicroBatchCount * sizeof(int);
+        var estimate = tasks * BytesPerTask + genomeBytes * GenomeCopies;
+        var available = (double)GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
+        if (estimate <= available * MaxMemoryFraction) return;
+        var c = CultureInfo.InvariantCulture;
+        throw new CompassInputException("graph.layers",
+            string.Create(c, $"{layers} modelled layers need an estimated {estimate / 1e9:F1} GB ({tasks:N0} tasks over {iterations.Count} sampled iterations, {probe.Space.GeneCount * (long)layers:N0} genes × {probe.Space.MicroBatchCount} micro-batches per mapping), more than {MaxMemoryFraction:P0} of the {available / 1e9:F1} GB this process may use; model fewer layers (graph.layers) or sample fewer iterations (workload.searchIterations)"));
     }
 
     /// <summary>
