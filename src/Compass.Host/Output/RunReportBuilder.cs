@@ -72,10 +72,17 @@ public static class RunReportBuilder
         var typeNames = new string[count];
         for (var c = 0; c < count; c++) typeNames[c] = pkg.TypeOf(c).Name;
         var usage = new PackageUsage(pkg.Description.MeshWidth, pkg.Description.MeshHeight, typeNames, chiplets);
+        var bounds = problem.MeanBounds();
         var metrics = new Compass.Reporting.Model.RunMetrics(
             fitness.LatencyNs, energy.Scale(1.0 / n), fitness.EdpJouleSeconds, fitness.Objective,
-            setup.Scenario.Objective.Kind.ToString().ToLowerInvariant(), evaluations, wallSeconds, cancelled);
-        var timeline = new ScheduleTimeline(0, ScheduleTimeline.GenesFrom(problem.Space.Genes), Phases(problem.Definition.Iterations[0], problem.Space.MicroBatchCount, setup.Scenario.Graph.MicroBatchSize), first!.Tasks);
+            setup.Scenario.Objective.Kind.ToString().ToLowerInvariant(), evaluations, wallSeconds, cancelled)
+        {
+            Bounds = new BoundSummary(bounds.LatencyNs, bounds.ComputeNs, bounds.DramNs, bounds.EnergyPj, first!.BoundExplanation),
+        };
+        var timeline = new ScheduleTimeline(0, ScheduleTimeline.GenesFrom(problem.Space.Genes), Phases(problem.Definition.Iterations[0], problem.Space.MicroBatchCount, setup.Scenario.Graph.MicroBatchSize), first.Tasks)
+        {
+            ResourceIntervals = first.ResourceIntervals,
+        };
         return (metrics, usage, timeline);
     }
 
