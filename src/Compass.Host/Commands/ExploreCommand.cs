@@ -338,9 +338,9 @@ public static class ExploreCommand
         if (evaluated.IsValid != logged.IsValid) return $"logged as {(logged.IsValid ? "valid" : "invalid")}, re-evaluated as {(evaluated.IsValid ? "valid" : "invalid")}";
         var c = System.Globalization.CultureInfo.InvariantCulture;
         if (BitConverter.DoubleToInt64Bits(evaluated.LatencyNs) != BitConverter.DoubleToInt64Bits(logged.LatencyNs))
-            return string.Create(c, $"logged latency_ns {logged.LatencyNs:R}, re-evaluated {evaluated.LatencyNs:R}");
+            return string.Create(c, $"logged latency {logged.LatencyNs:R} ns, re-evaluated {evaluated.LatencyNs:R} ns");
         if (BitConverter.DoubleToInt64Bits(evaluated.EnergyPj) != BitConverter.DoubleToInt64Bits(logged.EnergyPj))
-            return string.Create(c, $"logged energy_pj {logged.EnergyPj:R}, re-evaluated {evaluated.EnergyPj:R}");
+            return string.Create(c, $"logged energy {logged.EnergyPj:R} pJ, re-evaluated {evaluated.EnergyPj:R} pJ");
         if (BitConverter.DoubleToInt64Bits(evaluated.Objective) != BitConverter.DoubleToInt64Bits(logged.Objective))
             return string.Create(c, $"logged objective {logged.Objective:R}, re-evaluated {evaluated.Objective:R}");
         return null;
