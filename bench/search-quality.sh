@@ -16,18 +16,18 @@ for scenario in compass-6x6-decode compass-6x6-prefill compass-6x6-mixed compass
   dir="$out/$scenario"
   start=$(date +%s)
   dotnet "$host" compare --scenario "scenarios/$scenario.json" --optimizers "$optimizers" --seeds "$seeds" \
-    --budget "$budget" --out "$dir" --quiet > "$dir.txt" 2>&1 || { echo "$scenario failed:"; cat "$dir.txt"; continue; }
+    --budget "$budget" --out "$dir" > "$dir.txt" 2>&1 || { echo "$scenario failed:"; cat "$dir.txt"; continue; }
   baseline=$(grep -oE 'best baseline: [^ ]+ at [0-9.eE+-]+' "$dir.txt" | awk '{print $3, $5}')
   name=${baseline% *}; edp=${baseline#* }
   echo "== $scenario (best heuristic: $name, EDP $edp J·s; $(( $(date +%s) - start )) s)"
   for opt in ${optimizers//,/ }; do
-    # best-so-far objective (ns·pJ) at evaluation 1,000 and at the end, averaged over seeds; 1 J·s = 1e21 ns·pJ
+    # best-so-far EDP (J·s, the convergence CSVs' best_edp_js) at evaluation 1,000 and at the end, averaged over seeds
     awk -F, -v b="$edp" -v opt="$opt" -v budget="$budget" '
       FNR == 1 { next }
       { if ($1 <= 1000) at1k[FILENAME] = $2; last[FILENAME] = $2 }
       END {
         n = 0; s1 = 0; s2 = 0
-        for (f in last) { n++; s1 += (f in at1k ? at1k[f] : last[f]) / 1e21; s2 += last[f] / 1e21 }
+        for (f in last) { n++; s1 += (f in at1k ? at1k[f] : last[f]); s2 += last[f] }
         if (n == 0) exit
         printf "   %-11s mean EDP %.5g J·s after 1k (%+.2f %% vs best heuristic), %.5g J·s after %d (%+.2f %%)\n",
           opt, s1 / n, (1 - s1 / n / b) * 100, s2 / n, budget, (1 - s2 / n / b) * 100

@@ -35,7 +35,7 @@ public sealed class EndToEndTests
         Assert.Contains("FAILED Faulty: entry point threw InvalidOperationException", r.StdOut, StringComparison.Ordinal);
         Assert.Contains("FAILED Broken: Broken.dll is not a valid .NET assembly", r.StdOut, StringComparison.Ordinal);
         Assert.Contains("FAILED ContractNext: was built against Compass.Abstractions 2.0", r.StdOut, StringComparison.Ordinal);
-        Assert.Contains("Sample 1.0.0  context: Sample ", r.StdOut, StringComparison.Ordinal);
+        Assert.Contains("Sample 1.0.0  package: (none)  context: Sample ", r.StdOut, StringComparison.Ordinal);   // a dropped-in build folder has no package
         // Through the real executable (no test-host binder), the plugin still runs its private 13.0.1 copy.
         Assert.Matches(@"private: Newtonsoft\.Json 13\.0\.1\.", r.StdOut);
         Assert.Contains("5 plugin(s) loaded, 3 failed", r.StdOut, StringComparison.Ordinal);
@@ -157,6 +157,15 @@ public sealed class EndToEndTests
             "--plugins", TestPaths.PluginSet(false, "Sample"), "--out", outDir + "-replay", "--quiet");
         Assert.True(replay.ExitCode == 0, replay.StdErr);
         Assert.Equal(outDir + "-replay", replay.StdOut.Trim());
+        // The replay report carries the serving metrics, and compass report regenerates it byte for byte from replay.json.
+        var replayReport = Path.Combine(outDir + "-replay", "report.html");
+        var written = File.ReadAllText(replayReport);
+        Assert.Contains("request metric (ms)", written, StringComparison.Ordinal);
+        Assert.Contains("throughput over trace time, idle included (tokens/s)", written, StringComparison.Ordinal);
+        Assert.Contains("SLO attainment</td><td class=\"num\">n/a: no SLO given", written, StringComparison.Ordinal);
+        File.Delete(replayReport);
+        Assert.Equal(0, HostProcess.Run("report", outDir + "-replay").ExitCode);
+        Assert.Equal(written, File.ReadAllText(replayReport));
     }
 
     [Fact]

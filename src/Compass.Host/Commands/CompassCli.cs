@@ -127,7 +127,7 @@ public static class CompassCli
     public static Option<string[]> SetOption() => new("--set") { Description = "Override a scenario value: --set budget.evaluations=20 (repeatable)", AllowMultipleArgumentsPerToken = false };
 
     /// <summary>The shared <c>--plugins DIR</c> option (repeatable).</summary>
-    public static Option<string[]> PluginsOption() => new("--plugins") { Description = "Extra plugin directory (repeatable); plugins/ beside the executable is always searched first" };
+    public static Option<string[]> PluginsOption() => new("--plugins") { Description = "Extra plugin directory (repeatable), searched after plugins/ beside the executable and the user plugin folder" };
 
     /// <summary>The shared <c>--force</c> option: clear an output folder holding another run before writing.</summary>
     public static Option<bool> ForceOption() => new("--force") { Description = "Clear the output folder first when it holds another run's results (refused otherwise)" };
@@ -135,10 +135,14 @@ public static class CompassCli
     /// <summary>The shared <c>--out DIR</c> option.</summary>
     public static Option<string?> OutOption() => new("--out", "-o") { Description = "Output folder (default ./compass-out/<yyyyMMdd-HHmmss>)" };
 
-    /// <summary>The default plugin folder followed by the <c>--plugins</c> folders, each of which must exist.</summary>
+    /// <summary>
+    /// The plugin search order: <c>plugins/</c> beside the executable, the user plugin folder (where
+    /// <c>compass plugins install</c> puts packages; <c>COMPASS_PLUGIN_HOME</c> overrides it), then the
+    /// <c>--plugins</c> folders in the order given, each of which must exist.
+    /// </summary>
     public static IReadOnlyList<string> PluginDirectories(IReadOnlyList<string>? extra)
     {
-        var list = new List<string> { Plugins.PluginCatalog.DefaultDirectory };
+        var list = new List<string> { Plugins.PluginCatalog.DefaultDirectory, Plugins.Packages.PluginHome.Resolve().Folder };
         foreach (var dir in extra ?? [])
         {
             if (!Directory.Exists(dir)) throw new CompassInputException("--plugins", $"folder not found: {dir}");

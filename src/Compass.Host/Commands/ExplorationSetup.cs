@@ -83,6 +83,15 @@ public sealed class ExplorationSetup : IDisposable
         var config = ScenarioLoader.BuildConfiguration(args.ScenarioPath, [.. args.Overrides, .. extraOverrides], args.IgnoreEnvironment ? new System.Collections.Hashtable() : null, warnings is null ? null : warnings.WriteLine);
         var scenario = ScenarioLoader.Read(config, args.ScenarioPath is null ? null : Path.GetDirectoryName(Path.GetFullPath(args.ScenarioPath)));
         var runtime = CompassRuntime.Create(args.AllPluginDirectories, scenario.Plugins, logLevel);
+        try
+        {
+            Plugins.Packages.PluginRequirements.Check(scenario.Requires, runtime.Catalog);
+        }
+        catch
+        {
+            runtime.Dispose();
+            throw;
+        }
         var stop = new CancellationTokenSource();
         var setup = new ExplorationSetup(scenario, runtime, new PluginResilience(scenario.Resilience, new PluginFaultLog(), stop), stop);
         try

@@ -22,14 +22,14 @@ public static class InfoCommands
     public static Command Plugins(TextWriter stdout, TextWriter stderr)
     {
         var plugins = CompassCli.PluginsOption();
-        var command = new Command("plugins", "List the loaded plugins: name, folder, version, load context and contributions; and the plugins that failed to load");
+        var command = new Command("plugins", "List the loaded plugins: name, version, package, load context, folder and contributions; and the plugins that failed to load. Subcommands manage plugin packages");
         command.Options.Add(plugins);
         command.SetAction(pr => CompassCli.Guard(stderr, () =>
         {
             using var runtime = CompassRuntime.Create(CompassCli.PluginDirectories(pr.GetValue(plugins)), EmptyConfiguration());
             foreach (var p in runtime.Catalog.Plugins)
             {
-                stdout.WriteLine($"{p.Name} {p.Version}  context: {p.LoadContextName}  folder: {p.Folder}");
+                stdout.WriteLine($"{p.Name} {p.Version}{PluginPackageCommands.PackageText(p)}  context: {p.LoadContextName}  folder: {p.Folder}");
                 foreach (var group in p.Contributions.GroupBy(c => c.Kind))
                     stdout.WriteLine($"  {group.Key}: {string.Join(", ", group.Select(c => c.Name))}");
                 var priv = p.PrivateAssemblies();
@@ -41,6 +41,7 @@ public static class InfoCommands
             stdout.WriteLine($"{runtime.Catalog.Plugins.Count} plugin(s) loaded, {runtime.Catalog.Errors.Count} failed");
             return 0;
         }));
+        PluginPackageCommands.AddTo(command, stdout, stderr);
         return command;
     }
 

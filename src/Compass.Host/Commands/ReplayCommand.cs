@@ -125,13 +125,7 @@ public static class ReplayCommand
         ? $"  {name}  n/a (no completed request{(name.StartsWith("TPOT", StringComparison.Ordinal) ? " with more than one output token" : string.Empty)})"
         : $"  {name}  mean {Format.Number(p.Mean)}  P50 {Format.Number(p.P50)}  P90 {Format.Number(p.P90)}  P99 {Format.Number(p.P99)}";
 
-    private static string SloText(ReplayReport r)
-    {
-        var parts = new List<string>();
-        if (r.TtftSloMs > 0) parts.Add($"TTFT ≤ {Format.Number(r.TtftSloMs)} ms");
-        if (r.TpotSloMs > 0) parts.Add($"TPOT ≤ {Format.Number(r.TpotSloMs)} ms");
-        return string.Join(", ", parts);
-    }
+    private static string SloText(ReplayReport r) => ServingSummary.SloTextOf(r.TtftSloMs, r.TpotSloMs);
 
     /// <summary>The replay's serving metrics for its report.</summary>
     public static ServingSummary Serving(ReplayReport r, int iterations)

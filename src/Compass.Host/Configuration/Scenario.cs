@@ -116,6 +116,9 @@ public sealed record Scenario
     /// <summary>The <c>plugins</c> section (one sub-section per plugin).</summary>
     public required IConfigurationSection Plugins { get; init; }
 
+    /// <summary>Plugin packages the scenario needs, with the versions it accepts (<c>"requires": { "Acme.Photonic": "&gt;=1.2" }</c>).</summary>
+    public IReadOnlyList<Plugins.Packages.PluginRequirement> Requires { get; init; } = [];
+
     /// <summary>The merged configuration the scenario was read from.</summary>
     public required IConfiguration Root { get; init; }
 }

@@ -23,11 +23,14 @@ public static class ScenarioLoader
     /// <summary>Prefix of environment variables that override scenario values (<c>COMPASS_BUDGET__EVALUATIONS=20</c>).</summary>
     public const string EnvironmentPrefix = "COMPASS_";
 
+    /// <summary><c>COMPASS_*</c> environment variables the host itself reads (never scenario overrides, never warned about).</summary>
+    public static IReadOnlyList<string> HostVariables { get; } = [Plugins.Packages.PluginHome.EnvironmentVariable];
+
     /// <summary>Top-level keys a scenario may have.</summary>
     public static IReadOnlyList<string> TopLevelKeys { get; } =
     [
         "name", "description", "seed", "hardware", "model", "precision", "graph", "workload", "costModels",
-        "objective", "optimizer", "budget", "search", "resilience", "plugins",
+        "objective", "optimizer", "budget", "search", "resilience", "plugins", "requires",
     ];
 
     /// <summary>
@@ -100,6 +103,7 @@ public static class ScenarioLoader
             var field = key[EnvironmentPrefix.Length..].Replace("__", ":", StringComparison.Ordinal);
             if (!IsScenarioField(field))
             {
+                if (HostVariables.Contains(key, StringComparer.OrdinalIgnoreCase)) continue;
                 warn?.Invoke($"warning: ignoring environment variable {key}: '{field.Replace(':', '.')}' is not a scenario field");
                 continue;
             }
@@ -163,7 +167,7 @@ public static class ScenarioLoader
     /// <summary>Reads and validates the scenario (everything that does not need the plugins).</summary>
     public static Scenario Read(IConfiguration root, string? baseDirectory = null)
     {
-        foreach (var key in (string[])["hardware", "precision", "graph", "workload", "costModels", "objective", "budget", "search", "resilience", "plugins"])
+        foreach (var key in (string[])["hardware", "precision", "graph", "workload", "costModels", "objective", "budget", "search", "resilience", "plugins", "requires"])
         {
             if (root.GetSection(key).Value is { Length: > 0 } v)
                 throw new CompassInputException(key, $"has the wrong type (expected an object), got '{v}'");
@@ -262,6 +266,7 @@ public static class ScenarioLoader
             Search = search,
             Resilience = resilience,
             Plugins = root.GetSection("plugins"),
+            Requires = Plugins.Packages.PluginRequirements.Read(root.GetSection("requires")),
             Root = root,
         };
     }

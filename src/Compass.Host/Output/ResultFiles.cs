@@ -25,7 +25,7 @@ public static class ResolvedScenario
         var catalog = new HashSet<string>(catalogTypeNames ?? [], StringComparer.OrdinalIgnoreCase);
         var types = package.ChipletTypes.Select(t => catalog.Contains(t.Name) ? t with { Replaces = t.Name } : t).ToList();
         var o = ConfigJson.WriteOptions;
-        return new JsonObject
+        var resolved = new JsonObject
         {
             ["name"] = s.Name,
             ["description"] = s.Description,
@@ -60,6 +60,13 @@ public static class ResolvedScenario
             ["resilience"] = new JsonObject { ["evaluationTimeoutMs"] = s.Resilience.EvaluationTimeoutMs, ["onPluginFault"] = s.Resilience.OnPluginFault.ToString().ToLowerInvariant() },
             ["plugins"] = ConfigJson.ToNode(s.Plugins, inferNumbers: true) as JsonObject ?? [],
         };
+        if (s.Requires.Count > 0)
+        {
+            var requires = new JsonObject();
+            foreach (var r in s.Requires) requires[r.PackageId] = r.Text;
+            resolved["requires"] = requires;
+        }
+        return resolved;
     }
 
     private static JsonObject CostModels(Scenario s)

@@ -217,4 +217,14 @@ public sealed record PercentileRow(double Mean, double P50, double P90, double P
 /// <param name="Note">Why request metrics are missing or partial, or null.</param>
 public sealed record ServingSummary(
     int Iterations, int CompletedRequests, int IncompleteRequests, PercentileRow? TtftMs, PercentileRow? TpotMs, PercentileRow? EndToEndMs,
-    double ThroughputBusyTokensPerSecond, double ThroughputTraceTokensPerSecond, double EnergyPerTokenPj, double? SloAttainment, string SloText, string? Note);
+    double ThroughputBusyTokensPerSecond, double ThroughputTraceTokensPerSecond, double EnergyPerTokenPj, double? SloAttainment, string SloText, string? Note)
+{
+    /// <summary>The SLOs as text (<c>TTFT ≤ 200 ms, TPOT ≤ 50 ms</c>); empty when neither is set (0).</summary>
+    public static string SloTextOf(double ttftSloMs, double tpotSloMs)
+    {
+        var parts = new List<string>();
+        if (ttftSloMs > 0) parts.Add("TTFT ≤ " + Charts.Format.Number(ttftSloMs) + " ms");
+        if (tpotSloMs > 0) parts.Add("TPOT ≤ " + Charts.Format.Number(tpotSloMs) + " ms");
+        return string.Join(", ", parts);
+    }
+}
