@@ -169,7 +169,9 @@ public sealed class ExplorationProblem
             work += fastest;
             energy += cheapest;
             if (!weightCounted[g]) { weightCounted[g] = true; bytes += structure.WeightBytes[g]; }
-            bytes += it.ExtraReadBytes[t] + it.MustWriteBytes[t];
+            // The graph input is one tensor per micro-batch, however many genes read it (it can be multicast).
+            bytes += it.ExtraReadBytes[t] - it.GraphInputBytes[t] + it.MustWriteBytes[t];
+            if (it.GraphInputBytes[t] > 0 && t % genes == structure.GraphInputGenes[0]) bytes += it.GraphInputBytes[t];
             if (structure.IsGraphOutput[g]) bytes += it.OutputBytes[t] - it.MustWriteBytes[t];
         }
         var compute = work / chiplets;
@@ -260,7 +262,7 @@ public sealed class ExplorationProblem
         CheckRunnable(genome);
         var timeline = includeTimeline ? new List<TaskRecord>(_graph.Iterations[iteration].Tasks) : null;
         var intervals = includeTimeline ? new List<ResourceInterval>() : null;
-        var totals = RunFiniteIteration(genome, iteration, timeline, "iteration", intervals);
+        var totals = RunFiniteIteration(genome, iteration, timeline, "iteration", intervals, detail: true);
         var scratch = Scratch;
         var usage = _evaluator.Usage(scratch, totals.LatencyNs);
         var (busiest, busyNs) = _evaluator.Busiest(scratch);
@@ -281,13 +283,13 @@ public sealed class ExplorationProblem
     }
 
     /// <summary>Totals of one iteration under a genome whose rows are reused as b mod rows, on the calling thread's scratch.</summary>
-    internal IterationTotals RunIteration(Genome genome, int iteration, List<TaskRecord>? timeline = null, List<ResourceInterval>? intervals = null) =>
-        _evaluator.Run(_graph.Iterations[iteration], genome, Scratch, timeline, intervals, iteration);
+    internal IterationTotals RunIteration(Genome genome, int iteration, List<TaskRecord>? timeline = null, List<ResourceInterval>? intervals = null, bool detail = false) =>
+        _evaluator.Run(_graph.Iterations[iteration], genome, Scratch, timeline, intervals, iteration, detail);
 
     /// <summary><see cref="RunIteration"/>, throwing when a cost model's NaN or ∞ made the latency or energy non-finite.</summary>
-    internal IterationTotals RunFiniteIteration(Genome genome, int iteration, List<TaskRecord>? timeline, string label, List<ResourceInterval>? intervals = null)
+    internal IterationTotals RunFiniteIteration(Genome genome, int iteration, List<TaskRecord>? timeline, string label, List<ResourceInterval>? intervals = null, bool detail = false)
     {
-        var totals = RunIteration(genome, iteration, timeline, intervals);
+        var totals = RunIteration(genome, iteration, timeline, intervals, detail);
         if (!double.IsFinite(totals.LatencyNs) || !double.IsFinite(totals.Energy.TotalPj))
             throw new InvalidOperationException($"{label} {iteration}: the mapping produced a non-finite latency or energy (a cost model returned NaN or ∞)");
         return totals;

@@ -24,6 +24,9 @@ internal sealed class GeneStructure
     public required int[] SuccGene { get; init; }
     public required int[] SuccEdge { get; init; }
 
+    /// <summary>Genes that read the graph input, in gene order.</summary>
+    public required int[] GraphInputGenes { get; init; }
+
     public int GeneCount => Names.Length;
 
     public int EdgeCount => PredGene.Length;
@@ -37,6 +40,9 @@ internal sealed class IterationGraph
     public required double[] OutputBytes { get; init; }
     public required double[] MustWriteBytes { get; init; }
     public required double[] ExtraReadBytes { get; init; }
+
+    /// <summary>Per task, the graph input it reads (part of <see cref="ExtraReadBytes"/>); read once per micro-batch and multicast.</summary>
+    public required double[] GraphInputBytes { get; init; }
     public required double[] GemmMacs { get; init; }
     public required bool[] Active { get; init; }
 
@@ -116,6 +122,7 @@ internal sealed class ProblemGraph
             var output = new List<double>();
             var must = new List<double>();
             var extra = new List<double>();
+            var graphInput = new List<double>();
             var gemm = new List<double>();
             var active = new List<bool>();
             var shapeStart = new List<int> { 0 };
@@ -129,6 +136,7 @@ internal sealed class ProblemGraph
                 output.AddRange(recorder.OutputBytes);
                 must.AddRange(recorder.MustWriteBytes);
                 extra.AddRange(recorder.ExtraReadBytes);
+                graphInput.AddRange(recorder.GraphInputBytes);
                 active.AddRange(recorder.Active);
                 for (var g = 0; g < structure.GeneCount; g++)
                 {
@@ -161,6 +169,7 @@ internal sealed class ProblemGraph
                 OutputBytes = [.. output],
                 MustWriteBytes = [.. must],
                 ExtraReadBytes = [.. extra],
+                GraphInputBytes = [.. graphInput],
                 GemmMacs = [.. gemm],
                 Active = [.. active],
                 ActiveGemmMacs = activeGemm,
@@ -207,6 +216,7 @@ internal sealed class ProblemGraph
             SuccStart = succStart,
             SuccGene = succGene,
             SuccEdge = succEdge,
+            GraphInputGenes = [.. Enumerable.Range(0, genes).Where(g => r.GraphInputBytes[g] > 0)],
         };
     }
 }
