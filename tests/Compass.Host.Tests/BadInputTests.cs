@@ -37,7 +37,7 @@ public sealed class BadInputTests
         { "unknown compute model", ["costModels.compute.name=\"nope\""], "costModels.compute.name: unknown compute component 'nope' (known: fx-nan, fx-roofline)" },
         { "unknown network model", ["costModels.network.name=\"nope\""], "costModels.network.name: unknown network component 'nope'" },
         { "unknown cost model", ["costModels.cost={\"name\":\"nope\"}"], "costModels.cost.name: unknown cost component 'nope'" },
-        { "unknown optimizer", ["optimizer.name=\"nope\""], "optimizer.name: unknown optimizers component 'nope' (known: fx-crash, fx-random)" },
+        { "unknown optimizer", ["optimizer.name=\"nope\""], "optimizer.name: unknown optimizers component 'nope' (known: fx-crash, fx-liar, fx-random)" },
         { "unknown package preset", ["hardware.package=\"nope\""], "hardware.package: unknown package 'nope' (known: fx-2x2)" },
         { "unknown model", ["model=\"nope\""], "model: unknown model 'nope' (known: fx-tiny)" },
         { "optimizer option out of range", ["optimizer.options.batch=0"], "optimizer.options.batch: must be in [1, 1024], got 0" },

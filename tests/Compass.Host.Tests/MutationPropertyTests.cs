@@ -52,7 +52,9 @@ public sealed class MutationPropertyTests
                     replacement = JsonValue.Create(-d);
                     break;
                 case Kind.Scale when current is JsonValue v && v.TryGetValue<double>(out var d):
-                    replacement = JsonValue.Create(d * Factors[choice % Factors.Length]);
+                    // Repeated scaling can overflow; a JSON file holds at most ±double.MaxValue, never ∞.
+                    var scaled = d * Factors[choice % Factors.Length];
+                    replacement = JsonValue.Create(double.IsFinite(scaled) ? scaled : Math.CopySign(double.MaxValue, scaled));
                     break;
                 case Kind.Rename when current is JsonValue v && v.TryGetValue<string>(out var s):
                     replacement = JsonValue.Create(s + "x");

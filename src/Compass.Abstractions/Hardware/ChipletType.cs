@@ -125,6 +125,13 @@ public sealed record ChipletType
     /// <summary>Process node in nm (for cost models).</summary>
     public int ProcessNm { get; init; } = 12;
 
+    /// <summary>
+    /// For a type defined in a scenario: the name of the catalog type it deliberately replaces (it must equal this
+    /// type's own name, compared case-insensitively). A scenario type that reuses a catalog name without saying so
+    /// is refused, so a typo or a copied definition never silently shadows a published chiplet. Null otherwise.
+    /// </summary>
+    public string? Replaces { get; init; }
+
     /// <summary>MACs per cycle at the native (first) precision.</summary>
     public int MacsPerCycle => PeArrayRows * PeArrayColumns * MacsPerPe;
 

@@ -32,16 +32,19 @@ public static class CompareCommand
         var quiet = new Option<bool>("--quiet", "-q") { Description = "No progress output" };
         var db = new Option<string?>("--db") { Description = "Append every run (optimizer × seed) to this results database (SQLite; see compass results)" };
         var command = new Command("compare", "Run several optimizers with several seeds at equal budget and compare their best EDP");
-        foreach (var o in new Option[] { scenario, optimizers, seeds, budget, output, set, plugins, quiet, db }) command.Options.Add(o);
+        var force = CompassCli.ForceOption();
+        foreach (var o in new Option[] { scenario, optimizers, seeds, budget, output, set, plugins, quiet, db, force }) command.Options.Add(o);
         command.SetAction(pr => CompassCli.Guard(stderr, () => Execute(
             new ScenarioArguments(pr.GetValue(scenario), pr.GetValue(set) ?? [], pr.GetValue(plugins) ?? []),
-            pr.GetValue(optimizers)!, pr.GetValue(seeds), pr.GetValue(budget), pr.GetValue(output), pr.GetValue(quiet), stdout, stderr, pr.GetValue(db))));
+            pr.GetValue(optimizers)!, pr.GetValue(seeds), pr.GetValue(budget), pr.GetValue(output), pr.GetValue(quiet), stdout, stderr, pr.GetValue(db), pr.GetValue(force))));
         return command;
     }
 
     /// <summary>Runs the study.</summary>
-    public static int Execute(ScenarioArguments scenarioArgs, string optimizerList, int seeds, int? budget, string? outDirectory, bool quiet, TextWriter stdout, TextWriter stderr, string? database = null)
+    public static int Execute(ScenarioArguments scenarioArgs, string optimizerList, int seeds, int? budget, string? outDirectory, bool quiet, TextWriter stdout, TextWriter stderr, string? database = null, bool force = false)
     {
+        ArgumentNullException.ThrowIfNull(scenarioArgs);
+        if (outDirectory is not null) OutputFolder.CheckPath(outDirectory, "--out");
         if (database is not null)
         {
             using (Compass.Studies.Results.StudyDatabase.Open(database)) { }
@@ -60,9 +63,9 @@ public static class CompareCommand
             : new ComponentChoice(n, defaults, "--optimizers")).ToList();
         var created = choices.Select(setup.CreateOptimizer).ToList();
         var token = setup.Stop.Token;
-        var problem = setup.CreateSearchProblem(token);
-        var outDir = outDirectory ?? CompassCli.DefaultOutDirectory();
-        Directory.CreateDirectory(outDir);
+        var problem = Preflight.SearchProblem(setup, token);
+        using var folder = OutputFolder.Open(outDirectory ?? CompassCli.DefaultOutDirectory(), "--out", force);
+        var outDir = folder.Path;
         AtomicFile.WriteAllText(Path.Combine(outDir, ReportFiles.ScenarioFile), setup.ResolvedScenarioJson());
         var baselines = RunReportBuilder.Baselines(problem);
         var bestBaseline = baselines.Where(x => double.IsFinite(x.EdpJouleSeconds)).OrderBy(x => x.EdpJouleSeconds).FirstOrDefault();

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Compass.Abstractions.Plugins;
 using Compass.Host.Composition;
+using Compass.Host.Output;
 
 namespace Compass.Host.Commands;
 
@@ -26,14 +27,16 @@ public static class CompassCli
     /// <summary>Parses and runs <paramref name="args"/>.</summary>
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
     {
-        var root = Build(stdout, stderr);
+        // Every stderr line stays short, whatever input a message echoes.
+        using var bounded = new BoundedLineWriter(stderr);
+        var root = Build(stdout, bounded);
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
         {
-            stderr.WriteLine("error: " + System.Text.RegularExpressions.Regex.Replace(parse.Errors[0].Message, @"\s+", " ").Trim() + " (see compass --help)");
+            bounded.WriteLine("error: " + OneLine.Of(System.Text.RegularExpressions.Regex.Replace(parse.Errors[0].Message, @"\s+", " ").Trim()) + " (see compass --help)");
             return UserError;
         }
-        return parse.Invoke(new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false });
+        return parse.Invoke(new InvocationConfiguration { Output = stdout, Error = bounded, EnableDefaultExceptionHandler = false });
     }
 
     /// <summary>Builds the command tree.</summary>
@@ -78,20 +81,21 @@ public static class CompassCli
         }
         catch (CompassInputException e)
         {
-            stderr.WriteLine("error: " + e.Message.ReplaceLineEndings(" "));
+            stderr.WriteLine("error: " + Describe(e));
             return UserError;
         }
         catch (PluginFaultException e)
         {
-            stderr.WriteLine("error: " + e.Message.ReplaceLineEndings(" "));
+            stderr.WriteLine("error: " + OneLine.Of(e.Message));
             return PluginFault;
         }
         catch (AggregateException e) when (e.Flatten().InnerExceptions.FirstOrDefault(x => x is CompassInputException or PluginFaultException) is { } inner)
         {
             // Parallel evaluation wraps what a worker threw; report the first user error or plugin fault.
-            stderr.WriteLine("error: " + inner.Message.ReplaceLineEndings(" "));
+            stderr.WriteLine("error: " + (inner is CompassInputException input ? Describe(input) : OneLine.Of(inner.Message)));
             return inner is CompassInputException ? UserError : PluginFault;
         }
+
         catch (OperationCanceledException)
         {
             stderr.WriteLine("error: cancelled");
@@ -100,9 +104,19 @@ public static class CompassCli
         catch (Exception e) when (e is not OutOfMemoryException)
         {
             // A bug rather than the input or a plugin: still one line and an exit code, never a stack trace.
-            stderr.WriteLine($"error: unexpected {e.GetType().Name}: {e.Message.ReplaceLineEndings(" ")}");
+            stderr.WriteLine($"error: unexpected {e.GetType().Name}: {OneLine.Of(e.Message)}");
             return UnexpectedFailure;
         }
+    }
+
+    /// <summary>
+    /// The one-line text of a user error: the field (shortened when it echoes a huge key) and the reason (shortened
+    /// when it echoes a huge value).
+    /// </summary>
+    public static string Describe(CompassInputException e)
+    {
+        ArgumentNullException.ThrowIfNull(e);
+        return OneLine.Of(e.Field, 160) + ": " + OneLine.Of(e.Reason);
     }
 
     /// <summary>The shared <c>--scenario</c> option.</summary>
@@ -117,6 +131,9 @@ public static class CompassCli
 
     /// <summary>The shared <c>--plugins DIR</c> option (repeatable).</summary>
     public static Option<string[]> PluginsOption() => new("--plugins") { Description = "Extra plugin directory (repeatable), searched after plugins/ beside the executable and the user plugin folder" };
+
+    /// <summary>The shared <c>--force</c> option: clear an output folder holding another run before writing.</summary>
+    public static Option<bool> ForceOption() => new("--force") { Description = "Clear the output folder first when it holds another run's results (refused otherwise)" };
 
     /// <summary>The shared <c>--out DIR</c> option.</summary>
     public static Option<string?> OutOption() => new("--out", "-o") { Description = "Output folder (default ./compass-out/<yyyyMMdd-HHmmss>)" };

@@ -21,6 +21,9 @@ public sealed record ScenarioArguments(string? ScenarioPath, IReadOnlyList<strin
 {
     /// <summary>The default plugin directory followed by the extra ones.</summary>
     public IReadOnlyList<string> AllPluginDirectories => CompassCli.PluginDirectories(PluginDirectories);
+
+    /// <summary>Ignore <c>COMPASS_*</c> environment variables (a resumed run uses exactly its recorded scenario).</summary>
+    public bool IgnoreEnvironment { get; init; }
 }
 
 /// <summary>
@@ -77,7 +80,7 @@ public sealed class ExplorationSetup : IDisposable
     /// <param name="warnings">Where one-line warnings go (ignored environment variables); null drops them.</param>
     public static ExplorationSetup Build(ScenarioArguments args, IEnumerable<string> extraOverrides, LogLevel logLevel = LogLevel.Warning, TextWriter? warnings = null)
     {
-        var config = ScenarioLoader.BuildConfiguration(args.ScenarioPath, [.. args.Overrides, .. extraOverrides], null, warnings is null ? null : warnings.WriteLine);
+        var config = ScenarioLoader.BuildConfiguration(args.ScenarioPath, [.. args.Overrides, .. extraOverrides], args.IgnoreEnvironment ? new System.Collections.Hashtable() : null, warnings is null ? null : warnings.WriteLine);
         var scenario = ScenarioLoader.Read(config, args.ScenarioPath is null ? null : Path.GetDirectoryName(Path.GetFullPath(args.ScenarioPath)));
         var runtime = CompassRuntime.Create(args.AllPluginDirectories, scenario.Plugins, logLevel);
         try
@@ -106,6 +109,7 @@ public sealed class ExplorationSetup : IDisposable
     private void Compose()
     {
         Package = Runtime.ResolveNamed(() => HardwareResolver.ResolvePackage(Scenario.Package, Scenario.ExtraChipletTypes, Runtime.ChipletTypes, Runtime.Packages));
+        HardwareResolver.CheckPrecisions(Package, Scenario.Precision);
         Model = Runtime.ResolveNamed(() => HardwareResolver.ResolveModel(Scenario.Model, Runtime.Models));
         if (Scenario.Graph.Layers > Model.Layers)
             throw new CompassInputException("graph.layers", $"must be <= the model's {Model.Layers} layers, got {Scenario.Graph.Layers}");
@@ -167,7 +171,26 @@ public sealed class ExplorationSetup : IDisposable
     {
         var w = Scenario.Workload;
         var limits = MemoryPlanner.Limits(Memory, w.MaxBatchRequests, w.MaxBatchTokens);
-        return Scheduler.Component.Schedule(requests, limits, cancellationToken);
+        return Scheduler.Component.Schedule(Checked(requests), limits, cancellationToken);
+    }
+
+    /// <summary>Every request that reaches the scheduler is checked against the model (prompt within its context window).</summary>
+    private IEnumerable<TraceRequest> Checked(IEnumerable<TraceRequest> requests)
+    {
+        var context = Model.MaxPosition;
+        foreach (var request in requests)
+        {
+            Preflight.CheckRequest(this, request, context);
+            yield return request;
+        }
+    }
+
+    /// <summary>The held-out replay window read lazily from the trace (validation: only the requests the window needs are read).</summary>
+    public IReadOnlyList<Iteration> HeldOutIterations(int seed, int count, CancellationToken cancellationToken)
+    {
+        var w = Scenario.Workload;
+        return CompassRuntime.Guard(Scheduler.Plugin, "schedulers", w.Scheduler.Name, () =>
+            IterationSampler.HeldOut(Schedule(seed, cancellationToken), w.WarmupIterations, count, seed, cancellationToken));
     }
 
     /// <summary>
@@ -264,7 +287,7 @@ public sealed class ExplorationSetup : IDisposable
     }
 
     /// <summary>The text of <c>scenario.resolved.json</c>: every value this run uses (see <see cref="ResolvedScenario"/>).</summary>
-    public string ResolvedScenarioJson() => ResolvedScenario.Build(Scenario, Package, Model).ToJsonString(ConfigJson.WriteOptions) + "\n";
+    public string ResolvedScenarioJson() => ResolvedScenario.Build(Scenario, Package, Model, Runtime.ChipletTypes.Select(t => t.Name)).ToJsonString(ConfigJson.WriteOptions) + "\n";
 
     /// <summary>Disposes the services.</summary>
     public void Dispose()

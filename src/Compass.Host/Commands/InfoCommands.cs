@@ -205,11 +205,19 @@ public static class InfoCommands
             using var setup = ExplorationSetup.Build(new ScenarioArguments(pr.GetValue(scenario), pr.GetValue(set) ?? [], pr.GetValue(plugins) ?? []), [], warnings: stderr);
             ExploreCommand.ReportLoadErrors(setup, stderr);
             var s = setup.Scenario;
-            stdout.WriteLine($"{s.Name}: valid ({setup.Package.Description.Name} {setup.Package.Description.MeshWidth}x{setup.Package.Description.MeshHeight}, model {setup.Model.Name}, optimizer {s.Optimizer.Name}, budget {s.Budget.MaxEvaluations}, seed {s.Seed})");
+            // Every check explore runs before its search, the problem built once: "valid" means explore will start.
+            var problem = Preflight.SearchProblem(setup, setup.Stop.Token);
+            // And what replay needs beyond it: the held-out window of the trace read with the replay seed.
+            var replaySeed = unchecked(s.Seed + 1);
+            setup.HeldOutIterations(replaySeed, s.Workload.ReplayIterations, setup.Stop.Token);
+            stdout.WriteLine($"{s.Name}: valid ({problem.Space.MicroBatchCount} micro-batches × {problem.Space.GeneCount} genes, {setup.Package.Description.Name} {setup.Package.Description.MeshWidth}x{setup.Package.Description.MeshHeight}, model {setup.Model.Name}, optimizer {s.Optimizer.Name}, budget {s.Budget.MaxEvaluations}, seed {s.Seed})");
             return 0;
         }));
         return command;
     }
+
+    /// <summary>Largest operator dimension <c>compass cost</c> accepts (products of three stay exact in a double's range).</summary>
+    public const long MaxOperatorDimension = int.MaxValue;
 
     /// <summary>
     /// <c>compass cost --chiplet NAME|FILE.json --op gemm --m M --k K --n N [--precision bits] [--model NAME]
@@ -272,6 +280,10 @@ public static class InfoCommands
                 HardwareResolver.ValidatePackage(pkg, "--package");
                 dramGBps = pkg.DramChannels.Sum(c => c.EffectiveBandwidthGBps);
                 memoryName = pkg.Name;
+            }
+            foreach (var (name2, value) in new[] { ("--m", mv), ("--k", kv), ("--n", nv) })
+            {
+                if (value > MaxOperatorDimension) throw new CompassInputException(name2, $"must be <= {MaxOperatorDimension} (2^31 - 1), got {value}");
             }
             var choice = new ComponentChoice(pr.GetValue(model)!, EmptyConfiguration().GetSection("options"), "--model");
             var (factory, plugin) = runtime.Find<IComputeCostModel>(choice.Name, "--model");

@@ -90,10 +90,10 @@ public static class ScenarioLoader
         }
         else
         {
-            if (!File.Exists(scenarioPath)) throw new CompassInputException("--scenario", $"file not found: {scenarioPath}");
-            text = File.ReadAllText(scenarioPath);
+            text = Output.InputFiles.ReadText(scenarioPath, Output.InputFiles.MaxScenarioBytes, "--scenario");
             source = Path.GetFileName(scenarioPath);
         }
+        ScenarioLimits.Check(text, source);
         CheckWellFormed(text, source);
 
         var memory = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
@@ -115,7 +115,9 @@ public static class ScenarioLoader
         {
             var eq = o.IndexOf('=', StringComparison.Ordinal);
             if (eq <= 0 || string.IsNullOrWhiteSpace(o[..eq])) throw new CompassInputException("--set", $"expected key=value, got '{o}'");
-            sets[o[..eq].Trim().Replace('.', ':')] = o[(eq + 1)..];
+            var key = o[..eq].Trim();
+            CheckOverrideKey(key);
+            sets[key.Replace('.', ':')] = o[(eq + 1)..];
         }
         var root = new ConfigurationBuilder()
             .AddJsonStream(new MemoryStream(Encoding.UTF8.GetBytes(text)))
@@ -128,6 +130,21 @@ public static class ScenarioLoader
                 throw new CompassInputException(child.Key, $"is not a known scenario field (known: {string.Join(", ", TopLevelKeys)})");
         }
         return root;
+    }
+
+    /// <summary>
+    /// Checks the key of a <c>--set key=value</c> override is a dotted path of non-empty segments
+    /// (<c>graph.layers</c>, not <c>.graph.layers</c> or <c>graph..layers</c>); unknown fields are reported by the binding.
+    /// </summary>
+    public static void CheckOverrideKey(string key)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        var segments = key.Split('.');
+        if (segments.Any(string.IsNullOrWhiteSpace))
+        {
+            var suggestion = string.Join('.', segments.Where(x => !string.IsNullOrWhiteSpace(x)).Select(x => x.Trim()));
+            throw new CompassInputException("--set", $"'{key}' is not a field path: write dotted names without empty parts{(suggestion.Length > 0 ? $", e.g. --set {suggestion}=..." : "")}");
+        }
     }
 
     /// <summary>Checks the text is one well-formed JSON object; reports line and position otherwise.</summary>
@@ -295,11 +312,8 @@ public static class ScenarioLoader
     internal static T LoadFile<T>(string file, string? baseDirectory, string field)
     {
         var path = Path.IsPathRooted(file) ? file : Path.Combine(baseDirectory ?? Directory.GetCurrentDirectory(), file);
-        if (!File.Exists(path)) throw new CompassInputException(field, $"file not found: {path}");
-        string text;
-        try { text = File.ReadAllText(path); }
-        catch (IOException e) { throw new CompassInputException(field, $"cannot read {path}: {e.Message}"); }
-        catch (UnauthorizedAccessException e) { throw new CompassInputException(field, $"cannot read {path}: {e.Message}"); }
+        var text = Output.InputFiles.ReadText(path, Output.InputFiles.MaxScenarioBytes, field);
+        ScenarioLimits.Check(text, Path.GetFileName(path));
         try
         {
             return JsonSerializer.Deserialize<T>(text, ConfigJson.Options) ?? throw new CompassInputException(field, $"{Path.GetFileName(path)} is empty");

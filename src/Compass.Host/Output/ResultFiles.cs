@@ -13,9 +13,17 @@ namespace Compass.Host.Output;
 /// <summary>Writes <c>scenario.resolved.json</c>: every value a run used, in the input's shape, so it can be rerun.</summary>
 public static class ResolvedScenario
 {
-    /// <summary>Builds the resolved scenario.</summary>
-    public static JsonObject Build(Scenario s, ResolvedPackage package, ModelConfig model)
+    /// <summary>
+    /// Builds the resolved scenario. Chiplet types named like a catalog type (<paramref name="catalogTypeNames"/>)
+    /// are written with <c>"replaces"</c> set to their name, so that reading the file back (resume, replay) accepts
+    /// them as the deliberate definitions they are.
+    /// </summary>
+    public static JsonObject Build(Scenario s, ResolvedPackage package, ModelConfig model, IEnumerable<string>? catalogTypeNames = null)
     {
+        ArgumentNullException.ThrowIfNull(s);
+        ArgumentNullException.ThrowIfNull(package);
+        var catalog = new HashSet<string>(catalogTypeNames ?? [], StringComparer.OrdinalIgnoreCase);
+        var types = package.ChipletTypes.Select(t => catalog.Contains(t.Name) ? t with { Replaces = t.Name } : t).ToList();
         var o = ConfigJson.WriteOptions;
         var resolved = new JsonObject
         {
@@ -25,7 +33,7 @@ public static class ResolvedScenario
             ["hardware"] = new JsonObject
             {
                 ["package"] = JsonSerializer.SerializeToNode(package.Description, o),
-                ["chipletTypes"] = JsonSerializer.SerializeToNode(package.ChipletTypes, o),
+                ["chipletTypes"] = JsonSerializer.SerializeToNode(types, o),
             },
             ["model"] = JsonSerializer.SerializeToNode(model, o),
             ["precision"] = new JsonObject { ["weightBits"] = s.Precision.WeightBits, ["activationBits"] = s.Precision.ActivationBits, ["kvCacheBits"] = s.Precision.KvCacheBits },
