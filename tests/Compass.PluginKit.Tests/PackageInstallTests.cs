@@ -191,7 +191,7 @@ public sealed partial class PluginKitTests
                 else if (name == "plugin/compass-plugin.json")
                 {
                     var text = Encoding.UTF8.GetString(bytes).Replace("\"Acme.VendorPlugin\"", $"\"{id}\"").Replace("\"1.0.0\"", $"\"{version}\"");
-                    if (contract is not null) text = text.Replace("\"contract\": \"1.0\"", $"\"contract\": \"{contract}\"");
+                    if (contract is not null) text = System.Text.RegularExpressions.Regex.Replace(text, "\"contract\": \"[0-9]+\\.[0-9]+\"", $"\"contract\": \"{contract}\"");
                     if (renameOptimizer is not null) text = text.Replace("\"hill-climb\"", $"\"{renameOptimizer}\"");
                     if (renameChiplet is not null) text = text.Replace("\"vendor-npu-x1\"", $"\"{renameChiplet}\"");
                     bytes = Encoding.UTF8.GetBytes(text);
