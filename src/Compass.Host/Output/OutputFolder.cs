@@ -150,14 +150,21 @@ public sealed class OutputFolder : IDisposable
     /// <summary>The id of the live process that holds the lock file, or null when there is none or it is stale.</summary>
     private static int? LiveOwner(string lockPath)
     {
-        string text;
-        try
+        string text = "";
+        // A run creates the lock file, then writes its pid: an empty file may be a lock being taken right now, so it is
+        // read again for up to half a second before it counts as the leftover of a run killed between the two steps.
+        for (var attempt = 0; attempt < 25; attempt++)
         {
-            text = File.ReadAllText(lockPath);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            return null;
+            try
+            {
+                text = File.ReadAllText(lockPath);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                return null;
+            }
+            if (text.Trim().Length > 0) break;
+            Thread.Sleep(20);
         }
         var parts = text.Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         if (parts.Length == 0 || !int.TryParse(parts[0], NumberStyles.Integer, CultureInfo.InvariantCulture, out var pid)) return null;
