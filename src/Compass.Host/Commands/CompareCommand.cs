@@ -81,7 +81,7 @@ public static class CompareCommand
             for (var k = 0; k < seeds; k++)
             {
                 var seed = unchecked(s.Seed + k);
-                var counters = new SearchCounters();
+                var counters = new SearchCounters(keepLog: true);
                 var driver = new SearchDriver(problem, new SearchDriverOptions
                 {
                     Budget = s.Budget,

@@ -77,7 +77,10 @@ public static class HtmlReport
             highlights.AddRange(data.Baselines.Select(b => new NamedPoint(b.Name, new ChartPoint(b.LatencyNs * Format.MsPerNs, b.EnergyPj * Format.MjPerPj))));
             var all = evaluated.Concat(highlights.Select(x => x.Point)).Where(p => double.IsFinite(p.X) && double.IsFinite(p.Y)).ToList();
             h.Append("<p class=\"note\">Every evaluated mapping is a faint grey dot; the Pareto front (no other mapping is both faster and more frugal) is the orange line. Diamonds: the best mapping and the baselines.</p>\n");
-            h.Append(SvgCharts.Scatter(new ScatterChartSpec(Inv($"{evaluated.Count:N0} evaluated mappings and the Pareto front ({front.Count} points)"), "latency per iteration (ms)", "energy per iteration (mJ)",
+            var cloud = data.SearchLogRows > data.SearchLog.Count
+                ? Inv($"{evaluated.Count:N0} of the {data.SearchLogRows:N0} evaluated mappings (an evenly thinned sample plus every improvement and the front; the whole log is search-log.csv)")
+                : Inv($"{evaluated.Count:N0} evaluated mappings");
+            h.Append(SvgCharts.Scatter(new ScatterChartSpec(cloud + Inv($" and the Pareto front ({front.Count} points)"), "latency per iteration (ms)", "energy per iteration (mJ)",
                 evaluated, front, highlights, LogX: WideRange(all.Select(p => p.X).ToList()), LogY: WideRange(all.Select(p => p.Y).ToList()))));
         }
         h.Append("</section>\n");
