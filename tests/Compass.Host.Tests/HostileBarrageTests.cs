@@ -71,7 +71,7 @@ public sealed class HostileBarrageTests
         new("empty scenario file", d => Validate(File_(d, "s.json", "")), "s.json: malformed JSON at line 1"),
         new("blank scenario file", d => Validate(File_(d, "s.json", "  \n\t ")), "s.json: malformed JSON at line 2"),
         new("binary scenario file", d => Validate(Bytes(d, "s.json", Junk)), "--scenario: {dir}/s.json is not UTF-8 text"),
-        new("UTF-16 scenario file", d => Validate(Bytes(d, "s.json", Encoding.Unicode.GetBytes("{ \"seed\": 1 }"))), "--scenario: {dir}/s.json is not UTF-8 text"),
+        new("UTF-16 scenario file", d => Validate(Bytes(d, "s.json", Encoding.Unicode.GetBytes("{ \"seed\": 1 }"))), "s.json: malformed JSON at line 1"),
         new("scenario is an array", d => Validate(File_(d, "s.json", "[1, 2]")), "s.json: must be a JSON object, got array"),
         new("scenario is null", d => Validate(File_(d, "s.json", "null")), "s.json: must be a JSON object, got null"),
         new("scenario nested 100,000 deep", d => Validate(File_(d, "s.json", string.Concat(Enumerable.Repeat("{\"a\":", 100_000)) + "1" + new string('}', 100_000))), "a.a.a."),
