@@ -21,6 +21,7 @@ internal sealed class EvaluatorScratch
     public int[] DramConsumerChip = [];
     public byte[] NeedsWrite = [];
     public byte[] WeightLoad = [];
+    public double[] WeightLoadBytes = [];
     public int[] Heap = [];
 
     // Multicast of a task's output: 0 not sent yet, 1 sent (arrival below), 2 not a multicast (one destination).
@@ -49,6 +50,7 @@ internal sealed class EvaluatorScratch
     // Per chiplet.
     public int[] LastTask = [];
     public int[] PrevGene = [];
+    public double[] PrevResident = [];
     public double[] ChipBusy = [];
     public double[] ChipCompute = [];
     public double[] ChipEnergy = [];
@@ -82,6 +84,7 @@ internal sealed class EvaluatorScratch
             DramConsumerChip = new int[tasks];
             NeedsWrite = new byte[tasks];
             WeightLoad = new byte[tasks];
+            WeightLoadBytes = new double[tasks];
             Heap = new int[tasks];
             ForwardCast = new byte[tasks];
             ForwardArrival = new double[tasks];
@@ -100,6 +103,7 @@ internal sealed class EvaluatorScratch
             Destinations = new int[chiplets];
             Marked = new bool[chiplets];
             PrevGene = new int[chiplets];
+            PrevResident = new double[chiplets];
             ChipBusy = new double[chiplets];
             ChipCompute = new double[chiplets];
             ChipEnergy = new double[chiplets];
@@ -153,14 +157,14 @@ internal sealed class Evaluator
     private readonly int[] _chipType;
     private readonly double[] _staticPjPerNs;
     private readonly double _staticPjPerNsTotal;
-    private readonly bool[] _weightFits;       // type × gene
-    private readonly double[] _weightWritePj;  // type × gene
+    private readonly double[] _bufferBytes;     // type: global buffer capacity
+    private readonly double[] _writePjPerByte; // type: global buffer write energy
     private readonly byte[] _graphOutput;      // gene: 1 when no gene consumes it (always written back)
     private readonly int[] _explicitHome;      // gene: explicit weight channel, or −1
     private readonly bool _interleaved;
     private readonly CollectiveAlgorithm _collective;
 
-    public Evaluator(GeneStructure structure, TrafficCache traffic, int[] chipType, double[] staticPowerW, bool[] weightFits, double[] weightWritePj, EvaluatorOptions options)
+    public Evaluator(GeneStructure structure, TrafficCache traffic, int[] chipType, double[] staticPowerW, double[] bufferBytes, double[] writePjPerByte, EvaluatorOptions options)
     {
         _s = structure;
         _traffic = traffic;
@@ -172,8 +176,8 @@ internal sealed class Evaluator
             _staticPjPerNs[c] = staticPowerW[c] * 1000.0;
             _staticPjPerNsTotal += _staticPjPerNs[c];
         }
-        _weightFits = weightFits;
-        _weightWritePj = weightWritePj;
+        _bufferBytes = bufferBytes;
+        _writePjPerByte = writePjPerByte;
         _graphOutput = [.. structure.IsGraphOutput.Select(o => o ? (byte)1 : (byte)0)];
         _interleaved = options.Placement == DramPlacement.Interleaved || traffic.ChannelCount == 0;
         _collective = options.Collective;
@@ -233,6 +237,7 @@ internal sealed class Evaluator
         var weightLoad = s.WeightLoad;
         var weightHome = s.WeightHome;
         var weightSeen = s.WeightSeen;
+        var prevResident = s.PrevResident;
         Array.Fill(lastTask, -1, 0, chiplets);
         Array.Fill(prevGene, -1, 0, chiplets);
         Array.Fill(weightHome, int.MinValue, 0, genes);
@@ -261,10 +266,16 @@ internal sealed class Evaluator
                     dramConsumer[t] = -1;
                     s.ForwardCast[t] = 0;
                     s.DramCast[t] = 0;
-                    var load = weights[g] > 0 && (prevGene[c] != g || !_weightFits[_chipType[c] * genes + g]);
+                    // Weights: all of them when the chiplet's previous task was another node; when it ran this node
+                    // last, only the part that did not stay resident beside that task's activations and KV.
+                    var type = _chipType[c];
+                    var loadBytes = prevGene[c] == g ? weights[g] - prevResident[c] : weights[g];
+                    var load = loadBytes > 0;
                     weightLoad[t] = (byte)(load ? 1 : 0);
+                    s.WeightLoadBytes[t] = load ? loadBytes : 0;
                     if (load && weightHome[g] == int.MinValue) weightHome[g] = _explicitHome[g] >= 0 ? _explicitHome[g] : HomeNear(c);
                     prevGene[c] = g;
+                    prevResident[c] = it.ResidentWeightBytes[type * it.Tasks + t];
                     var deps = 0;
                     // After an all-reduce every participant holds the whole reduced tensor: a consumer on a chiplet that
                     // ran a shard of the group (still holding its output) reads all of it locally.
@@ -275,7 +286,7 @@ internal sealed class Evaluator
                         {
                             var p = predGene[e];
                             var tp = baseT + p;
-                            if (groupOf[p] >= 0 && active[tp] && edgeBytes[baseE + e] > 0 && assign[row + p] == c && lastTask[c] == tp) { groupLocal = groupOf[p]; break; }
+                            if (groupOf[p] >= 0 && active[tp] && edgeBytes[baseE + e] > 0 && assign[row + p] == c && lastTask[c] == tp && it.OutputFits[_chipType[c] * it.Tasks + tp]) { groupLocal = groupOf[p]; break; }
                         }
                     }
                     for (var e = predStart[g]; e < predStart[g + 1]; e++)
@@ -285,7 +296,7 @@ internal sealed class Evaluator
                         deps++;
                         if (groupLocal >= 0 && groupOf[predGene[e]] == groupLocal) { forwarded[baseE + e] = 3; continue; }
                         if (firstConsumer[tp] < 0) firstConsumer[tp] = c;
-                        if (lastTask[assign[row + predGene[e]]] == tp)
+                        if (lastTask[assign[row + predGene[e]]] == tp && it.OutputFits[_chipType[assign[row + predGene[e]]] * it.Tasks + tp])
                         {
                             forwarded[baseE + e] = 1;
                         }
@@ -450,9 +461,10 @@ internal sealed class Evaluator
             if (weightLoad[t] != 0)
             {
                 var wHome = weightHome[g];
-                readBytes[wHome < 0 ? channels : wHome] += weights[g];
-                if (weightSeen[g] == 0) { weightSeen[g] = 1; s.WeightBytes += weights[g]; }
-                else s.WeightReloadBytes += weights[g];
+                var loaded = s.WeightLoadBytes[t];
+                readBytes[wHome < 0 ? channels : wHome] += loaded;
+                if (weightSeen[g] == 0) { weightSeen[g] = 1; s.WeightBytes += loaded; }
+                else s.WeightReloadBytes += loaded;
             }
             if (cost.RefetchBytes > 0)
             {
@@ -568,7 +580,7 @@ internal sealed class Evaluator
                 if (!double.IsFinite(collectiveEnd)) { nonFinite = true; collectiveEnd = end; }
                 if (collectiveEnd > makespan) makespan = collectiveEnd;
             }
-            var taskBuffer = cost.BufferPj + (weightLoad[t] != 0 ? _weightWritePj[type * genes + g] : 0);
+            var taskBuffer = cost.BufferPj + (weightLoad[t] != 0 ? s.WeightLoadBytes[t] * _writePjPerByte[type] : 0);
             var taskNop = (hop + collectiveHop) * hopEnergy;
             var taskEnergy = cost.MacPj + taskBuffer + cost.VectorPj + taskNop + taskDramPj;
             macPj += cost.MacPj;

@@ -66,6 +66,15 @@ internal sealed class IterationGraph
     public required int[] ShapeStart { get; init; }
     public required int[] ShapeIds { get; init; }
 
+    /// <summary>
+    /// Per chiplet type × task, the bytes of the task's weights that stay in the global buffer beside its activations and
+    /// KV: min(weights, max(0, buffer − (inputs + KV and graph-input reads + output))) (docs/evaluator.md, "Capacity").
+    /// </summary>
+    public double[] ResidentWeightBytes { get; set; } = [];
+
+    /// <summary>Per chiplet type × task: whether its output fits the global buffer and may wait there to be forwarded (else it is spilled to DRAM).</summary>
+    public bool[] OutputFits { get; set; } = [];
+
     /// <summary>Per chiplet type × task, the summed memoised cost; filled after estimation.</summary>
     public TaskCost[] Costs { get; set; } = [];
 
