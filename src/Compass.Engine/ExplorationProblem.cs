@@ -3,6 +3,7 @@ using Compass.Abstractions.Evaluation;
 using Compass.Abstractions.Mapping;
 using Compass.Abstractions.Plugins;
 using Compass.Abstractions.Search;
+using Compass.Abstractions.Workload;
 using Compass.Engine.Evaluation;
 using Compass.Engine.Graph;
 using Compass.Engine.Search;
@@ -33,8 +34,19 @@ public sealed class ExplorationProblem
         _heuristics = new HeuristicMappings(space, graph.Structure, definition.Graph.TensorParallel);
     }
 
-    /// <summary>Builds graphs and memoises operator costs. Throws CompassInputException for infeasible problems.</summary>
+    /// <summary>
+    /// Builds graphs, memoises operator costs and lays out the mapping space: the pipeline's graph, costing and
+    /// mapping-space stages in one call. Throws CompassInputException for infeasible problems.
+    /// </summary>
     public static ExplorationProblem Create(ProblemDefinition definition, CancellationToken cancellationToken)
+    {
+        var graph = BuildGraph(definition, cancellationToken);
+        var estimates = CostOperators(definition, graph, cancellationToken);
+        return BuildSpace(definition, graph, estimates);
+    }
+
+    /// <summary>Stage "graph": checks the definition is feasible and builds the CEG of every sampled iteration.</summary>
+    internal static ProblemGraph BuildGraph(ProblemDefinition definition, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(definition);
         cancellationToken.ThrowIfCancellationRequested();
@@ -63,8 +75,16 @@ public sealed class ExplorationProblem
         var plan = MemoryPlanner.Plan(definition.Model, definition.Precision, package, builder.Layers);
         foreach (var it in definition.Iterations) MemoryPlanner.Check(plan, MemoryPlanner.KvTokens(it));
 
-        var graph = ProblemGraph.Build(builder, definition.Iterations, definition.Graph.MicroBatchSize, cancellationToken);
-        var types = package.ChipletTypes;
+        return ProblemGraph.Build(builder, definition.Iterations, definition.Graph.MicroBatchSize, cancellationToken);
+    }
+
+    /// <summary>
+    /// Stage "costing": one compute-model estimate per (chiplet type, distinct operator shape), summed into every
+    /// task's cost per chiplet type. Returns the number of estimates made.
+    /// </summary>
+    internal static int CostOperators(ProblemDefinition definition, ProblemGraph graph, CancellationToken cancellationToken)
+    {
+        var types = definition.Package.ChipletTypes;
         var shapes = graph.Shapes;
 
         // Memoised operator costs: one estimate per (chiplet type, distinct shape).
@@ -100,7 +120,16 @@ public sealed class ExplorationProblem
             }
             it.Costs = table;
         }
+        return costs.Length;
+    }
 
+    /// <summary>Stage "mapping space": buffer fits, the evaluator and the mapping space over the costed graphs.</summary>
+    internal static ExplorationProblem BuildSpace(ProblemDefinition definition, ProblemGraph graph, int estimates)
+    {
+        var package = definition.Package;
+        var description = package.Description;
+        var chiplets = description.MeshWidth * description.MeshHeight;
+        var types = package.ChipletTypes;
         var structure = graph.Structure;
         var genes = structure.GeneCount;
         var fits = new bool[types.Count * genes];
@@ -131,7 +160,7 @@ public sealed class ExplorationProblem
         var typeNames = new string[types.Count];
         for (var ty = 0; ty < types.Count; ty++) typeNames[ty] = types[ty].Name;
         var space = new MappingSpace(microBatches, infos, description.MeshWidth, description.MeshHeight, package.SlotTypeIndex, typeNames);
-        return new ExplorationProblem(definition, graph, evaluator, space, shapes.Length, costs.Length);
+        return new ExplorationProblem(definition, graph, evaluator, space, graph.Shapes.Length, estimates);
     }
 
     /// <summary>The calling thread's evaluator scratch (grown on demand, shared by the problems this thread evaluates).</summary>
@@ -223,6 +252,18 @@ public sealed class ExplorationProblem
 
     /// <summary>The built graphs (tests and benchmarks inspect them).</summary>
     internal ProblemGraph Graph => _graph;
+
+    /// <summary>
+    /// The requests of every micro-batch of iteration <paramref name="iteration"/>, as the engine split them (index b is
+    /// micro-batch b of <see cref="TaskRecord.MicroBatch"/>). Reports label micro-batches from this, never from a
+    /// split of their own.
+    /// </summary>
+    public IReadOnlyList<IReadOnlyList<ScheduledRequest>> MicroBatchRequests(int iteration)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(iteration);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(iteration, _graph.Iterations.Length);
+        return _graph.Iterations[iteration].MicroBatchRequests;
+    }
 
     /// <summary>Number of iterations the problem holds.</summary>
     public int IterationCount => _graph.Iterations.Length;

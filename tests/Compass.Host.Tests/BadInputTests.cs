@@ -57,7 +57,7 @@ public sealed class BadInputTests
         { "DRAM router off the mesh", ["hardware.package=$PKG", "hardware.package.dramChannels[0].attachedRouters[1]={\"x\":0,\"y\":7}"], "hardware.package.dramChannels[0].attachedRouters[1]: router (0,7) is off the 2×2 mesh" },
         { "unknown chiplet type in a slot", ["hardware.package=$PKG", "hardware.package.slots[2]=\"fx-nope\""], "hardware.package.slots[2]: unknown chiplet type 'fx-nope'" },
         { "slot count off the mesh", ["hardware.package=$PKG", "-hardware.package.slots[3]"], "hardware.package.slots: must have meshWidth × meshHeight = 4 entries, got 3" },
-        { "package field of the wrong type", ["hardware.package=$PKG", "hardware.package.meshWidth=\"wide\""], "hardware.package.meshWidth: has the wrong type" },
+        { "package field of the wrong type", ["hardware.package=$PKG", "hardware.package.meshWidth=\"wide\""], "hardware.package.meshWidth: must be a whole number, got 'wide'" },
         { "package field unknown", ["hardware.package=$PKG", "hardware.package.colour=\"red\""], "hardware.package.colour: is not a known field" },
         { "chiplet buffer of zero bytes", ["hardware.chipletTypes=[$CHIP]", "hardware.chipletTypes[0].buffers[0].capacityBytes=0"], "hardware.chipletTypes[0].buffers[0].capacityBytes: must be > 0, got 0" },
         { "chiplet precision 3 bits", ["hardware.chipletTypes=[$CHIP]", "hardware.chipletTypes[0].precisions[0].bits=3"], "hardware.chipletTypes[0].precisions[0].bits: must be 4, 8, 16 or 32, got 3" },

@@ -28,6 +28,9 @@ internal sealed class GeneStructure
 internal sealed class IterationGraph
 {
     public required int MicroBatches { get; init; }
+
+    /// <summary>The requests of every micro-batch, in the order <see cref="MicroBatcher.Split"/> cut them (micro-batch b = index b).</summary>
+    public required ScheduledRequest[][] MicroBatchRequests { get; init; }
     public required double[] EdgeBytes { get; init; }
     public required double[] OutputBytes { get; init; }
     public required double[] MustWriteBytes { get; init; }
@@ -152,6 +155,7 @@ internal sealed class ProblemGraph
             result[it] = new IterationGraph
             {
                 MicroBatches = groups.Count,
+                MicroBatchRequests = [.. groups],
                 EdgeBytes = [.. edgeBytes],
                 OutputBytes = [.. output],
                 MustWriteBytes = [.. must],

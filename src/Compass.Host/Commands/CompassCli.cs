@@ -48,6 +48,7 @@ public static class CompassCli
         root.Subcommands.Add(InfoCommands.Cost(stdout, stderr));
         root.Subcommands.Add(ReplayCommand.Create(stdout, stderr));
         root.Subcommands.Add(InfoCommands.Report(stdout, stderr));
+        root.Subcommands.Add(SchemaCommand.Create(stdout, stderr));
         return root;
     }
 

@@ -7,6 +7,7 @@ using Compass.Abstractions.Mapping;
 using Compass.Abstractions.Plugins;
 using Compass.Abstractions.Search;
 using Compass.Engine;
+using Compass.Engine.Pipeline;
 using Compass.Engine.Replay;
 using Compass.Host.Composition;
 using Compass.Host.Output;
@@ -99,7 +100,9 @@ public static class ExploreCommand
         try
         {
             var clock = Stopwatch.StartNew();
-            var problem = setup.CreateSearchProblem(token);
+            // Stages workload → graph → costing → mapping space; then search → results on the same run.
+            var run = setup.CreateSearchProblem(token);
+            var problem = run.Problem!;
             var outDir = resume?.Directory ?? args.OutDirectory ?? CompassCli.DefaultOutDirectory();
             Directory.CreateDirectory(outDir);
             var scenarioJson = resume?.ScenarioText ?? setup.ResolvedScenarioJson();
@@ -133,7 +136,7 @@ public static class ExploreCommand
                 }
                 if (divergence is null) checkpoint.Write(RunReportBuilder.Row(e));
             }
-            var driver = new SearchDriver(problem, new SearchDriverOptions
+            var options = new SearchDriverOptions
             {
                 Budget = s.Budget,
                 Seed = s.Seed,
@@ -142,13 +145,14 @@ public static class ExploreCommand
                 OnEvaluation = OnEvaluation,
                 PreviousEvaluations = resume?.Log.Fitnesses,
                 Logger = setup.Runtime.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Compass.Search"),
-            });
+            };
+            var search = new ExplorationPipeline([PipelineStages.Search(_ => optimizer, _ => options, driverRun => SearchProgress.Run(driverRun, counters, s.Budget.MaxEvaluations, "search", args.Quiet, stdout))]);
             SearchRunResult? result = null;
             PluginFaultException? fault = null;
             Exception? failure = null;
             try
             {
-                result = SearchProgress.Run(() => driver.Run(optimizer, token), counters, s.Budget.MaxEvaluations, "search", args.Quiet, stdout);
+                result = search.Run(run, token).Search;
             }
             catch (PluginFaultException e)
             {
@@ -185,13 +189,16 @@ public static class ExploreCommand
                 : interruptedBy is not null ? "interrupted by " + interruptedBy
                 : result is { Cancelled: true } ? "cancelled" : null;
 
-            (Genome Genome, Fitness Fitness)? best = result is { Outcome.BestFitness.IsValid: true } ? (result.Outcome.Best, result.Outcome.BestFitness) : optimizer.BestSoFar?.Best;
+            // A stopped search never set the run's best: take the optimizer's best so far, then run the results stage.
+            run.Best ??= optimizer.BestSoFar?.Best;
+            new ExplorationPipeline([PipelineStages.Results()]).Run(run, CancellationToken.None);
             RunReportData? report = null;
             string? invalidReason = null;
-            if (best is { } b && IsSound(b.Fitness))
+            if (run.Measurement is { } measured)
             {
+                var b = run.Best!.Value;
                 var wall = result?.WallSeconds ?? clock.Elapsed.TotalSeconds;
-                var (metrics, usage, timeline) = RunReportBuilder.Measure(setup, problem, b.Genome, b.Fitness, evaluations, wall, incomplete is not null);
+                var (metrics, usage, timeline) = RunReportBuilder.Report(setup, measured, evaluations, wall, incomplete is not null);
                 if (IsSound(metrics))
                 {
                     var statistics = new Dictionary<string, double>(WithFaultCounts(result?.Outcome.Statistics ?? new Dictionary<string, double>(), setup.Resilience.Faults), StringComparer.Ordinal);
@@ -203,7 +210,7 @@ public static class ExploreCommand
                         Best = metrics,
                         Package = usage,
                         SearchLog = rows,
-                        Baselines = RunReportBuilder.Baselines(problem),
+                        Baselines = RunReportBuilder.Baselines(run.Baselines!),
                         Timeline = timeline,
                         ParetoSet = result is null ? [] : [.. result.Outcome.ParetoSet.Select(g => problem.Evaluate(g)).Where(IsSound).Select(f => new ParetoPoint(f.LatencyNs, f.EnergyPj))],
                         Statistics = statistics,
@@ -289,9 +296,7 @@ public static class ExploreCommand
     }
 
     /// <summary>True when every number of <paramref name="f"/> is finite and non-negative and it is valid.</summary>
-    public static bool IsSound(Fitness f) =>
-        f.IsValid && double.IsFinite(f.LatencyNs) && double.IsFinite(f.EnergyPj) && double.IsFinite(f.Objective) && double.IsFinite(f.EdpJouleSeconds)
-        && f.LatencyNs >= 0 && f.EnergyPj >= 0;
+    public static bool IsSound(Fitness f) => PipelineStages.IsSound(f);
 
     /// <summary>
     /// True when every number that goes into <c>metrics.json</c> is finite (a finite total energy implies finite parts:
@@ -309,7 +314,7 @@ public static class ExploreCommand
         var node = JsonNode.Parse(File.ReadAllText(metricsPath))!.AsObject();
         node["incomplete"] = true;
         node["incompleteReason"] = reason;
-        AtomicFile.WriteAllText(metricsPath, node.ToJsonString(Configuration.ConfigJson.WriteOptions) + "\n");
+        AtomicFile.WriteAllText(metricsPath, node.ToJsonString(Compass.Scenarios.Binding.ConfigJson.WriteOptions) + "\n");
     }
 
     private static string ExplainNoValidMapping(ExplorationProblem problem, int evaluations)

@@ -7,7 +7,9 @@ using Compass.Abstractions.Plugins;
 using Compass.Abstractions.Search;
 using Compass.Abstractions.Workload;
 using Compass.Host.Composition;
-using Compass.Host.Configuration;
+using Compass.Scenarios;
+using Compass.Scenarios.Binding;
+using Compass.Scenarios.Presets;
 using Compass.Host.Plugins;
 using Microsoft.Extensions.Configuration;
 

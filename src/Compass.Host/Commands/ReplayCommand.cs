@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Diagnostics;
+using Compass.Engine.Pipeline;
 using Compass.Engine.Replay;
 using Compass.Host.Output;
 using Compass.Reporting.Files;
@@ -29,25 +30,27 @@ public static class ReplayCommand
             var token = setup.Stop.Token;
             var clock = Stopwatch.StartNew();
             // Held-out iterations: the trace read with another seed than the search's, a window of replayIterations.
-            var seed = unchecked(s.Seed + 1);
-            var requests = setup.ReadTrace(seed, token);
-            var iterations = setup.HeldOutIterations(requests, seed, s.Workload.ReplayIterations, token);
-            var problem = setup.CreateProblem(iterations, token);
+            // Stages: held-out workload → graph → costing → mapping space; the saved genome read against that space;
+            // then replay → results.
+            var run = setup.Run(ExplorationPipeline.ReplayProblem(s.Workload.ReplayIterations), unchecked(s.Seed + 1), token);
+            var problem = run.Problem!;
+            var iterations = run.Iterations!;
             var genome = file.ToGenome(problem.Space, "--mapping");
-            var replay = ReplayRunner.Run(problem, genome, requests, 0, 0, token);
+            run.Best = (genome, problem.Evaluate(genome, token));
+            setup.Run(new ExplorationPipeline([PipelineStages.Replay(), PipelineStages.Results()]), run, token);
+            var replay = run.Replay!;
             var outDir = pr.GetValue(output) ?? CompassCli.DefaultOutDirectory();
             var scenarioJson = setup.ResolvedScenarioJson();
-            var fitness = problem.Evaluate(genome, token);
-            if (fitness.IsValid)
+            if (run.Measurement is { } measured)
             {
-                var (metrics, usage, timeline) = RunReportBuilder.Measure(setup, problem, genome, fitness, 1, clock.Elapsed.TotalSeconds, false);
+                var (metrics, usage, timeline) = RunReportBuilder.Report(setup, measured, 1, clock.Elapsed.TotalSeconds, false);
                 ReportFiles.WriteRun(outDir, new RunReportData
                 {
                     Scenario = new ScenarioSummary(s.Name, s.Description, s.Seed, scenarioJson),
                     OptimizerName = "replay",
                     Best = metrics,
                     Package = usage,
-                    Baselines = RunReportBuilder.Baselines(problem),
+                    Baselines = RunReportBuilder.Baselines(run.Baselines!),
                     Timeline = timeline,
                 });
             }

@@ -1,0 +1,31 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Compass.Abstractions.Hardware;
+using Compass.Abstractions.Workload;
+
+namespace Compass.Scenarios.Binding;
+
+/// <summary>
+/// Writes <c>scenario.resolved.json</c>: the bound scenario document (every declared key, defaults filled, overrides
+/// applied) with the package, its chiplet types and the model expanded to the values the run used, so the file reruns
+/// the same run and shows every override of a preset's field.
+/// </summary>
+public static class ResolvedScenario
+{
+    /// <summary>Builds the resolved scenario.</summary>
+    /// <param name="scenario">The scenario.</param>
+    /// <param name="package">The package as resolved (preset expanded, overrides applied).</param>
+    /// <param name="model">The model as resolved.</param>
+    public static JsonObject Build(Scenario scenario, ResolvedPackage package, ModelConfig model)
+    {
+        var o = ConfigJson.WriteOptions;
+        var resolved = scenario.Document.DeepClone().AsObject();
+        resolved["hardware"] = new JsonObject
+        {
+            ["package"] = JsonSerializer.SerializeToNode(package.Description, o),
+            ["chipletTypes"] = JsonSerializer.SerializeToNode(package.ChipletTypes, o),
+        };
+        resolved["model"] = JsonSerializer.SerializeToNode(model, o);
+        return resolved;
+    }
+}
