@@ -29,7 +29,7 @@ public sealed class WorkloadTests
         Assert.Equal((l[0] + l[1] + l[2]) / 1e6, r.EndToEndMs, 12);
         Assert.Equal((l[1] + l[2]) / 2 / 1e6, r.TpotMs, 12);
         Assert.Equal(3, report.GeneratedTokens);
-        Assert.Equal(3 / ((l[0] + l[1] + l[2]) * 1e-9), report.ThroughputTokensPerSecond, 6);
+        Assert.Equal(3 / ((l[0] + l[1] + l[2]) * 1e-9), report.ThroughputBusyTokensPerSecond, 6);
         Assert.Equal(1, report.SloAttainment);
     }
 
@@ -81,6 +81,56 @@ public sealed class WorkloadTests
         Assert.Equal(report.IterationLatencyNs, reused.IterationLatencyNs);
         Assert.Equal(report.IterationEnergyPj, reused.IterationEnergyPj);
         Assert.Equal(r, Assert.Single(reused.Requests));
+    }
+
+    [Fact]
+    public void ReplayWithoutACompletedRequestReportsNotAvailableWithTheReason()
+    {
+        // Two decodes of a request whose prefill happened before the window: seen, never completed.
+        var iterations = new[]
+        {
+            new Iteration(0, [new ScheduledRequest(7, RequestPhase.Decode, 1, 100)]),
+            new Iteration(1, [new ScheduledRequest(7, RequestPhase.Decode, 1, 101)]),
+        };
+        var definition = Fixtures.TwoChipletDefinition(Fixtures.TinyModel(), iterations, new GraphOptions { TensorParallel = 1 });
+        var problem = ExplorationProblem.Create(definition, CancellationToken.None);
+        var genome = problem.Space.CreateGenome();
+        var report = ReplayRunner.Run(problem, genome, [new TraceRequest(7, 0, 100, 50)], ttftSloMs: 100, tpotSloMs: 0, CancellationToken.None);
+        Assert.Empty(report.Requests);
+        Assert.Equal(1, report.IncompleteRequests);
+        Assert.Null(report.Ttft);
+        Assert.Null(report.Tpot);
+        Assert.Null(report.EndToEnd);
+        Assert.Null(report.SloAttainment);   // an SLO was given, but no request completed to measure it on
+        Assert.StartsWith("n/a: none of the 1 requests seen in the 2 replayed iterations", report.RequestMetricsNote, StringComparison.Ordinal);
+        // Iteration-level results and throughput stay valid: 2 tokens over the two iteration latencies.
+        Assert.Equal(2, report.GeneratedTokens);
+        Assert.Equal(2 / (report.IterationLatencyNs.Sum() * 1e-9), report.ThroughputBusyTokensPerSecond, 6);
+    }
+
+    [Fact]
+    public void ThroughputOverTraceTimeCountsTheIdleGapAndSloAttainmentNeedsAnSlo()
+    {
+        // Request 0 at t = 0, request 1 arrives 1 s later: the second iteration waits, so trace time > busy time.
+        var iterations = new[]
+        {
+            new Iteration(0, [new ScheduledRequest(0, RequestPhase.Prefill, 4, 0)]),
+            new Iteration(1, [new ScheduledRequest(1, RequestPhase.Prefill, 4, 0)]),
+        };
+        var definition = Fixtures.TwoChipletDefinition(Fixtures.TinyModel(), iterations, new GraphOptions { TensorParallel = 1 });
+        var problem = ExplorationProblem.Create(definition, CancellationToken.None);
+        var genome = problem.Space.CreateGenome();
+        var report = ReplayRunner.Run(problem, genome, [new TraceRequest(0, 0, 4, 1), new TraceRequest(1, 1.0, 4, 1)], 0, 0, CancellationToken.None);
+        var busy = report.IterationLatencyNs.Sum();
+        Assert.Equal(busy, report.BusyNs, 9);
+        Assert.Equal(1e9 + report.IterationLatencyNs[1], report.WallNs, 3);
+        Assert.Equal(2 / (busy * 1e-9), report.ThroughputBusyTokensPerSecond, 6);
+        Assert.Equal(2 / (report.WallNs * 1e-9), report.ThroughputTraceTokensPerSecond, 6);
+        Assert.True(report.ThroughputTraceTokensPerSecond < report.ThroughputBusyTokensPerSecond);
+        Assert.Null(report.SloAttainment);   // no SLO given
+        Assert.Null(report.Tpot);            // single-token requests have no TPOT
+        Assert.NotNull(report.Ttft);
+        Assert.Null(report.RequestMetricsNote);
     }
 
     [Fact]

@@ -79,7 +79,7 @@ public sealed class EndToEndTests
         Assert.Empty(Directory.GetFiles(outDir, "*.tmp"));
 
         var log = File.ReadAllLines(Path.Combine(outDir, "search-log.csv"));
-        Assert.Equal("index,latency_ns,energy_pj,objective,edp_js,best_objective_so_far,elapsed_s,genome_hash", log[0]);
+        Assert.Equal("index,latency_ms,energy_mj,objective,edp_js,best_objective_so_far,elapsed_s,genome_hash", log[0]);
         Assert.Equal(21, log.Length);
         var best = log.Skip(1).Select(l => double.Parse(l.Split(',')[5], CultureInfo.InvariantCulture)).ToList();
         for (var i = 1; i < best.Count; i++) Assert.True(best[i] <= best[i - 1]);
@@ -120,19 +120,37 @@ public sealed class EndToEndTests
             "--optimizers", "fx-random", "--seeds", "2", "--budget", "8", "--out", outDir, "--quiet");
         Assert.True(r.ExitCode == 0, r.StdErr);
         var rows = File.ReadAllLines(Path.Combine(outDir, "comparison.csv"));
-        Assert.Equal("optimizer,seed,best_edp_js,latency_ns,energy_pj,evaluations_to_within_1pct,wall_s", rows[0]);
+        Assert.Equal("optimizer,seed,best_edp_js,latency_ms,energy_mj,evaluations_to_within_1pct,wall_s,mapping_file", rows[0]);
         Assert.Equal(["fx-random,7", "fx-random,8"], rows.Skip(1).Select(l => string.Join(',', l.Split(',')[..2])));
         foreach (var row in rows.Skip(1))
         {
             var c = row.Split(',');
             var edp = double.Parse(c[2], CultureInfo.InvariantCulture);
-            Assert.Equal(double.Parse(c[3], CultureInfo.InvariantCulture) * 1e-9 * double.Parse(c[4], CultureInfo.InvariantCulture) * 1e-12, edp, 15);
+            // ms × mJ = 1e-3 s × 1e-3 J.
+            Assert.Equal(double.Parse(c[3], CultureInfo.InvariantCulture) * 1e-3 * double.Parse(c[4], CultureInfo.InvariantCulture) * 1e-3, edp, 15);
             Assert.InRange(int.Parse(c[5], CultureInfo.InvariantCulture), 1, 8);
+            // Every run keeps its best mapping, and it replays.
+            Assert.Equal($"mappings/fx-random-seed{c[1]}.json", c[7]);
+            Assert.True(File.Exists(Path.Combine(outDir, c[7])), c[7]);
         }
-        Assert.True(File.Exists(Path.Combine(outDir, "convergence", "fx-random-seed7.csv")));
+        Assert.Equal("evaluation,best_edp_js", File.ReadLines(Path.Combine(outDir, "convergence", "fx-random-seed7.csv")).First());
         Assert.True(File.Exists(Path.Combine(outDir, "report.html")));
-        Assert.Contains("Runs were seeded from the heuristic mappings.", r.StdOut, StringComparison.Ordinal);
-        Assert.Contains("best baseline:", r.StdOut, StringComparison.Ordinal);
+        // --quiet prints the output folder and nothing else.
+        Assert.Equal(outDir, r.StdOut.Trim());
+
+        var loud = HostProcess.Run("compare", "--scenario", TestPaths.FixtureScenario, "--plugins", TestPaths.PluginSet(false, "Sample"),
+            "--optimizers", "fx-random,ga", "--seeds", "2", "--budget", "8", "--out", outDir + "-2");
+        Assert.True(loud.ExitCode == 0, loud.StdErr);
+        Assert.Contains("Runs were seeded from the heuristic mappings.", loud.StdOut, StringComparison.Ordinal);
+        Assert.Contains("best baseline:", loud.StdOut, StringComparison.Ordinal);
+        Assert.Contains("mean EDP ± 95% CI (J·s)", loud.StdOut, StringComparison.Ordinal);
+        Assert.Contains("reference", loud.StdOut, StringComparison.Ordinal);
+        Assert.Contains($"Results written to {outDir}-2", loud.StdOut, StringComparison.Ordinal);
+        Assert.DoesNotContain("E-18", loud.StdOut, StringComparison.Ordinal);
+        var replay = HostProcess.Run("replay", "--mapping", Path.Combine(outDir, "mappings", "fx-random-seed7.json"), "--scenario", TestPaths.FixtureScenario,
+            "--plugins", TestPaths.PluginSet(false, "Sample"), "--out", outDir + "-replay", "--quiet");
+        Assert.True(replay.ExitCode == 0, replay.StdErr);
+        Assert.Equal(outDir + "-replay", replay.StdOut.Trim());
     }
 
     [Fact]

@@ -94,11 +94,13 @@ public static class PipelineStages
     });
 
     /// <summary>Stage "replay": the best (given) mapping run on the held-out requests, with serving metrics.</summary>
-    public static IPipelineStage Replay() => new PipelineStage("replay", (run, token) =>
+    /// <param name="ttftSloMs">Time-to-first-token SLO for the attainment, ms (0 = none).</param>
+    /// <param name="tpotSloMs">Time-per-output-token SLO for the attainment, ms (0 = none).</param>
+    public static IPipelineStage Replay(double ttftSloMs, double tpotSloMs) => new PipelineStage("replay", (run, token) =>
     {
         var problem = PipelineRun.Require(run.Problem, "mapping space");
         var best = run.Best ?? throw new InvalidOperationException("the pipeline has no mapping to replay: set PipelineRun.Best first");
-        run.Replay = ReplayRunner.Run(problem, best.Genome, PipelineRun.Require(run.Requests, "workload"), 0, 0, token);
+        run.Replay = ReplayRunner.Run(problem, best.Genome, PipelineRun.Require(run.Requests, "workload"), ttftSloMs, tpotSloMs, token);
     });
 
     /// <summary>True when every number of <paramref name="f"/> is finite and non-negative and it is valid.</summary>

@@ -48,33 +48,39 @@ public sealed record PercentileSummary(double Mean, double P50, double P90, doub
 /// <param name="IncompleteRequests">Requests seen but not followed from prefill to last token inside the window.</param>
 /// <param name="IterationLatencyNs">Latency of every replayed iteration, ns.</param>
 /// <param name="IterationEnergyPj">Energy of every replayed iteration, pJ.</param>
-/// <param name="WallNs">From the first iteration's start to the last one's end, ns.</param>
+/// <param name="WallNs">Trace time: from the first iteration's start to the last one's end, ns (includes idle gaps waiting for arrivals).</param>
+/// <param name="BusyNs">Busy time: the sum of the iteration latencies, ns.</param>
 /// <param name="TotalEnergyPj">Energy of all iterations, pJ.</param>
 /// <param name="GeneratedTokens">Output tokens produced (prefill completions plus decodes).</param>
-/// <param name="ThroughputTokensPerSecond">Generated tokens per second of <paramref name="WallNs"/>.</param>
+/// <param name="ThroughputBusyTokensPerSecond">Generated tokens per second of busy time (what the package sustains while working).</param>
+/// <param name="ThroughputTraceTokensPerSecond">Generated tokens per second of trace time (what the arrivals let it deliver).</param>
 /// <param name="EnergyPerTokenPj">Total energy per generated token, pJ.</param>
-/// <param name="Ttft">TTFT summary, ms.</param>
-/// <param name="Tpot">TPOT summary over requests with more than one output token, ms.</param>
-/// <param name="EndToEnd">End-to-end latency summary, ms.</param>
+/// <param name="Ttft">TTFT summary, ms; null when no request completed.</param>
+/// <param name="Tpot">TPOT summary over completed requests with more than one output token, ms; null when there is none.</param>
+/// <param name="EndToEnd">End-to-end latency summary, ms; null when no request completed.</param>
 /// <param name="TtftSloMs">TTFT SLO used (0 = none).</param>
 /// <param name="TpotSloMs">TPOT SLO used (0 = none).</param>
-/// <param name="SloAttainment">Fraction of completed requests meeting both SLOs.</param>
+/// <param name="SloAttainment">Fraction of completed requests meeting every SLO given; null when no SLO was given or no request completed.</param>
+/// <param name="RequestMetricsNote">Why per-request metrics are missing or partial (null when every request seen completed).</param>
 public sealed record ReplayReport(
     IReadOnlyList<RequestMetrics> Requests,
     int IncompleteRequests,
     IReadOnlyList<double> IterationLatencyNs,
     IReadOnlyList<double> IterationEnergyPj,
     double WallNs,
+    double BusyNs,
     double TotalEnergyPj,
     long GeneratedTokens,
-    double ThroughputTokensPerSecond,
+    double ThroughputBusyTokensPerSecond,
+    double ThroughputTraceTokensPerSecond,
     double EnergyPerTokenPj,
-    PercentileSummary Ttft,
-    PercentileSummary Tpot,
-    PercentileSummary EndToEnd,
+    PercentileSummary? Ttft,
+    PercentileSummary? Tpot,
+    PercentileSummary? EndToEnd,
     double TtftSloMs,
     double TpotSloMs,
-    double SloAttainment)
+    double? SloAttainment,
+    string? RequestMetricsNote)
 {
     /// <summary>Mean iteration latency over the replayed iterations, ns (the published "exec" mode result).</summary>
     public double MeanIterationLatencyNs => Mean(IterationLatencyNs);
@@ -208,12 +214,21 @@ public static class ReplayRunner
             if (ok) met++;
         }
         var wall = iterations.Count == 0 ? 0 : clock - firstStart;
+        double busy = 0;
+        foreach (var l in latencies) busy += l;
+        var sloGiven = ttftSloMs > 0 || tpotSloMs > 0;
+        var seen = metrics.Count + incomplete;
+        string? note = incomplete == 0 ? null
+            : metrics.Count == 0
+                ? $"n/a: none of the {seen} requests seen in the {iterations.Count} replayed iterations was followed from arrival to its last token inside the window (raise workload.replayIterations); iteration-level results and throughput remain valid"
+                : $"{metrics.Count} of {seen} requests completed inside the {iterations.Count} replayed iterations; request metrics cover those (the longest requests are under-represented)";
         return new ReplayReport(
-            metrics, incomplete, latencies, energies, wall, totalEnergy, generated,
+            metrics, incomplete, latencies, energies, wall, busy, totalEnergy, generated,
+            busy > 0 ? generated / (busy * 1e-9) : 0,
             wall > 0 ? generated / (wall * 1e-9) : 0,
             generated > 0 ? totalEnergy / generated : 0,
-            PercentileSummary.Of(ttfts), PercentileSummary.Of(tpots), PercentileSummary.Of(e2es),
-            ttftSloMs, tpotSloMs, metrics.Count > 0 ? (double)met / metrics.Count : 0);
+            ttfts.Count > 0 ? PercentileSummary.Of(ttfts) : null, tpots.Count > 0 ? PercentileSummary.Of(tpots) : null, e2es.Count > 0 ? PercentileSummary.Of(e2es) : null,
+            ttftSloMs, tpotSloMs, sloGiven && metrics.Count > 0 ? (double)met / metrics.Count : null, note);
     }
 
     private sealed class State

@@ -10,7 +10,9 @@ using Compass.Scenarios;
 using Compass.Scenarios.Binding;
 using Compass.Scenarios.Presets;
 using Compass.Host.Output;
+using Compass.Engine.Replay;
 using Compass.Reporting.Analysis;
+using Compass.Reporting.Charts;
 using Compass.Reporting.Files;
 using Compass.Reporting.Model;
 using Microsoft.Extensions.Configuration;
@@ -69,7 +71,9 @@ public static class CompareCommand
             stdout.WriteLine($"Comparing {string.Join(", ", names)} × {seeds} seed(s) at {s.Budget.MaxEvaluations} evaluations each on '{s.Name}'; runs are {(s.Search.StartFromHeuristics ? "seeded from the heuristic mappings" : "unseeded (no heuristic starting points)")}");
 
         var runs = new List<ComparisonRun>();
-        var csv = new StringBuilder("optimizer,seed,best_edp_js,latency_ns,energy_pj,evaluations_to_within_1pct,wall_s\n");
+        var csv = new StringBuilder("optimizer,seed,best_edp_js,latency_ms,energy_mj,evaluations_to_within_1pct,wall_s,mapping_file\n");
+        var (objectiveUnit, objectiveFactor) = Format.ObjectiveUnit(s.Objective.Kind.ToString());
+        var convergenceColumn = "best_" + s.Objective.Kind.ToString().ToLowerInvariant() + objectiveUnit switch { "J·s" => "_js", "ms" => "_ms", "mJ" => "_mj", _ => string.Empty };
         for (var o = 0; o < created.Count; o++)
         {
             for (var k = 0; k < seeds; k++)
@@ -92,11 +96,19 @@ public static class CompareCommand
                 var result = setup.Run(study, new PipelineRun(setup.Inputs, seed) { Problem = problem }, token).Search!;
                 var rows = RunReportBuilder.Rows(counters.Snapshot());
                 var f = result.Outcome.BestFitness;
-                var run = ComparisonRun.FromSearchLog(names[o], seed, f.IsValid ? f.EdpJouleSeconds : double.PositiveInfinity, f.LatencyNs, f.EnergyPj, result.WallSeconds, rows);
+                string? mappingFile = null;
+                if (f.IsValid)
+                {
+                    // Every run keeps its best mapping: compass replay --mapping loads it, the report links it.
+                    mappingFile = $"mappings/{Safe(names[o])}-seed{seed}.json";
+                    Directory.CreateDirectory(Path.Combine(outDir, "mappings"));
+                    BestMappingFile.From(problem.Space, result.Outcome.Best, s.Name, seed, f).Save(Path.Combine(outDir, mappingFile));
+                }
+                var run = ComparisonRun.FromSearchLog(names[o], seed, f.IsValid ? f.EdpJouleSeconds : double.PositiveInfinity, f.LatencyNs, f.EnergyPj, result.WallSeconds, rows) with { MappingFile = mappingFile };
                 runs.Add(run);
-                csv.Append(CultureInfo.InvariantCulture, $"{names[o]},{seed},{Num(run.BestEdpJouleSeconds)},{Num(run.LatencyNs)},{Num(run.EnergyPj)},{run.EvaluationsToWithin1Percent},{run.WallSeconds.ToString("F3", CultureInfo.InvariantCulture)}\n");
-                var conv = new StringBuilder("evaluation,best_objective_so_far\n");
-                foreach (var p in run.Convergence) conv.Append(CultureInfo.InvariantCulture, $"{p.Evaluation},{Num(p.BestObjective)}\n");
+                csv.Append(CultureInfo.InvariantCulture, $"{names[o]},{seed},{Num(run.BestEdpJouleSeconds)},{Num(run.LatencyNs * Format.MsPerNs)},{Num(run.EnergyPj * Format.MjPerPj)},{run.EvaluationsToWithin1Percent},{run.WallSeconds.ToString("F3", CultureInfo.InvariantCulture)},{mappingFile}\n");
+                var conv = new StringBuilder("evaluation," + convergenceColumn + "\n");
+                foreach (var p in run.Convergence) conv.Append(CultureInfo.InvariantCulture, $"{p.Evaluation},{Num(p.BestObjective * objectiveFactor)}\n");
                 AtomicFile.WriteAllText(Path.Combine(outDir, "convergence", $"{Safe(names[o])}-seed{seed}.csv"), conv.ToString());
                 SearchLogCsv.Write(Path.Combine(outDir, "logs", $"{Safe(names[o])}-seed{seed}.csv"), rows);
                 if (setup.Resilience.ShouldStop && setup.Resilience.Faults.HasFaults)
@@ -115,29 +127,40 @@ public static class CompareCommand
             Runs = runs,
             BestBaseline = bestBaseline,
         });
-        foreach (var line in SummaryLines(runs, bestBaseline, s.Search.StartFromHeuristics)) stdout.WriteLine(line);
-        stdout.WriteLine($"Results written to {outDir}");
+        if (quiet) stdout.WriteLine(outDir);
+        else
+        {
+            foreach (var line in SummaryLines(runs, bestBaseline, s.Search.StartFromHeuristics)) stdout.WriteLine(line);
+            stdout.WriteLine($"Results written to {outDir}");
+        }
         return 0;
     }
 
-    /// <summary>Mean, spread and reduction against the best baseline, one line per optimizer.</summary>
+    /// <summary>
+    /// Mean ± 95 % CI, spread, reduction against the best baseline and a paired t-test against the optimizer of lowest
+    /// mean EDP (seed by seed), one line per optimizer. Exact zeros print as 0.
+    /// </summary>
     public static IEnumerable<string> SummaryLines(IReadOnlyList<ComparisonRun> runs, BaselineResult? bestBaseline, bool seeded)
     {
         var c = CultureInfo.InvariantCulture;
-        yield return string.Create(c, $"{"optimizer",-14} {"runs",4} {"mean EDP (J·s)",16} {"std",12} {"min",12} {"max",12} {"vs best baseline",18} {"evals to 1%",12}");
-        foreach (var g in runs.GroupBy(r => r.Optimizer))
+        var table = ComparisonTable.Of(runs);
+        yield return string.Create(c, $"{"optimizer",-14} {"valid",5} {"mean EDP ± 95% CI (J·s)",-26} {"std",9} {"min",10} {"max",10} {"vs best baseline",16} {"vs " + (table.Reference ?? "best") + " (paired t)",-26} {"evals to 1%",11}");
+        foreach (var r in table.Rows)
         {
-            var edp = g.Select(r => r.BestEdpJouleSeconds).Where(double.IsFinite).ToList();
-            Summary? stats = edp.Count > 0 ? Summary.Of(edp) : null;
-            var mean = stats?.Mean ?? double.NaN;
-            var reduction = bestBaseline is { EdpJouleSeconds: > 0 and var be } && double.IsFinite(be) && stats is not null ? $"{(1 - mean / be) * 100:F2} %" : "-";
-            var evals = g.Average(r => (double)r.EvaluationsToWithin1Percent);
-            yield return string.Create(c, $"{g.Key,-14} {g.Count(),4} {mean,16:G5} {stats?.StandardDeviation ?? 0,12:G4} {stats?.Min ?? double.NaN,12:G5} {stats?.Max ?? double.NaN,12:G5} {reduction,18} {evals,12:F0}");
+            var reduction = bestBaseline is { EdpJouleSeconds: > 0 and var be } && double.IsFinite(be) && r.Edp is { } e ? Format.Percent(1 - e.Mean / be) : "-";
+            var paired = r.IsReference ? "reference" : r.Paired is { } t
+                ? (double.IsNaN(t.PValue) ? $"{Signed(t.MeanDifference)} ({(t.Pairs < 2 ? "one pair" : "no spread")})" : $"{Signed(t.MeanDifference)}, p = {Format.PValue(t.PValue)}")
+                : "-";
+            var meanCi = r.Edp is { } m ? Format.PlusMinus(m.Mean, m.HalfWidth) : "-";
+            yield return string.Create(c, $"{r.Optimizer,-14} {r.ValidSeeds + "/" + r.Seeds,5} {meanCi,-26} {(r.Edp is { } sd ? Format.Number(sd.StandardDeviation, 3) : "-"),9} {Format.Number(r.Min),10} {Format.Number(r.Max),10} {reduction,16} {paired,-26} {Format.Number(r.MeanEvaluationsToWithin1Percent, 4),11}");
         }
         if (bestBaseline is not null)
-            yield return string.Create(c, $"best baseline: {bestBaseline.Name} at {bestBaseline.EdpJouleSeconds:G5} J·s (reduction = 1 − mean EDP / baseline EDP)");
+            yield return $"best baseline: {bestBaseline.Name} at {Format.Number(bestBaseline.EdpJouleSeconds, 5)} J·s (reduction = 1 − mean EDP / baseline EDP)";
+        yield return "95% CI: Student's t over the valid seeds; paired t-test: EDP difference to the reference on the same seeds (two-sided p).";
         yield return seeded ? "Runs were seeded from the heuristic mappings." : "Runs were not seeded from heuristics.";
     }
+
+    private static string Signed(double v) => v > 0 ? "+" + Format.Number(v, 3) : Format.Number(v, 3);
 
     private static string Num(double v) => v.ToString("R", CultureInfo.InvariantCulture); // "Infinity" for a run without a valid mapping, as in search-log.csv
 

@@ -11,6 +11,7 @@ using Compass.Engine.Pipeline;
 using Compass.Engine.Replay;
 using Compass.Host.Composition;
 using Compass.Host.Output;
+using Compass.Reporting.Charts;
 using Compass.Reporting.Files;
 using Compass.Reporting.Model;
 using Microsoft.Extensions.DependencyInjection;
@@ -232,7 +233,8 @@ public static class ExploreCommand
             }
             foreach (var f in setup.Resilience.Faults.Faults.Take(5)) stderr.WriteLine("warning: " + f.Describe());
             var status = fault is not null ? "stopped by plugin fault" : failure is not null ? "failed" : incomplete is not null ? "interrupted" : report is null ? "no valid mapping" : "completed";
-            if (!args.Quiet) PrintSummary(report, evaluations, clock.Elapsed.TotalSeconds, status, outDir, stdout);
+            if (!args.Quiet) PrintSummary(report, evaluations, result?.WallSeconds ?? clock.Elapsed.TotalSeconds, clock.Elapsed.TotalSeconds, status, outDir, stdout);
+            else stdout.WriteLine(outDir);
             if (fault is not null)
             {
                 stderr.WriteLine($"error: {fault.Message} (run stopped after {evaluations} evaluations; results so far are in {outDir})");
@@ -344,27 +346,23 @@ public static class ExploreCommand
         foreach (var clash in setup.Runtime.Clashes()) stderr.WriteLine("warning: " + clash);
     }
 
-    private static void PrintSummary(RunReportData? report, int evaluations, double wallSeconds, string status, string outDir, TextWriter stdout)
+    private static void PrintSummary(RunReportData? report, int evaluations, double searchSeconds, double totalSeconds, string status, string outDir, TextWriter stdout)
     {
         var c = System.Globalization.CultureInfo.InvariantCulture;
-        var table = new Table().AddColumn("Metric").AddColumn(new TableColumn("Value").RightAligned());
-        table.AddRow("status", status);
-        table.AddRow("evaluations", evaluations.ToString(c));
-        table.AddRow("wall time (s)", wallSeconds.ToString("F2", c));
+        stdout.WriteLine($"{status}: {evaluations.ToString(c)} evaluations, search {searchSeconds.ToString("F2", c)} s (as in metrics.json), {totalSeconds.ToString("F2", c)} s in total with set-up and reporting");
+        var table = new Table().AddColumn("Mapping").AddColumn(new TableColumn("Latency (ms)").RightAligned()).AddColumn(new TableColumn("Energy (mJ)").RightAligned())
+            .AddColumn(new TableColumn("EDP (J·s)").RightAligned()).AddColumn(new TableColumn("Reduction").RightAligned());
         if (report is not null)
         {
             var b = report.Best;
-            table.AddRow("latency (ms)", SearchProgress.Format(b.LatencyNs * 1e-6));
-            table.AddRow("energy (mJ)", SearchProgress.Format(b.EnergyPj * 1e-9));
-            table.AddRow("EDP (J·s)", SearchProgress.Format(b.EdpJouleSeconds));
-            var bestBaseline = double.PositiveInfinity;
-            foreach (var baseline in report.Baselines)
+            table.AddRow(Markup.Escape($"best ({report.OptimizerName})"), Format.Ms(b.LatencyNs), Format.MJ(b.EnergyPj), Format.Number(b.EdpJouleSeconds), "–");
+            foreach (var baseline in report.Baselines.OrderBy(x => x.EdpJouleSeconds))
             {
-                table.AddRow($"baseline {Markup.Escape(baseline.Name)} EDP (J·s)", SearchProgress.Format(baseline.EdpJouleSeconds));
-                bestBaseline = Math.Min(bestBaseline, baseline.EdpJouleSeconds);
+                var reduction = baseline.EdpJouleSeconds > 0 && double.IsFinite(baseline.EdpJouleSeconds) ? Format.Percent(1 - b.EdpJouleSeconds / baseline.EdpJouleSeconds) : "–";
+                table.AddRow(Markup.Escape(baseline.Name), Format.Ms(baseline.LatencyNs), Format.MJ(baseline.EnergyPj), Format.Number(baseline.EdpJouleSeconds), reduction);
             }
-            if (double.IsFinite(bestBaseline) && bestBaseline > 0)
-                table.AddRow("EDP reduction vs best baseline", ((1 - b.EdpJouleSeconds / bestBaseline) * 100).ToString("F2", c) + " %");
+            if (report.LowerBound is { } lb)
+                table.AddRow("lower bound", Format.Ms(lb.LatencyNs), Format.MJ(lb.EnergyPj), Format.Number(lb.EdpJouleSeconds), "–");
         }
         var console = AnsiConsole.Create(new AnsiConsoleSettings
         {
@@ -372,7 +370,15 @@ public static class ExploreCommand
             Ansi = SearchProgress.Interactive ? AnsiSupport.Detect : AnsiSupport.No,
             ColorSystem = SearchProgress.Interactive ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
         });
-        console.Write(table);
+        if (!SearchProgress.Interactive) console.Profile.Width = 120;
+        if (report is not null)
+        {
+            console.Write(table);
+            var parts = report.Best.Energy;
+            stdout.WriteLine($"energy parts (mJ): MAC {Format.MJ(parts.MacPj)}, buffer {Format.MJ(parts.BufferPj)}, vector {Format.MJ(parts.VectorPj)}, NoP {Format.MJ(parts.NopPj)}, DRAM {Format.MJ(parts.DramPj)}, static {Format.MJ(parts.StaticPj)}");
+            foreach (var f in report.Findings) stdout.WriteLine(f);
+            if (report.Timeline is { } timeline && Compass.Reporting.Html.HtmlReport.BoundSentence(timeline) is { } bound) stdout.WriteLine(bound);
+        }
         stdout.WriteLine($"Results written to {outDir}");
     }
 }

@@ -67,8 +67,12 @@ public static class SearchProgress
                         bar.Value = counters.Done;
                         bar.Description = $"{label}: {counters.Done}/{budget} evals, best EDP {Format(counters.BestEdp)} J·s";
                     }
-                    bar.Value = counters.Done;
-                    bar.Description = $"{label}: {counters.Done}/{budget} evals, best EDP {Format(counters.BestEdp)} J·s";
+                    // The run is over: the bar ends full even when the optimizer stopped below the budget (a baseline, an exhausted space).
+                    var done = counters.Done;
+                    bar.MaxValue = Math.Max(1, done);
+                    bar.Value = bar.MaxValue;
+                    bar.Description = $"{label}: {Finished(done, budget)}, best EDP {Format(counters.BestEdp)} J·s";
+                    bar.StopTask();
                 });
             return task.GetAwaiter().GetResult();
         }
@@ -85,9 +89,15 @@ public static class SearchProgress
                 while (nextReport <= done) nextReport += Math.Max(1, budget / 10);
             }
         }
+        var total = (DateTime.UtcNow - start).TotalSeconds;
+        stdout.WriteLine($"{label}: {Finished(counters.Done, budget)}, best EDP {Format(counters.BestEdp)} J·s, {total.ToString("F1", CultureInfo.InvariantCulture)} s");
         return task.GetAwaiter().GetResult();
     }
 
-    /// <summary>Short invariant formatting of a number.</summary>
-    public static string Format(double v) => double.IsFinite(v) ? v.ToString("G4", CultureInfo.InvariantCulture) : "-";
+    /// <summary>The closing progress text: the evaluations done, and why when the optimizer stopped below the budget.</summary>
+    public static string Finished(int done, int budget) =>
+        done >= budget || budget <= 0 ? $"done, {done} evaluations" : $"done, {done} of {budget} evaluations (the optimizer finished early)";
+
+    /// <summary>Short invariant formatting of a number (exact 0 prints as 0, non-finite as -).</summary>
+    public static string Format(double v) => double.IsFinite(v) ? Compass.Reporting.Charts.Format.Number(v, 4) : "-";
 }

@@ -143,7 +143,8 @@ public sealed record LegendEntry(string Name, int ColourIndex, BarPattern Patter
 /// <param name="Legend">Legend entries.</param>
 /// <param name="Width">SVG width; the height follows from the rows.</param>
 /// <param name="RowHeightPx">Row height.</param>
-public sealed record GanttSpec(string Title, string XLabel, IReadOnlyList<GanttRow> Rows, IReadOnlyList<GanttBar> Bars, IReadOnlyList<LegendEntry> Legend, double Width = 1000, double RowHeightPx = 18);
+/// <param name="Note">A line under the title saying what was aggregated (empty for none).</param>
+public sealed record GanttSpec(string Title, string XLabel, IReadOnlyList<GanttRow> Rows, IReadOnlyList<GanttBar> Bars, IReadOnlyList<LegendEntry> Legend, double Width = 1000, double RowHeightPx = 18, string Note = "");
 
 /// <summary>One box of a box plot.</summary>
 /// <param name="Name">Category label.</param>

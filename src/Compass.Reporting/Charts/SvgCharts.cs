@@ -69,7 +69,10 @@ public static class SvgCharts
         return End(w);
     }
 
-    /// <summary>A scatter chart of every point, the Pareto front as a step line, and labelled highlights.</summary>
+    /// <summary>Most points a scatter chart draws as individual circles; above it the cloud is binned to 2-pixel cells.</summary>
+    public const int MaxScatterDots = 3000;
+
+    /// <summary>A scatter chart: every point as a faint grey dot, the Pareto front as a bold step line, labelled highlights on top.</summary>
     public static string Scatter(ScatterChartSpec spec)
     {
         var layout = spec.Layout ?? ChartLayout.WithLegend;
@@ -87,23 +90,38 @@ public static class SvgCharts
         var x = AxisScale(all.Min(p => p.X), all.Max(p => p.X), layout.PlotLeft, layout.PlotRight, spec.LogX);
         var y = AxisScale(all.Min(p => p.Y), all.Max(p => p.Y), layout.PlotBottom, layout.PlotTop, spec.LogY);
         Axes(w, layout, x, y, spec.XLabel, spec.YLabel);
-        w.Start("g").Attr("class", "points").Attr("fill", Palette.Colour(0)).Attr("fill-opacity", "0.45");
-        foreach (var p in points)
-            w.Start("circle").Attr("class", "pt").Px("cx", x.Map(p.X)).Px("cy", y.Map(p.Y)).Attr("r", "2.5").End();
-        w.Close("g");
-        var legend = new List<LegendEntry> { new("evaluated mapping", 0) };
+        const string cloud = "#8c8c8c";
+        if (points.Count <= MaxScatterDots)
+        {
+            w.Start("g").Attr("class", "points").Attr("fill", cloud).Attr("fill-opacity", "0.3");
+            foreach (var p in points)
+                w.Start("circle").Attr("class", "pt").Px("cx", x.Map(p.X)).Px("cy", y.Map(p.Y)).Attr("r", "2").End();
+            w.Close("g");
+        }
+        else
+        {
+            // A large cloud is drawn as one dot per occupied 2-pixel cell (one path of zero-length round-capped strokes): same look, bounded size.
+            var cells = new SortedSet<(int, int)>();
+            foreach (var p in points) cells.Add(((int)Math.Floor(x.Map(p.X) / 2), (int)Math.Floor(y.Map(p.Y) / 2)));
+            var d = new StringBuilder(cells.Count * 12);
+            foreach (var (cx, cy) in cells) d.Append('M').Append(Format.Pixel(cx * 2 + 1)).Append(' ').Append(Format.Pixel(cy * 2 + 1)).Append("h0");
+            w.Start("path").Attr("class", "cloud").Attr("data-points", points.Count.ToString(CultureInfo.InvariantCulture)).Attr("data-cells", cells.Count.ToString(CultureInfo.InvariantCulture))
+                .Attr("d", d.ToString()).Attr("stroke", cloud).Attr("stroke-opacity", "0.35").Attr("stroke-width", "3.5").Attr("stroke-linecap", "round").Attr("fill", "none").End();
+            TextAt(w, layout.PlotRight - 4, layout.PlotTop + 14, string.Create(CultureInfo.InvariantCulture, $"{points.Count:N0} points drawn as {cells.Count:N0} 2-px cells"), "end", "note", fill: "#666666", size: 11);
+        }
+        var legend = new List<LegendEntry> { new("evaluated mapping", -1) };
         if (front.Count > 0)
         {
             w.Start("path").Attr("class", "front").Attr("d", PathThrough(front, x, y, step: true, moveFirst: true))
-                .Attr("fill", "none").Attr("stroke", Palette.Colour(2)).Attr("stroke-width", "2").End();
+                .Attr("fill", "none").Attr("stroke", Palette.Colour(1)).Attr("stroke-width", "2.5").End();
             foreach (var p in front)
-                w.Start("circle").Attr("class", "front-pt").Px("cx", x.Map(p.X)).Px("cy", y.Map(p.Y)).Attr("r", "4").Attr("fill", Palette.Colour(2)).End();
-            legend.Add(new LegendEntry("Pareto front", 2));
+                w.Start("circle").Attr("class", "front-pt").Px("cx", x.Map(p.X)).Px("cy", y.Map(p.Y)).Attr("r", "3.5").Attr("fill", Palette.Colour(1)).Attr("stroke", "#ffffff").Attr("stroke-width", "0.8").End();
+            legend.Add(new LegendEntry("Pareto front", 1));
         }
         for (var i = 0; i < highlights.Count; i++)
         {
             var h = highlights[i];
-            var colourIndex = 3 + i;
+            var colourIndex = i == 0 ? 0 : 2 + i;
             var (px, py) = (x.Map(h.Point.X), y.Map(h.Point.Y));
             w.Start("rect").Attr("class", "highlight").Attr("data-name", h.Name).Px("x", px - 5).Px("y", py - 5).Attr("width", "10").Attr("height", "10")
                 .Attr("transform", "rotate(45 " + Format.Pixel(px) + " " + Format.Pixel(py) + ")")
@@ -172,6 +190,8 @@ public static class SvgCharts
         var width = Math.Max(left * 2 + spec.Columns * cell, 400);
         var height = top + spec.Rows * cell + legendHeight;
         var w = Begin(width, height, spec.Title);
+        // About seven characters ("100.0 %") must fit across a cell at roughly 0.6 em per character.
+        var font = (int)Math.Clamp(Math.Floor(cell / 5.5), 6, 12);
         for (var id = 0; id < spec.Columns * spec.Rows; id++)
         {
             var cx = id % spec.Columns;
@@ -183,9 +203,22 @@ public static class SvgCharts
             w.Start("rect").Px("x", x0).Px("y", y0).Px("width", cell).Px("height", cell).Attr("fill", Palette.Ramp(c.Value)).Attr("stroke", "#ffffff").Attr("stroke-width", "2")
                 .WithTitle("rect", c.Label + " " + c.ValueText + " " + c.SubLabel);
             var ink = Palette.TextOn(c.Value);
-            TextAt(w, x0 + cell / 2, y0 + cell * 0.3, c.Label, "middle", "cell-label", ink);
-            TextAt(w, x0 + cell / 2, y0 + cell * 0.56, c.ValueText, "middle", "cell-value", ink, bold: true);
-            TextAt(w, x0 + cell / 2, y0 + cell * 0.8, Shorten(c.SubLabel, (int)(cell / 7)), "middle", "cell-type", ink);
+            // Text scales with the cell: three lines on large cells, id and value on medium ones, the value alone on small ones.
+            if (cell >= 80)
+            {
+                TextAt(w, x0 + cell / 2, y0 + cell * 0.3, c.Label, "middle", "cell-label", ink, size: font);
+                TextAt(w, x0 + cell / 2, y0 + cell * 0.56, c.ValueText, "middle", "cell-value", ink, bold: true, size: font);
+                TextAt(w, x0 + cell / 2, y0 + cell * 0.8, Shorten(c.SubLabel, (int)(cell / (font * 0.6))), "middle", "cell-type", ink, size: font);
+            }
+            else if (cell >= 36)
+            {
+                TextAt(w, x0 + cell / 2, y0 + cell * 0.42, c.Label, "middle", "cell-label", ink, size: font);
+                TextAt(w, x0 + cell / 2, y0 + cell * 0.74, c.ValueText, "middle", "cell-value", ink, bold: true, size: font);
+            }
+            else
+            {
+                TextAt(w, x0 + cell / 2, y0 + cell * 0.6, c.ValueText, "middle", "cell-value", ink, size: font);
+            }
             w.Close("g");
         }
         var ly = top + spec.Rows * cell + 14;
@@ -198,17 +231,46 @@ public static class SvgCharts
         return End(w);
     }
 
+    /// <summary>Bars above which a Gantt chart draws each row's bars of one colour and pattern as one path (one tooltip per path).</summary>
+    public const int GanttCompactAbove = 5000;
+
+    private static void GanttCompact(SvgWriter w, GanttSpec spec, ChartLayout layout, LinearScale x)
+    {
+        var gap = spec.RowHeightPx >= 12 ? 2 : 0.5;
+        var bh = spec.RowHeightPx - 2 * gap;
+        foreach (var group in spec.Bars.GroupBy(b => (b.Row, b.ColourIndex, b.Pattern)).OrderBy(g => g.Key))
+        {
+            var (row, colour, pattern) = group.Key;
+            var by = Format.Pixel(layout.PlotTop + row * spec.RowHeightPx + gap);
+            var d = new StringBuilder();
+            foreach (var b in group)
+            {
+                var bx = x.Map(b.Start);
+                var bw = Math.Max(0.5, x.Map(b.End) - bx);
+                d.Append('M').Append(Format.Pixel(bx)).Append(' ').Append(by).Append('h').Append(Format.Pixel(bw)).Append('v').Append(Format.Pixel(bh)).Append('h').Append(Format.Pixel(-bw)).Append('z');
+            }
+            var legendName = spec.Legend.FirstOrDefault(e => e.ColourIndex == colour)?.Name ?? string.Empty;
+            var title = (row < spec.Rows.Count ? spec.Rows[row].Label : string.Empty) + " · " + legendName + " · " + group.Count().ToString(CultureInfo.InvariantCulture) + " bars";
+            w.Start("path").Attr("class", "task-group").Attr("data-bars", group.Count().ToString(CultureInfo.InvariantCulture)).Attr("d", d.ToString())
+                .Attr("fill", pattern == BarPattern.Solid ? Palette.Colour(colour) : "url(#" + PatternId(colour, pattern) + ")").WithTitle("path", title);
+        }
+    }
+
     /// <summary>A Gantt chart: one row per resource, bars coloured by palette index, hatched or cross-hatched when asked.</summary>
     public static string Gantt(GanttSpec spec)
     {
         var legendRows = (spec.Legend.Count + 5) / 6;
-        var layout = new ChartLayout(spec.Width, 40 + Math.Max(1, spec.Rows.Count) * spec.RowHeightPx + 50 + legendRows * 20 + 10,
-            MarginLeft: 150, MarginRight: 20, MarginTop: 40, MarginBottom: 50 + legendRows * 20 + 10);
+        var top = spec.Note.Length > 0 ? 56 : 40;
+        var layout = new ChartLayout(spec.Width, top + Math.Max(1, spec.Rows.Count) * spec.RowHeightPx + 50 + legendRows * 20 + 10,
+            MarginLeft: 150, MarginRight: 20, MarginTop: top, MarginBottom: 50 + legendRows * 20 + 10);
         var w = Begin(layout.Width, layout.Height, spec.Title);
-        w.Raw("<defs>"
-            + "<pattern id=\"compass-hatch\" width=\"6\" height=\"6\" patternUnits=\"userSpaceOnUse\" patternTransform=\"rotate(45)\"><line x1=\"0\" y1=\"0\" x2=\"0\" y2=\"6\" stroke=\"#000000\" stroke-width=\"2\" stroke-opacity=\"0.5\"/></pattern>"
-            + "<pattern id=\"compass-cross\" width=\"6\" height=\"6\" patternUnits=\"userSpaceOnUse\" patternTransform=\"rotate(45)\"><line x1=\"0\" y1=\"0\" x2=\"0\" y2=\"6\" stroke=\"#000000\" stroke-width=\"1.5\" stroke-opacity=\"0.5\"/><line x1=\"0\" y1=\"3\" x2=\"6\" y2=\"3\" stroke=\"#000000\" stroke-width=\"1.5\" stroke-opacity=\"0.5\"/></pattern>"
-            + "</defs>\n");
+        if (spec.Note.Length > 0) TextAt(w, layout.Width / 2, 42, spec.Note, "middle", "chart-note", fill: "#555555", size: 12);
+        // Hatched bars use one pattern per (colour, pattern) with the colour as its background: one element per bar.
+        var defs = new StringBuilder("<defs>");
+        defs.Append(PatternDef("compass-hatch", null, BarPattern.Hatched)).Append(PatternDef("compass-cross", null, BarPattern.CrossHatched));
+        foreach (var (colour, pattern) in spec.Bars.Where(b => b.Pattern != BarPattern.Solid).Select(b => (b.ColourIndex, b.Pattern)).Distinct().Order())
+            defs.Append(PatternDef(PatternId(colour, pattern), Palette.Colour(colour), pattern));
+        w.Raw(defs.Append("</defs>\n").ToString());
         if (spec.Bars.Count == 0)
         {
             NoData(w, layout);
@@ -216,26 +278,31 @@ public static class SvgCharts
         }
         var x = Scale.Linear(Math.Min(0, spec.Bars.Min(b => b.Start)), spec.Bars.Max(b => b.End), layout.PlotLeft, layout.PlotRight, 8);
         Axes(w, layout, x, null, spec.XLabel, string.Empty);
+        var labelEvery = spec.RowHeightPx >= 12 ? 1 : (int)Math.Ceiling(12 / spec.RowHeightPx);
         for (var r = 0; r < spec.Rows.Count; r++)
         {
             var ry = layout.PlotTop + r * spec.RowHeightPx;
             if (r % 2 == 1)
                 w.Start("rect").Attr("class", "row-band").Px("x", layout.PlotLeft).Px("y", ry).Px("width", layout.PlotRight - layout.PlotLeft).Px("height", spec.RowHeightPx).Attr("fill", "#f2f2f2").End();
-            TextAt(w, layout.PlotLeft - 6, ry + spec.RowHeightPx * 0.7, spec.Rows[r].Label, "end", "row-label");
+            // Rows thinner than a line of text: label every k-th row so the labels do not overlap.
+            if (r % labelEvery == 0) TextAt(w, layout.PlotLeft - 6, ry + Math.Max(spec.RowHeightPx * 0.7, 4), spec.Rows[r].Label, "end", "row-label", size: spec.RowHeightPx < 14 ? 10 : 0);
+        }
+        if (spec.Bars.Count > GanttCompactAbove)
+        {
+            GanttCompact(w, spec, layout, x);
+            spec = spec with { Bars = [] };
         }
         foreach (var b in spec.Bars)
         {
             var bx = x.Map(b.Start);
             var bw = Math.Max(0.5, x.Map(b.End) - bx);
-            var by = layout.PlotTop + b.Row * spec.RowHeightPx + 2;
-            var bh = spec.RowHeightPx - 4;
+            var gap = spec.RowHeightPx >= 12 ? 2 : 0.5;
+            var by = layout.PlotTop + b.Row * spec.RowHeightPx + gap;
+            var bh = spec.RowHeightPx - 2 * gap;
             w.Start("rect").Attr("class", "task").Px("x", bx).Px("y", by).Px("width", bw).Px("height", bh)
-                .Attr("fill", Palette.Colour(b.ColourIndex)).Attr("stroke", "#333333").Attr("stroke-width", "0.4").WithTitle("rect", b.Tooltip);
-            if (b.Pattern != BarPattern.Solid)
-            {
-                w.Start("rect").Attr("class", "task-pattern").Px("x", bx).Px("y", by).Px("width", bw).Px("height", bh)
-                    .Attr("fill", b.Pattern == BarPattern.Hatched ? "url(#compass-hatch)" : "url(#compass-cross)").Attr("pointer-events", "none").End();
-            }
+                .Attr("fill", b.Pattern == BarPattern.Solid ? Palette.Colour(b.ColourIndex) : "url(#" + PatternId(b.ColourIndex, b.Pattern) + ")");
+            if (spec.RowHeightPx >= 12) w.Attr("stroke", "#333333").Attr("stroke-width", "0.4");
+            w.WithTitle("rect", b.Tooltip);
         }
         var legendTop = layout.PlotBottom + 40;
         for (var i = 0; i < spec.Legend.Count; i++)
@@ -246,6 +313,19 @@ public static class SvgCharts
             TextAt(w, lx + 18, ly + 11, e.Name, "start", "legend-label");
         }
         return End(w);
+    }
+
+    private static string PatternId(int colour, BarPattern pattern) =>
+        string.Create(CultureInfo.InvariantCulture, $"compass-{(pattern == BarPattern.Hatched ? "h" : "x")}{colour}");
+
+    private static string PatternDef(string id, string? background, BarPattern pattern)
+    {
+        var sb = new StringBuilder("<pattern id=\"").Append(id).Append("\" width=\"6\" height=\"6\" patternUnits=\"userSpaceOnUse\" patternTransform=\"rotate(45)\">");
+        if (background is not null) sb.Append("<rect width=\"6\" height=\"6\" fill=\"").Append(background).Append("\"/>");
+        sb.Append(pattern == BarPattern.Hatched
+            ? "<line x1=\"0\" y1=\"0\" x2=\"0\" y2=\"6\" stroke=\"#000000\" stroke-width=\"2\" stroke-opacity=\"0.5\"/>"
+            : "<line x1=\"0\" y1=\"0\" x2=\"0\" y2=\"6\" stroke=\"#000000\" stroke-width=\"1.5\" stroke-opacity=\"0.5\"/><line x1=\"0\" y1=\"3\" x2=\"6\" y2=\"3\" stroke=\"#000000\" stroke-width=\"1.5\" stroke-opacity=\"0.5\"/>");
+        return sb.Append("</pattern>").ToString();
     }
 
     /// <summary>A box plot per group, with every value drawn as a dot and an optional reference line.</summary>

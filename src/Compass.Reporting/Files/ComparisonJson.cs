@@ -47,6 +47,7 @@ public static class ComparisonJson
                 w.Number("energyPj", r.EnergyPj);
                 w.WriteNumber("evaluationsToWithin1Percent", r.EvaluationsToWithin1Percent);
                 w.Number("wallSeconds", r.WallSeconds);
+                if (r.MappingFile is not null) w.WriteString("mappingFile", r.MappingFile);
                 w.WriteStartArray("convergence");
                 foreach (var p in r.Convergence)
                 {
@@ -81,7 +82,10 @@ public static class ComparisonJson
             best = new BaselineResult(b.Str("name", file), b.Double("latencyNs", file), b.Double("energyPj", file), b.Double("edpJs", file));
         var runs = root.Array("runs", file).Select(r => new ComparisonRun(r.Str("optimizer", file), r.Int("seed", file), r.Double("bestEdpJs", file),
             r.Double("latencyNs", file), r.Double("energyPj", file), r.Int("evaluationsToWithin1Percent", file), r.Double("wallSeconds", file),
-            r.Array("convergence", file).Select(p => new ConvergencePoint(p[0].GetInt32(), p[1].AsDouble(file + ": convergence"))).ToArray())).ToArray();
+            r.Array("convergence", file).Select(p => new ConvergencePoint(p[0].GetInt32(), p[1].AsDouble(file + ": convergence"))).ToArray())
+        {
+            MappingFile = r.TryProp("mappingFile", out var m) ? m.GetString() : null,
+        }).ToArray();
         return new ComparisonReportData
         {
             StudyName = root.Str("studyName", file),

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using Compass.Abstractions.Evaluation;
 using Compass.Reporting.Analysis;
 using Compass.Reporting.Charts;
 using Compass.Reporting.Files;
@@ -23,89 +24,72 @@ public static class HtmlReport
         th,td{border:1px solid #d6d6d6;padding:4px 10px;text-align:left;vertical-align:top}
         th{background:#eef2f7}td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
         tr.best td{background:#eaf5ea;font-weight:bold}
+        p.headline{font-size:17px;margin:10px 0;padding:10px 14px;background:#fff;border-left:4px solid #4e79a7}
+        div.cols{display:flex;flex-wrap:wrap;gap:24px;align-items:flex-start}div.cols>div{flex:1 1 480px;min-width:0}
+        ul.findings{font-size:14px;margin:8px 0;padding-left:20px}ul.findings li{margin:3px 0}
+        table.summary{font-size:13px}
         section{margin-bottom:12px}svg.chart{max-width:100%;height:auto;background:#fff;border:1px solid #e0e0e0;display:block;margin:6px 0}
         pre{background:#fff;border:1px solid #ddd;padding:8px;font-size:12px;overflow:auto;max-height:420px}
         details summary{cursor:pointer;color:#4e79a7;font-size:13px;margin-top:6px}
         footer{margin-top:32px;color:#777;font-size:12px}
         """;
 
-    /// <summary>The report of one exploration or replay.</summary>
+    /// <summary>
+    /// The report of one exploration or replay. It answers first: a one-screen summary (best mapping against the
+    /// baselines and any lower bound, what bounds the iteration, energy parts, the levers' values), then the charts,
+    /// then the full scenario and optimizer settings folded away. Times in ms, energies in mJ, EDP in J·s.
+    /// </summary>
     public static string Run(RunReportData data)
     {
+        ArgumentNullException.ThrowIfNull(data);
         var h = new StringBuilder();
+        var m = data.Best;
         Begin(h, "Compass report: " + data.Scenario.Name, data.Scenario.Description,
             Inv($"optimizer {data.OptimizerName} · seed {data.Scenario.Seed} · {data.Best.Evaluations} evaluations") + (data.GeneratedAt is null ? string.Empty : " · " + data.GeneratedAt),
-            [("scenario", "Scenario"), ("metrics", "Best mapping"), ("baselines", "Baselines"), ("convergence", "Convergence"), ("pareto", "Latency–energy"),
-             ("energy", "Energy breakdown"), ("utilisation", "Utilisation"), ("schedule", "Schedule")]);
+            [("summary", "Summary"), ("convergence", "Convergence"), ("pareto", "Latency–energy"), ("energy", "Energy"), ("utilisation", "Utilisation"),
+             ("schedule", "Schedule"), ("scenario", "Scenario and settings")]);
 
-        Section(h, "scenario", "Scenario");
-        Table(h, ["field", "value"], ScenarioRows(data.Scenario), numericColumns: 0);
-        h.Append("<details><summary>Resolved scenario file</summary><pre>").Append(Format.Escape(data.Scenario.ResolvedScenarioJson)).Append("</pre></details>\n");
-        h.Append("</section>\n");
-
-        Section(h, "metrics", "Best mapping");
-        var m = data.Best;
-        var rows = new List<string[]>
-        {
-            new[] { "latency (ns)", Format.Number(m.LatencyNs, 6) },
-            new[] { "energy (pJ)", Format.Number(m.EnergyPj, 6) },
-            new[] { "EDP (J·s)", Format.Number(m.EdpJouleSeconds, 5) },
-            new[] { "objective (" + m.ObjectiveKind + ", " + ObjectiveUnit(m.ObjectiveKind) + ")", Format.Number(m.Objective, 6) },
-            new[] { "evaluations", m.Evaluations.ToString(CultureInfo.InvariantCulture) },
-            new[] { "wall time (s)", Format.Number(m.WallSeconds, 4) },
-        };
-        if (m.Cancelled) rows.Add(["cancelled", "yes: the search stopped early; this is the best found so far"]);
-        foreach (var (name, value) in data.Statistics.OrderBy(kv => kv.Key, StringComparer.Ordinal)) rows.Add([name, Format.Number(value, 6)]);
-        Table(h, ["metric", "value"], rows, numericColumns: 1);
-        var parts = EnergyParts(m);
-        Table(h, ["energy part", "pJ", "share"], parts.Select(p => new[] { p.Name, Format.Number(p.Value, 5), Format.Percent(m.EnergyPj > 0 ? p.Value / m.EnergyPj : double.NaN) }).ToList(), numericColumns: 2);
-        h.Append("</section>\n");
-
-        Section(h, "baselines", "Comparison to baselines");
-        if (data.Baselines.Count == 0) Note(h, "No baselines were evaluated for this run.");
-        else
-        {
-            h.Append("<p class=\"note\">EDP reduction = (baseline EDP − best EDP) / baseline EDP; positive means the search beat the baseline.</p>\n");
-            var baselineRows = new List<string[]> { new[] { "best (" + data.OptimizerName + ")", Format.Number(m.LatencyNs, 6), Format.Number(m.EnergyPj, 6), Format.Number(m.EdpJouleSeconds, 5), "–" } };
-            foreach (var b in data.Baselines.OrderBy(b => b.EdpJouleSeconds))
-                baselineRows.Add([b.Name, Format.Number(b.LatencyNs, 6), Format.Number(b.EnergyPj, 6), Format.Number(b.EdpJouleSeconds, 5), Reduction(b.EdpJouleSeconds, m.EdpJouleSeconds)]);
-            Table(h, ["mapping", "latency (ns)", "energy (pJ)", "EDP (J·s)", "EDP reduction"], baselineRows, numericColumns: 4, bestRow: 0);
-        }
+        Section(h, "summary", "Summary");
+        SummaryBlock(h, data);
         h.Append("</section>\n");
 
         Section(h, "convergence", "Convergence");
         var curve = Convergence.FromSearchLog(data.SearchLog);
+        var (objUnit, objFactor) = Format.ObjectiveUnit(m.ObjectiveKind);
         if (curve.Count == 0) Note(h, "No search log (a replay, or no valid evaluation).");
         else
         {
-            var values = curve.Select(p => p.BestObjective).ToList();
-            h.Append(SvgCharts.LineChart(new LineChartSpec("Best-so-far objective over evaluations", "evaluation", "best " + m.ObjectiveKind + " (" + ObjectiveUnit(m.ObjectiveKind) + ")",
-                [new LineSeries(Inv($"{data.OptimizerName}, seed {data.Scenario.Seed}"), curve.Select(p => new ChartPoint(p.Evaluation, p.BestObjective)).ToList(), Step: true, Markers: curve.Count <= 60)],
+            var values = curve.Select(p => p.BestObjective * objFactor).ToList();
+            h.Append(SvgCharts.LineChart(new LineChartSpec("Best-so-far objective over evaluations", "evaluation", "best " + m.ObjectiveKind + " (" + objUnit + ")",
+                [new LineSeries(Inv($"{data.OptimizerName}, seed {data.Scenario.Seed}"), curve.Select(p => new ChartPoint(p.Evaluation, p.BestObjective * objFactor)).ToList(), Step: true, Markers: curve.Count <= 60)],
                 LogY: WideRange(values))));
         }
         h.Append("</section>\n");
 
         Section(h, "pareto", "Latency versus energy");
-        var evaluated = data.SearchLog.Where(r => r.IsValid).Select(r => new ChartPoint(r.LatencyNs, r.EnergyPj)).ToList();
+        var evaluated = data.SearchLog.Where(r => r.IsValid).Select(r => new ChartPoint(r.LatencyNs * Format.MsPerNs, r.EnergyPj * Format.MjPerPj)).ToList();
         if (evaluated.Count == 0 && data.ParetoSet.Count == 0) Note(h, "No evaluated mappings to plot.");
         else
         {
-            var front = ParetoFront.Of(evaluated.Select(p => new ParetoPoint(p.X, p.Y)).Concat(data.ParetoSet)).Select(p => new ChartPoint(p.LatencyNs, p.EnergyPj)).ToList();
-            var highlights = new List<NamedPoint> { new("best (" + data.OptimizerName + ")", new ChartPoint(m.LatencyNs, m.EnergyPj)) };
-            highlights.AddRange(data.Baselines.Select(b => new NamedPoint(b.Name, new ChartPoint(b.LatencyNs, b.EnergyPj))));
+            var front = ParetoFront.Of(data.SearchLog.Where(r => r.IsValid).Select(r => new ParetoPoint(r.LatencyNs, r.EnergyPj)).Concat(data.ParetoSet))
+                .Select(p => new ChartPoint(p.LatencyNs * Format.MsPerNs, p.EnergyPj * Format.MjPerPj)).ToList();
+            var highlights = new List<NamedPoint> { new("best (" + data.OptimizerName + ")", new ChartPoint(m.LatencyNs * Format.MsPerNs, m.EnergyPj * Format.MjPerPj)) };
+            highlights.AddRange(data.Baselines.Select(b => new NamedPoint(b.Name, new ChartPoint(b.LatencyNs * Format.MsPerNs, b.EnergyPj * Format.MjPerPj))));
             var all = evaluated.Concat(highlights.Select(x => x.Point)).Where(p => double.IsFinite(p.X) && double.IsFinite(p.Y)).ToList();
-            h.Append(SvgCharts.Scatter(new ScatterChartSpec(Inv($"Every evaluated mapping ({evaluated.Count}) and the Pareto front ({front.Count})"), "latency (ns)", "energy (pJ)",
+            h.Append("<p class=\"note\">Every evaluated mapping is a faint grey dot; the Pareto front (no other mapping is both faster and more frugal) is the orange line. Diamonds: the best mapping and the baselines.</p>\n");
+            h.Append(SvgCharts.Scatter(new ScatterChartSpec(Inv($"{evaluated.Count:N0} evaluated mappings and the Pareto front ({front.Count} points)"), "latency per iteration (ms)", "energy per iteration (mJ)",
                 evaluated, front, highlights, LogX: WideRange(all.Select(p => p.X).ToList()), LogY: WideRange(all.Select(p => p.Y).ToList()))));
         }
         h.Append("</section>\n");
 
         Section(h, "energy", "Energy breakdown");
-        h.Append(SvgCharts.BarChart(new BarChartSpec("Energy of one iteration by part (best mapping)", "energy (pJ)", parts.Select(p => p.Name).ToList(),
-            [new BarSeries("best mapping", parts.Select(p => p.Value).ToList())])));
+        var parts = EnergyParts(m);
+        h.Append(SvgCharts.BarChart(new BarChartSpec("Energy of one iteration by part (best mapping)", "energy (mJ)", parts.Select(p => p.Name).ToList(),
+            [new BarSeries("best mapping", parts.Select(p => p.Value * Format.MjPerPj).ToList())])));
         h.Append("</section>\n");
 
         Section(h, "utilisation", "Per-chiplet utilisation");
-        h.Append("<p class=\"note\">Busy time over the iteration latency, laid out as the mesh (x to the right, y down; chiplet id = y × width + x).</p>\n");
+        h.Append("<p class=\"note\">Busy time over the iteration latency, laid out as the mesh (x to the right, y down; chiplet id = y × width + x). Hover a cell for its chiplet type.</p>\n");
         h.Append(SvgCharts.Heatmap(HeatmapOf(data.Package)));
         h.Append("</section>\n");
 
@@ -113,47 +97,210 @@ public static class HtmlReport
         if (data.Timeline is null || data.Timeline.Tasks.Count == 0) Note(h, "No task timeline was recorded.");
         else
         {
-            h.Append("<p class=\"note\">Chiplets as rows; solid bars are prefill micro-batches, hatched bars decode, cross-hatched mixed. Hover a bar for its details. The same schedule is in <code>schedule.trace.json</code> (open it in Perfetto).</p>\n");
+            h.Append("<p class=\"note\">Chiplets as rows; solid bars are prefill micro-batches, hatched bars decode, cross-hatched mixed. Hover a bar for its details. The full schedule is in <code>schedule.trace.json</code> (open it in Perfetto).</p>\n");
             h.Append(SvgCharts.Gantt(GanttOf(data.Timeline, data.Package)));
         }
         h.Append("</section>\n");
+
+        Section(h, "scenario", "Scenario and settings");
+        var scenarioRows = ScenarioRows(data.Scenario).ToList();
+        h.Append("<details><summary>").Append(Inv($"Every scenario value ({scenarioRows.Count} settings)")).Append("</summary>\n");
+        Table(h, ["field", "value"], scenarioRows, numericColumns: 0);
+        h.Append("</details>\n<details><summary>Resolved scenario file (scenario.resolved.json)</summary><pre>").Append(Format.Escape(data.Scenario.ResolvedScenarioJson)).Append("</pre></details>\n");
+        var runRows = new List<string[]>
+        {
+            new[] { "objective (" + m.ObjectiveKind + ", " + objUnit + ")", Format.Number(m.Objective * objFactor, 6) },
+            new[] { "evaluations", m.Evaluations.ToString(CultureInfo.InvariantCulture) },
+            new[] { "search wall time (s)", Format.Number(m.WallSeconds, 4) },
+        };
+        foreach (var (name, value) in data.Statistics.OrderBy(kv => kv.Key, StringComparer.Ordinal)) runRows.Add([name, Format.Number(value, 6)]);
+        h.Append("<details><summary>").Append(Inv($"Search and optimizer statistics ({runRows.Count} values)")).Append("</summary>\n");
+        Table(h, ["value", ""], runRows, numericColumns: 1);
+        h.Append("</details>\n</section>\n");
         End(h, "metrics.json, search-log.csv, timeline.json, schedule.trace.json, scenario.resolved.json");
         return h.ToString();
     }
 
-    /// <summary>The report of a comparison study.</summary>
+    /// <summary>The one-screen summary: headline, best vs baselines vs lower bound, what bounds the iteration, energy parts, levers.</summary>
+    private static void SummaryBlock(StringBuilder h, RunReportData data)
+    {
+        var m = data.Best;
+        var bestBaseline = data.Baselines.Where(b => double.IsFinite(b.EdpJouleSeconds) && b.EdpJouleSeconds > 0).OrderBy(b => b.EdpJouleSeconds).FirstOrDefault();
+        h.Append("<p class=\"headline\">EDP <b>").Append(Format.Number(m.EdpJouleSeconds, 4)).Append(" J·s</b>");
+        if (bestBaseline is not null)
+        {
+            var r = (bestBaseline.EdpJouleSeconds - m.EdpJouleSeconds) / bestBaseline.EdpJouleSeconds;
+            if (Math.Abs(r) < 0.0005) h.Append(", <b>the same</b> as the best baseline (").Append(Format.Escape(bestBaseline.Name)).Append(')');
+            else h.Append(", <b>").Append(Format.Percent(Math.Abs(r))).Append(r >= 0 ? " lower" : " higher").Append("</b> than the best baseline (").Append(Format.Escape(bestBaseline.Name)).Append(')');
+        }
+        h.Append(" · latency <b>").Append(Format.Ms(m.LatencyNs)).Append(" ms</b> · energy <b>").Append(Format.MJ(m.EnergyPj)).Append(" mJ</b> per iteration</p>\n");
+        if (m.Cancelled) Note(h, "The search stopped early: this is the best mapping found so far.");
+        h.Append("<div class=\"cols\"><div>\n");
+
+        var rows = new List<string[]> { new[] { "best (" + data.OptimizerName + ")", Format.Ms(m.LatencyNs, 5), Format.MJ(m.EnergyPj, 5), Format.Number(m.EdpJouleSeconds, 5), "–" } };
+        foreach (var b in data.Baselines.OrderBy(b => b.EdpJouleSeconds))
+            rows.Add([b.Name, Format.Ms(b.LatencyNs, 5), Format.MJ(b.EnergyPj, 5), Format.Number(b.EdpJouleSeconds, 5), Reduction(b.EdpJouleSeconds, m.EdpJouleSeconds)]);
+        if (data.LowerBound is { } lb)
+            rows.Add(["lower bound" + (lb.Name.Length > 0 && lb.Name != "lower bound" ? " (" + lb.Name + ")" : string.Empty), Format.Ms(lb.LatencyNs, 5), Format.MJ(lb.EnergyPj, 5), Format.Number(lb.EdpJouleSeconds, 5),
+                lb.EdpJouleSeconds > 0 && double.IsFinite(lb.EdpJouleSeconds) ? Inv($"best is {Format.Number(m.EdpJouleSeconds / lb.EdpJouleSeconds, 3)}× the bound") : "–"]);
+        if (data.Baselines.Count == 0 && data.LowerBound is null) Note(h, "No baselines were evaluated for this run.");
+        Table(h, ["mapping", "latency (ms)", "energy (mJ)", "EDP (J·s)", "best's EDP reduction"], rows, numericColumns: 4, bestRow: 0, cssClass: "summary");
+        if (data.Baselines.Count > 0) h.Append("<p class=\"note\">EDP reduction = (baseline EDP − best EDP) / baseline EDP; positive means the search beat the baseline.</p>\n");
+
+        if (data.Serving is { } serving) ServingBlock(h, serving);
+        var findings = new List<string>(data.Findings);
+        if (data.Timeline is { Tasks.Count: > 0 } timeline && BoundSentence(timeline) is { } sentence) findings.Add(sentence);
+        if (findings.Count > 0)
+        {
+            h.Append("<ul class=\"findings\">");
+            foreach (var f in findings) h.Append("<li>").Append(Format.Escape(f)).Append("</li>");
+            h.Append("</ul>\n");
+        }
+        h.Append("</div><div>\n");
+        var parts = EnergyParts(m);
+        Table(h, ["energy part", "mJ", "share"], parts.Select(p => new[] { p.Name, Format.MJ(p.Value, 4), Format.Percent(m.EnergyPj > 0 ? p.Value / m.EnergyPj : double.NaN) }).ToList(), numericColumns: 2, cssClass: "summary");
+        var levers = Levers(data).ToList();
+        if (levers.Count > 0) Table(h, ["lever", "value"], levers, numericColumns: 0, cssClass: "summary");
+        h.Append("</div></div>\n");
+    }
+
+    private static void ServingBlock(StringBuilder h, ServingSummary s)
+    {
+        static string[] Row(string name, PercentileRow? r) => r is null
+            ? [name, "n/a", "n/a", "n/a", "n/a"]
+            : [name, Format.Number(r.Mean), Format.Number(r.P50), Format.Number(r.P90), Format.Number(r.P99)];
+        Note(h, Inv($"Serving metrics over {s.Iterations} held-out iterations: {s.CompletedRequests} requests completed inside the window, {s.IncompleteRequests} incomplete."));
+        Table(h, ["request metric (ms)", "mean", "P50", "P90", "P99"], [Row("TTFT", s.TtftMs), Row("TPOT", s.TpotMs), Row("E2E", s.EndToEndMs)], numericColumns: 4, cssClass: "summary");
+        if (s.Note is not null) Note(h, s.Note);
+        Table(h, ["throughput and energy", "value"],
+        [
+            ["throughput over busy time (tokens/s)", Format.Number(s.ThroughputBusyTokensPerSecond, 5)],
+            ["throughput over trace time, idle included (tokens/s)", Format.Number(s.ThroughputTraceTokensPerSecond, 5)],
+            ["energy per generated token (mJ)", Format.MJ(s.EnergyPerTokenPj)],
+            ["SLO attainment" + (s.SloText.Length > 0 ? " (" + s.SloText + ")" : string.Empty), s.SloAttainment is { } a ? Format.Percent(a) : s.SloText.Length == 0 ? "n/a: no SLO given" : "n/a: no request completed"],
+        ], numericColumns: 1, cssClass: "summary");
+    }
+
+    /// <summary>
+    /// What bounds the iteration, read from the timeline of one iteration: how busy the busiest chiplet is and how the
+    /// tasks' time splits into compute, network-on-package and DRAM. A busiest chiplet idle most of the iteration means
+    /// the schedule waits on dependencies between chiplets (pipeline fill and drain) rather than on one resource.
+    /// </summary>
+    public static string? BoundSentence(ScheduleTimeline timeline)
+    {
+        ArgumentNullException.ThrowIfNull(timeline);
+        var tasks = timeline.Tasks.Where(t => t.Iteration == timeline.Iteration).ToList();
+        if (tasks.Count == 0) return null;
+        var end = tasks.Max(t => t.EndNs);
+        var start = Math.Min(0, tasks.Min(t => t.StartNs));
+        var span = end - start;
+        if (!(span > 0)) return null;
+        var busyByChiplet = tasks.GroupBy(t => t.Chiplet).Select(g => (Chiplet: g.Key, Busy: g.Sum(t => t.EndNs - t.StartNs))).OrderByDescending(x => x.Busy).ThenBy(x => x.Chiplet).First();
+        double compute = 0, nop = 0, dram = 0;
+        foreach (var t in tasks)
+        {
+            compute += t.ComputeNs;
+            nop += t.NopNs;
+            dram += t.DramNs;
+        }
+        var parts = compute + nop + dram;
+        var busyShare = busyByChiplet.Busy / span;
+        var text = Inv($"Sampled iteration {timeline.Iteration} (the schedule below) takes {Format.Ms(span)} ms; the busiest chiplet ({busyByChiplet.Chiplet}) works {Format.Percent(busyShare)} of it");
+        if (parts <= 0) return text + ".";
+        var (name, share) = compute >= nop && compute >= dram ? ("compute", compute) : nop >= dram ? ("NoP transfers", nop) : ("DRAM traffic", dram);
+        var split = Inv($"the tasks' time is {Format.Percent(compute / parts)} compute, {Format.Percent(nop / parts)} NoP, {Format.Percent(dram / parts)} DRAM");
+        return busyShare < 0.5
+            ? text + Inv($", so the iteration is bound by waiting between chiplets (dependencies, pipeline fill and drain) more than by any one resource; {split}.")
+            : text + Inv($"; {split}: {name} bound{(share / parts < 0.5 ? " (weakly)" : string.Empty)}.");
+    }
+
+    /// <summary>The key levers of the run, from the resolved scenario: model, package, layers, TP degree, head groups, micro-batch size, batch, precision.</summary>
+    private static IEnumerable<string[]> Levers(RunReportData data)
+    {
+        JsonDocument? doc = null;
+        try
+        {
+            doc = JsonDocument.Parse(data.Scenario.ResolvedScenarioJson);
+        }
+        catch (JsonException)
+        {
+            // No levers without a readable scenario; the raw text is still in the details below.
+        }
+        if (doc is null) yield break;
+        using (doc)
+        {
+            var root = doc.RootElement;
+            (string Label, string Path)[] levers =
+            [
+                ("model", "model"), ("package", "hardware.package"), ("layers modelled (0 = all)", "graph.layers"), ("tensor-parallel degree", "graph.tensorParallel"),
+                ("head groups", "graph.headGroups"), ("micro-batch size (requests)", "graph.microBatchSize"), ("max batch (requests)", "workload.maxBatchRequests"),
+                ("scheduler", "workload.scheduler.name"), ("weight / activation / KV bits", "precision"), ("optimizer", "optimizer.name"), ("budget (evaluations)", "budget.evaluations"),
+            ];
+            foreach (var (label, path) in levers)
+            {
+                if (Find(root, path) is not { } e) continue;
+                var text = path == "precision" && e.ValueKind == JsonValueKind.Object
+                    ? string.Join(" / ", new[] { "weightBits", "activationBits", "kvCacheBits" }.Select(k => e.TryGetProperty(k, out var v) ? v.GetRawText() : "?"))
+                    : e.ValueKind switch
+                    {
+                        JsonValueKind.String => e.GetString() ?? string.Empty,
+                        JsonValueKind.Object => e.TryGetProperty("name", out var n) && n.ValueKind == JsonValueKind.String ? n.GetString() ?? string.Empty : "(unnamed)",
+                        _ => e.GetRawText(),
+                    };
+                yield return [label, text];
+            }
+        }
+        var used = data.Package.Chiplets.Count(c => c.Utilisation > 0);
+        yield return ["chiplets used", Inv($"{used} of {data.Package.ChipletCount}")];
+        if (data.Timeline is { } t) yield return ["micro-batches", t.MicroBatchPhases.Count.ToString(CultureInfo.InvariantCulture)];
+    }
+
+    private static JsonElement? Find(JsonElement root, string path)
+    {
+        var e = root;
+        foreach (var part in path.Split('.'))
+        {
+            if (e.ValueKind != JsonValueKind.Object || !e.TryGetProperty(part, out e)) return null;
+        }
+        return e;
+    }
+
+    /// <summary>The report of a comparison study: mean ± 95 % CI per optimizer, a paired t-test against the best, convergence bands, box plot, runs.</summary>
     public static string Comparison(ComparisonReportData data)
     {
+        ArgumentNullException.ThrowIfNull(data);
         var h = new StringBuilder();
         var optimizers = data.Runs.Select(r => r.Optimizer).Distinct().ToList();
         Begin(h, "Compass comparison: " + data.StudyName, data.Description,
             Inv($"{optimizers.Count} optimizers · {data.Runs.Count} runs · budget {data.BudgetEvaluations} evaluations per run · ")
             + (data.SeededFromHeuristics ? "seeded from the heuristic mappings" : "unseeded") + (data.GeneratedAt is null ? string.Empty : " · " + data.GeneratedAt),
-            [("reduction", "Reduction"), ("convergence", "Convergence"), ("final", "Final EDP"), ("runs", "Runs")]);
+            [("reduction", "Summary"), ("convergence", "Convergence"), ("final", "Final EDP"), ("runs", "Runs")]);
 
         Section(h, "reduction", "EDP per optimizer");
         if (data.BestBaseline is { } best)
             h.Append("<p class=\"note\">Best baseline: <b>").Append(Format.Escape(best.Name)).Append("</b>, EDP ").Append(Format.Number(best.EdpJouleSeconds, 5))
              .Append(" J·s. Reduction = (baseline EDP − EDP) / baseline EDP.</p>\n");
-        var rows = new List<string[]>();
-        foreach (var name in optimizers)
+        var table = ComparisonTable.Of(data.Runs);
+        var rows = table.Rows.Select(r => new[]
         {
-            var runs = data.Runs.Where(r => r.Optimizer == name).ToList();
-            // Like the console summary: a seed that found no valid mapping (EDP ∞) is counted in "seeds" but not averaged.
-            var s = Summary.Of(runs.Select(r => r.BestEdpJouleSeconds).Where(double.IsFinite).ToList());
-            var baseline = data.BestBaseline?.EdpJouleSeconds ?? double.NaN;
-            rows.Add([name, runs.Count.ToString(CultureInfo.InvariantCulture), Format.Number(s.Mean, 5), Format.Number(s.StandardDeviation, 3), Format.Number(s.Min, 5), Format.Number(s.Max, 5),
-                Reduction(baseline, s.Mean), Reduction(baseline, s.Min), Format.Number(runs.Average(r => r.EvaluationsToWithin1Percent), 4), Format.Number(runs.Average(r => r.WallSeconds), 4)]);
-        }
-        Table(h, ["optimizer", "seeds", "mean EDP (J·s)", "std", "min", "max", "reduction (mean)", "reduction (min)", "evaluations to within 1 %", "wall s (mean)"], rows, numericColumns: 9,
-            bestRow: rows.Count == 0 ? -1 : optimizers.IndexOf(optimizers.OrderBy(o => FiniteMean(data.Runs.Where(r => r.Optimizer == o).Select(r => r.BestEdpJouleSeconds))).First()));
+            r.Optimizer, Inv($"{r.ValidSeeds}/{r.Seeds}"), r.Edp is { } e ? Format.PlusMinus(e.Mean, e.HalfWidth) : "–", r.Edp is { } e2 ? Format.Number(e2.StandardDeviation, 3) : "–",
+            Format.Number(r.Min, 5), Format.Number(r.Max, 5), Reduction(data.BestBaseline?.EdpJouleSeconds ?? double.NaN, r.Edp?.Mean ?? double.NaN),
+            Reduction(data.BestBaseline?.EdpJouleSeconds ?? double.NaN, r.Min), PairedText(r), Format.Number(r.MeanEvaluationsToWithin1Percent, 4), Format.Number(r.MeanWallSeconds, 4),
+        }).ToList();
+        Table(h, ["optimizer", "valid seeds", "mean EDP ± 95 % CI (J·s)", "std (J·s)", "min (J·s)", "max (J·s)", "reduction (mean)", "reduction (min)",
+            "vs " + (table.Reference ?? "best") + " (paired t-test)", "evaluations to within 1 %", "wall s (mean)"], rows, numericColumns: 10,
+            bestRow: table.Reference is null ? -1 : table.Rows.FindIndex(r => r.Optimizer == table.Reference));
+        h.Append("<p class=\"note\">The 95 % confidence interval uses Student's t with n − 1 degrees of freedom over the seeds that found a valid mapping. "
+            + "The paired t-test compares each optimizer with the one of lowest mean EDP seed by seed (same seed, same starting points): mean EDP difference and two-sided p; p &lt; 0.05 marks a difference unlikely to be seed noise. "
+            + "With few seeds the test has little power: a large p is not evidence of equality.</p>\n");
         h.Append("</section>\n");
 
         Section(h, "convergence", "Convergence");
+        var (unit, factor) = Format.ObjectiveUnit(data.ObjectiveKind);
         h.Append("<p class=\"note\">Median best-so-far objective across seeds, with the min–max band of the seeds shaded.</p>\n");
-        var series = optimizers.Select((name, i) => SpreadSeries(name, i, data.Runs.Where(r => r.Optimizer == name).Select(r => r.Convergence).ToList())).ToList();
-        var allValues = data.Runs.SelectMany(r => r.Convergence).Select(p => p.BestObjective).Where(double.IsFinite).ToList();
-        h.Append(SvgCharts.LineChart(new LineChartSpec("Best-so-far objective over evaluations", "evaluation", "best " + data.ObjectiveKind + " (" + ObjectiveUnit(data.ObjectiveKind) + ")",
+        var series = optimizers.Select((name, i) => SpreadSeries(name, i, data.Runs.Where(r => r.Optimizer == name).Select(r => r.Convergence).ToList(), factor)).ToList();
+        var allValues = data.Runs.SelectMany(r => r.Convergence).Select(p => p.BestObjective * factor).Where(double.IsFinite).ToList();
+        h.Append(SvgCharts.LineChart(new LineChartSpec("Best-so-far objective over evaluations", "evaluation", "best " + data.ObjectiveKind + " (" + unit + ")",
             series, LogY: WideRange(allValues), Layout: ChartLayout.WithLegend)));
         h.Append("</section>\n");
 
@@ -165,12 +312,21 @@ public static class HtmlReport
         h.Append("</section>\n");
 
         Section(h, "runs", "Runs");
-        Table(h, ["optimizer", "seed", "EDP (J·s)", "latency (ns)", "energy (pJ)", "evaluations to within 1 %", "wall s"],
-            data.Runs.Select(r => new[] { r.Optimizer, r.Seed.ToString(CultureInfo.InvariantCulture), Format.Number(r.BestEdpJouleSeconds, 5), Format.Number(r.LatencyNs, 6),
-                Format.Number(r.EnergyPj, 6), r.EvaluationsToWithin1Percent.ToString(CultureInfo.InvariantCulture), Format.Number(r.WallSeconds, 4) }).ToList(), numericColumns: 6);
+        Table(h, ["optimizer", "seed", "EDP (J·s)", "latency (ms)", "energy (mJ)", "evaluations to within 1 %", "wall s", "best mapping"],
+            data.Runs.Select(r => new[] { r.Optimizer, r.Seed.ToString(CultureInfo.InvariantCulture), Format.Number(r.BestEdpJouleSeconds, 5), Format.Ms(r.LatencyNs, 6),
+                Format.MJ(r.EnergyPj, 6), r.EvaluationsToWithin1Percent.ToString(CultureInfo.InvariantCulture), Format.Number(r.WallSeconds, 4), r.MappingFile ?? "–" }).ToList(), numericColumns: 6);
         h.Append("</section>\n");
-        End(h, "comparison.json");
+        End(h, "comparison.json, comparison.csv, mappings/, convergence/, logs/");
         return h.ToString();
+    }
+
+    private static string PairedText(ComparisonRow row)
+    {
+        if (row.IsReference) return "reference";
+        if (row.Paired is not { } t) return "–";
+        var diff = Format.Number(t.MeanDifference, 3);
+        if (t.MeanDifference > 0 && !diff.StartsWith('+')) diff = "+" + diff;
+        return double.IsNaN(t.PValue) ? diff + (t.Pairs < 2 ? " (one pair)" : " (no spread)") : diff + ", p = " + Format.PValue(t.PValue);
     }
 
     /// <summary>The mesh heatmap of per-chiplet utilisation.</summary>
@@ -182,45 +338,152 @@ public static class HtmlReport
         for (var id = 0; id < cells.Length; id++)
         {
             var found = byId.TryGetValue(id, out var usage);
-            cells[id] = new HeatmapCell(found ? usage.Utilisation : 0, Inv($"c{id} ({id % package.MeshWidth},{id / package.MeshWidth})"),
+            cells[id] = new HeatmapCell(found ? usage.Utilisation : 0, package.MeshWidth <= 8 ? Inv($"c{id} ({id % package.MeshWidth},{id / package.MeshWidth})") : Inv($"c{id}"),
                 found ? Format.Percent(usage.Utilisation) : "idle", package.TypeName(id));
         }
         return new HeatmapSpec(Inv($"Utilisation of the {package.MeshWidth}×{package.MeshHeight} mesh"), package.MeshWidth, package.MeshHeight, cells,
             CellSizePx: package.MeshWidth <= 8 ? 96 : Math.Max(48, 960.0 / package.MeshWidth));
     }
 
-    /// <summary>The Gantt chart of a timeline: colour by layer when there are several layers, else by micro-batch; pattern by phase.</summary>
+    /// <summary>
+    /// Most tasks a Gantt chart draws one by one (each with its tooltip); beyond it, a chiplet's tasks closer than a
+    /// pixel are merged (and the chart says so), and the merge distance doubles until at most <see cref="MaxMergedGanttBars"/> bars remain.
+    /// </summary>
+    public const int MaxGanttBars = SvgCharts.GanttCompactAbove;
+
+    /// <summary>Most bars of a merged Gantt chart.</summary>
+    public const int MaxMergedGanttBars = 40000;
+
+    /// <summary>
+    /// The Gantt chart of a timeline, time in ms. Colour: by layer group (at most ten groups of consecutive layers) when
+    /// there are several layers, else by operator kind; pattern by phase. Above <see cref="MaxGanttBars"/> tasks, the tasks
+    /// of a chiplet that lie within one pixel of each other are drawn as one bar coloured by its longest task.
+    /// </summary>
     public static GanttSpec GanttOf(ScheduleTimeline timeline, PackageUsage package)
     {
+        ArgumentNullException.ThrowIfNull(timeline);
+        ArgumentNullException.ThrowIfNull(package);
         var tasks = timeline.Tasks.Where(t => t.Iteration == timeline.Iteration).ToList();
         if (tasks.Count == 0) tasks = timeline.Tasks.ToList();
         var used = tasks.Select(t => t.Chiplet).Distinct().Order().ToList();
         var rows = package.ChipletCount is > 0 and <= 64 ? Enumerable.Range(0, Math.Max(package.ChipletCount, used.Count == 0 ? 0 : used[^1] + 1)).ToList() : used;
         var rowOf = new Dictionary<int, int>();
         for (var i = 0; i < rows.Count; i++) rowOf[rows[i]] = i;
-        var layers = tasks.Select(t => timeline.GeneOf(t).Layer).Distinct().Count();
-        var byLayer = layers > 1;
+        var layers = tasks.Select(t => timeline.GeneOf(t).Layer).Distinct().Order().ToList();
+        var byLayer = layers.Count > 1;
+        var maxLayer = layers.Count == 0 ? 0 : layers[^1];
+        var groupSize = Math.Max(1, (maxLayer + 10) / 10);
+        int KeyOf(in TaskRecord t) => byLayer ? timeline.GeneOf(t).Layer / groupSize : (int)OpKindOf(timeline.GeneOf(t).Stage);
+        TaskKey keyOf = KeyOf;
         var maxEnd = tasks.Count == 0 ? 0 : tasks.Max(t => t.EndNs);
-        var (unit, divisor) = maxEnd >= 1e8 ? ("ms", 1e6) : maxEnd >= 1e5 ? ("µs", 1e3) : ("ns", 1.0);
-        var bars = new List<GanttBar>(tasks.Count);
-        foreach (var t in tasks)
+        var bars = new List<GanttBar>(Math.Min(tasks.Count, MaxGanttBars));
+        var merged = tasks.Count > MaxGanttBars;
+        var mergeNs = 0.0;
+        if (!merged)
         {
-            var gene = timeline.GeneOf(t);
-            var phase = timeline.PhaseOf(t.MicroBatch);
-            var tooltip = Inv($"{gene.Name} · micro-batch {t.MicroBatch} ({TimelineJson.PhaseName(phase)}) · chiplet {t.Chiplet} · {Format.Number(t.StartNs, 6)}–{Format.Number(t.EndNs, 6)} ns · compute {Format.Number(t.ComputeNs)} ns, NoP {Format.Number(t.NopNs)} ns, DRAM {Format.Number(t.DramNs)} ns · {Format.Number(t.EnergyPj)} pJ")
-                + (t.WeightsLoaded ? " · weights loaded" : string.Empty);
-            bars.Add(new GanttBar(rowOf[t.Chiplet], t.StartNs / divisor, t.EndNs / divisor, (byLayer ? gene.Layer : t.MicroBatch) % 10, PatternOf(phase), tooltip));
+            foreach (var t in tasks)
+            {
+                var gene = timeline.GeneOf(t);
+                var phase = timeline.PhaseOf(t.MicroBatch);
+                var tooltip = Inv($"{gene.Name} · micro-batch {t.MicroBatch} ({TimelineJson.PhaseName(phase)}) · chiplet {t.Chiplet} · {Format.Ms(t.StartNs, 6)}–{Format.Ms(t.EndNs, 6)} ms · compute {Format.Ms(t.ComputeNs)} ms, NoP {Format.Ms(t.NopNs)} ms, DRAM {Format.Ms(t.DramNs)} ms · {Format.MJ(t.EnergyPj)} mJ")
+                    + (t.WeightsLoaded ? " · weights loaded" : string.Empty);
+                bars.Add(new GanttBar(rowOf[t.Chiplet], t.StartNs * Format.MsPerNs, t.EndNs * Format.MsPerNs, KeyOf(t), PatternOf(phase), tooltip));
+            }
+        }
+        else
+        {
+            // Start at one pixel of a 1,000-pixel time axis (tasks closer than that cannot be told apart anyway) and
+            // widen the merge distance until the chart stays under the bar limit.
+            var byChiplet = tasks.GroupBy(t => t.Chiplet).OrderBy(g => g.Key).Select(g => g.OrderBy(t => t.StartNs).ToList()).ToList();
+            mergeNs = maxEnd / 1000;
+            while (true)
+            {
+                bars.Clear();
+                foreach (var list in byChiplet) MergeRow(list, mergeNs, timeline, rowOf, keyOf, bars);
+                if (bars.Count <= MaxMergedGanttBars || mergeNs >= maxEnd) break;
+                mergeNs *= 2;
+            }
         }
         var legend = new List<LegendEntry>();
-        var keys = tasks.Select(t => byLayer ? timeline.GeneOf(t).Layer : t.MicroBatch).Distinct().Order().ToList();
-        foreach (var k in keys.Take(10))
-            legend.Add(new LegendEntry((byLayer ? "layer " : "micro-batch ") + k.ToString(CultureInfo.InvariantCulture) + (keys.Count > 10 ? " (+10n)" : string.Empty), k % 10));
+        foreach (var key in tasks.Select(t => KeyOf(t)).Distinct().Order())
+        {
+            var name = !byLayer ? OpKindName((OpKind)key)
+                : groupSize == 1 ? "layer " + key.ToString(CultureInfo.InvariantCulture)
+                : Inv($"layers {key * groupSize}–{Math.Min(maxLayer, (key + 1) * groupSize - 1)}");
+            legend.Add(new LegendEntry(name, key));
+        }
         foreach (var phase in tasks.Select(t => timeline.PhaseOf(t.MicroBatch)).Distinct().Order())
             legend.Add(new LegendEntry(TimelineJson.PhaseName(phase), -1, PatternOf(phase)));
-        return new GanttSpec(Inv($"Iteration {timeline.Iteration}: {tasks.Count} tasks on {used.Count} chiplets, coloured by {(byLayer ? "layer" : "micro-batch")}"),
-            "time (" + unit + ")", rows.Select(c => new GanttRow(Inv($"chiplet {c} ({c % Math.Max(1, package.MeshWidth)},{c / Math.Max(1, package.MeshWidth)})"))).ToList(),
-            bars, legend, Width: 1200);
+        var colouring = !byLayer ? "operator kind" : groupSize == 1 ? "layer" : Inv($"layer group ({groupSize} layers each)");
+        var title = Inv($"Iteration {timeline.Iteration}: {tasks.Count:N0} tasks on {used.Count} chiplets, coloured by {colouring}");
+        var note = merged ? Inv($"Aggregated: a chiplet's tasks less than {Format.Ms(mergeNs, 2)} ms apart are drawn as one bar coloured by its longest task ({bars.Count:N0} bars for {tasks.Count:N0} tasks)") : string.Empty;
+        var rowHeight = rows.Count <= 64 ? 18.0 : Math.Max(4.0, 1152.0 / rows.Count);
+        return new GanttSpec(title, "time (ms)",
+            rows.Select(c => new GanttRow(Inv($"chiplet {c} ({c % Math.Max(1, package.MeshWidth)},{c / Math.Max(1, package.MeshWidth)})"))).ToList(),
+            bars, legend, Width: 1200, RowHeightPx: rowHeight, Note: note);
     }
+
+    private delegate int TaskKey(in TaskRecord task);
+
+    /// <summary>Merges one chiplet's tasks (sorted by start) that lie less than <paramref name="mergeNs"/> apart into bars coloured by their longest task.</summary>
+    private static void MergeRow(List<TaskRecord> list, double mergeNs, ScheduleTimeline timeline, Dictionary<int, int> rowOf, TaskKey keyOf, List<GanttBar> bars)
+    {
+        var k = 0;
+        while (k < list.Count)
+        {
+            var first = list[k];
+            var end = first.EndNs;
+            var longest = first;
+            var n = 1;
+            int minLayer = timeline.GeneOf(first).Layer, topLayer = minLayer;
+            while (k + n < list.Count && list[k + n].StartNs - end <= mergeNs)
+            {
+                var t = list[k + n];
+                end = Math.Max(end, t.EndNs);
+                if (t.EndNs - t.StartNs > longest.EndNs - longest.StartNs) longest = t;
+                var layer = timeline.GeneOf(t).Layer;
+                minLayer = Math.Min(minLayer, layer);
+                topLayer = Math.Max(topLayer, layer);
+                n++;
+            }
+            var tooltip = n == 1
+                ? Inv($"{timeline.GeneOf(first).Name} · {Format.Ms(first.StartNs, 5)}–{Format.Ms(first.EndNs, 5)} ms")
+                : Inv($"{n} tasks · L{minLayer}–{topLayer} · {Format.Ms(first.StartNs, 5)}–{Format.Ms(end, 5)} ms");
+            bars.Add(new GanttBar(rowOf[first.Chiplet], first.StartNs * Format.MsPerNs, end * Format.MsPerNs, keyOf(longest), PatternOf(timeline.PhaseOf(longest.MicroBatch)), tooltip));
+            k += n;
+        }
+    }
+
+    /// <summary>Operator kinds the Gantt chart colours by when a run models one layer.</summary>
+    private enum OpKind
+    {
+        QkvProjection,
+        Attention,
+        OutputProjection,
+        NormAndResidual,
+        Ffn,
+        Moe,
+    }
+
+    private static OpKind OpKindOf(Abstractions.Mapping.NodeStage stage) => stage switch
+    {
+        Abstractions.Mapping.NodeStage.QkvProjection => OpKind.QkvProjection,
+        Abstractions.Mapping.NodeStage.AttentionScore or Abstractions.Mapping.NodeStage.AttentionSoftmax or Abstractions.Mapping.NodeStage.AttentionValue => OpKind.Attention,
+        Abstractions.Mapping.NodeStage.OutputProjection => OpKind.OutputProjection,
+        Abstractions.Mapping.NodeStage.Residual or Abstractions.Mapping.NodeStage.Norm => OpKind.NormAndResidual,
+        Abstractions.Mapping.NodeStage.MoeRouter or Abstractions.Mapping.NodeStage.MoeExpert => OpKind.Moe,
+        _ => OpKind.Ffn,
+    };
+
+    private static string OpKindName(OpKind kind) => kind switch
+    {
+        OpKind.QkvProjection => "QKV projection",
+        OpKind.Attention => "attention",
+        OpKind.OutputProjection => "output projection",
+        OpKind.NormAndResidual => "norm / residual",
+        OpKind.Moe => "MoE router / experts",
+        _ => "FFN",
+    };
 
     private static BarPattern PatternOf(MicroBatchPhase phase) => phase switch
     {
@@ -229,14 +492,14 @@ public static class HtmlReport
         _ => BarPattern.CrossHatched,
     };
 
-    private static LineSeries SpreadSeries(string name, int index, List<IReadOnlyList<ConvergencePoint>> seeds)
+    private static LineSeries SpreadSeries(string name, int index, List<IReadOnlyList<ConvergencePoint>> seeds, double factor)
     {
         var grid = seeds.SelectMany(s => s.Select(p => p.Evaluation)).Distinct().Order().ToList();
         var line = new List<ChartPoint>(grid.Count);
         var band = new List<BandPoint>(grid.Count);
         foreach (var x in grid)
         {
-            var values = seeds.Select(s => Convergence.ValueAt(s, x)).Where(double.IsFinite).Order().ToList();
+            var values = seeds.Select(s => Convergence.ValueAt(s, x) * factor).Where(double.IsFinite).Order().ToList();
             if (values.Count == 0) continue;
             line.Add(new ChartPoint(x, Summary.Quantile(values, 0.5)));
             band.Add(new BandPoint(x, values[0], values[^1]));
@@ -286,14 +549,6 @@ public static class HtmlReport
     private static List<(string Name, double Value)> EnergyParts(RunMetrics m) =>
         [("MAC", m.Energy.MacPj), ("buffer", m.Energy.BufferPj), ("vector", m.Energy.VectorPj), ("NoP", m.Energy.NopPj), ("DRAM", m.Energy.DramPj), ("static", m.Energy.StaticPj)];
 
-    private static string ObjectiveUnit(string kind) => kind.ToLowerInvariant() switch
-    {
-        "edp" => "ns·pJ",
-        "latency" => "ns",
-        "energy" => "pJ",
-        _ => "pJ^a·ns^b",
-    };
-
     private static string Reduction(double baseline, double value) =>
         baseline > 0 && double.IsFinite(baseline) && double.IsFinite(value) ? Format.Percent((baseline - value) / baseline) : "–";
 
@@ -323,9 +578,9 @@ public static class HtmlReport
 
     private static void Note(StringBuilder h, string text) => h.Append("<p class=\"note\">").Append(Format.Escape(text)).Append("</p>\n");
 
-    private static void Table(StringBuilder h, string[] header, IEnumerable<string[]> rows, int numericColumns, int bestRow = -1)
+    private static void Table(StringBuilder h, string[] header, IEnumerable<string[]> rows, int numericColumns, int bestRow = -1, string? cssClass = null)
     {
-        h.Append("<table>\n<tr>");
+        h.Append(cssClass is null ? "<table>\n<tr>" : "<table class=\"" + cssClass + "\">\n<tr>");
         foreach (var c in header) h.Append("<th>").Append(Format.Escape(c)).Append("</th>");
         h.Append("</tr>\n");
         var r = 0;
@@ -338,12 +593,5 @@ public static class HtmlReport
             r++;
         }
         h.Append("</table>\n");
-    }
-
-    /// <summary>Mean of the finite values, or +∞ when there is none.</summary>
-    private static double FiniteMean(IEnumerable<double> values)
-    {
-        var finite = values.Where(double.IsFinite).ToList();
-        return finite.Count == 0 ? double.PositiveInfinity : finite.Average();
     }
 }

@@ -41,6 +41,9 @@ public sealed record ComparisonRun(
     string Optimizer, int Seed, double BestEdpJouleSeconds, double LatencyNs, double EnergyPj,
     int EvaluationsToWithin1Percent, double WallSeconds, IReadOnlyList<ConvergencePoint> Convergence)
 {
+    /// <summary>The run's best mapping file relative to the study folder (<c>mappings/ga-seed42.json</c>), or null when none was kept.</summary>
+    public string? MappingFile { get; init; }
+
     /// <summary>A run from its best mapping's metrics and its search log (convergence and evaluations to within 1 % derived from the log).</summary>
     public static ComparisonRun FromSearchLog(string optimizer, int seed, RunMetrics best, IReadOnlyList<SearchLogRow> log)
     {

@@ -35,6 +35,18 @@ public sealed record RunReportData
 
     /// <summary>A label such as a timestamp, shown in the report header; null shows none (keeps reports byte-identical).</summary>
     public string? GeneratedAt { get; init; }
+
+    /// <summary>
+    /// Lower bounds of the iteration's latency, energy and EDP (no mapping can do better), shown beside the best
+    /// mapping and the baselines in the report's summary; null when none was computed.
+    /// </summary>
+    public BaselineResult? LowerBound { get; init; }
+
+    /// <summary>Serving metrics of a replay (TTFT, TPOT, E2E, throughput), shown in the summary; null for an exploration.</summary>
+    public ServingSummary? Serving { get; init; }
+
+    /// <summary>Sentences about the best mapping (what bounds the iteration, how far from the bound ...), shown first in the summary.</summary>
+    public IReadOnlyList<string> Findings { get; init; } = [];
 }
 
 /// <summary>The scenario of a run.</summary>
@@ -158,3 +170,27 @@ public sealed record ScheduleTimeline(int Iteration, IReadOnlyList<TimelineGene>
         return list;
     }
 }
+
+/// <summary>Mean and percentiles of a serving metric, ms.</summary>
+/// <param name="Mean">Mean.</param>
+/// <param name="P50">Median.</param>
+/// <param name="P90">90th percentile.</param>
+/// <param name="P99">99th percentile.</param>
+public sealed record PercentileRow(double Mean, double P50, double P90, double P99);
+
+/// <summary>The serving metrics of a replay, shown in its report's summary.</summary>
+/// <param name="Iterations">Replayed iterations.</param>
+/// <param name="CompletedRequests">Requests followed from arrival to last token inside the window.</param>
+/// <param name="IncompleteRequests">Requests seen but not completed inside the window.</param>
+/// <param name="TtftMs">Time to first token, ms; null when no request completed.</param>
+/// <param name="TpotMs">Time per output token, ms; null when no completed request had more than one output token.</param>
+/// <param name="EndToEndMs">End-to-end latency, ms; null when no request completed.</param>
+/// <param name="ThroughputBusyTokensPerSecond">Generated tokens per second of busy time (sum of iteration latencies).</param>
+/// <param name="ThroughputTraceTokensPerSecond">Generated tokens per second of trace time (first start to last end, idle gaps included).</param>
+/// <param name="EnergyPerTokenPj">Energy per generated token, pJ.</param>
+/// <param name="SloAttainment">Fraction of completed requests meeting the SLOs; null when no SLO was given or none completed.</param>
+/// <param name="SloText">The SLOs given (<c>TTFT ≤ 200 ms, TPOT ≤ 50 ms</c>), or empty.</param>
+/// <param name="Note">Why request metrics are missing or partial, or null.</param>
+public sealed record ServingSummary(
+    int Iterations, int CompletedRequests, int IncompleteRequests, PercentileRow? TtftMs, PercentileRow? TpotMs, PercentileRow? EndToEndMs,
+    double ThroughputBusyTokensPerSecond, double ThroughputTraceTokensPerSecond, double EnergyPerTokenPj, double? SloAttainment, string SloText, string? Note);

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
 using Compass.Abstractions.Plugins;
 
 namespace Compass.Scenarios.Binding;
@@ -27,6 +28,8 @@ public static class ConfigJson
         NumberHandling = JsonNumberHandling.AllowReadingFromString,
         ReadCommentHandling = JsonCommentHandling.Skip,
         AllowTrailingCommas = true,
+        // Set explicitly: RecordField reads the records' shapes (GetTypeInfo) before anything is serialized.
+        TypeInfoResolver = new DefaultJsonTypeInfoResolver(),
     };
 
     /// <summary>Combines a section path and a JSON path (<c>$.slots[3]</c>) into a dotted field path.</summary>

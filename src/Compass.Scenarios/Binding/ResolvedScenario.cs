@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
 using Compass.Abstractions.Hardware;
 using Compass.Abstractions.Workload;
 
@@ -12,13 +13,16 @@ namespace Compass.Scenarios.Binding;
 /// </summary>
 public static class ResolvedScenario
 {
+    private static readonly JsonSerializerOptions WithoutNulls = new(ConfigJson.WriteOptions) { DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull };
+
     /// <summary>Builds the resolved scenario.</summary>
     /// <param name="scenario">The scenario.</param>
     /// <param name="package">The package as resolved (preset expanded, overrides applied).</param>
     /// <param name="model">The model as resolved.</param>
     public static JsonObject Build(Scenario scenario, ResolvedPackage package, ModelConfig model)
     {
-        var o = ConfigJson.WriteOptions;
+        // Absent optional records (a dense model's moe) are left out, as a scenario would write them: null is refused on input.
+        var o = WithoutNulls;
         var resolved = scenario.Document.DeepClone().AsObject();
         resolved["hardware"] = new JsonObject
         {

@@ -110,7 +110,10 @@ public sealed class SvgChartsTests
         var svg = XDocument.Parse(SvgCharts.Gantt(HtmlReport.GanttOf(timeline, TestData.Run().Package)));
         var tasks = ByClass(svg, "task");
         Assert.Equal(timeline.Tasks.Count, tasks.Count);
-        Assert.Equal(timeline.Tasks.Count(t => t.MicroBatch == 1), ByClass(svg, "task-pattern").Count);
+        // Decode bars (micro-batch 1) are filled with a hatch pattern drawn over their colour, the prefill ones plain.
+        Assert.Equal(timeline.Tasks.Count(t => t.MicroBatch == 1), tasks.Count(r => ((string)r.Attribute("fill")!).StartsWith("url(#compass-h", StringComparison.Ordinal)));
+        Assert.All(tasks.Where(r => ((string)r.Attribute("fill")!).StartsWith("url(", StringComparison.Ordinal)),
+            r => Assert.Single(svg.Descendants("pattern"), p => "url(#" + (string?)p.Attribute("id") + ")" == (string)r.Attribute("fill")!));
         // Widths proportional to durations (time axis linear): px per ns is the same for every bar.
         var ratios = tasks.Zip(timeline.Tasks, (r, t) => Attr(r, "width") / (t.EndNs - t.StartNs)).ToList();
         Assert.All(ratios, r => Assert.Equal(ratios[0], r, 0.01));

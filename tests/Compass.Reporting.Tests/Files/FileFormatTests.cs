@@ -31,7 +31,50 @@ public sealed class FileFormatTests : IDisposable
         var ex = Assert.Throws<CompassInputException>(() =>
             SearchLogCsv.Parse(new StringReader(SearchLogCsv.Header + "\n0,1,2,3,4,5,6,ff\n1,1,x,3,4,5,6,ff\n")));
         Assert.Equal("search-log.csv:3", ex.Field);
-        Assert.Contains("energy_pj", ex.Reason, StringComparison.Ordinal);
+        Assert.Contains("energy_mj", ex.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void SearchLogWritesMillisecondsAndMillijoulesByMovingTheDecimalPoint()
+    {
+        // 3000 ns = 0.003 ms, 20 pJ = 2E-8 mJ written exactly (no multiplication); the hash stays hexadecimal.
+        var line = SearchLogCsv.FormatRow(TestData.ThreePointLog()[0]);
+        Assert.StartsWith("0,0.003,0.00000002,60000,", line, StringComparison.Ordinal);
+        Assert.Equal("82.4521", SearchLogCsv.Shifted(82_452_100, -6));
+        Assert.Equal("1234.5", SearchLogCsv.Shifted(1.2345e12, -9));
+        Assert.Equal("0", SearchLogCsv.Shifted(0, -6));
+        Assert.Equal("-0.5", SearchLogCsv.Shifted(-5e5, -6));
+        Assert.Equal("1.5E-306", SearchLogCsv.Shifted(1.5e-300, -6));
+    }
+
+    [Fact]
+    public void ShiftedUnitsReadBackBitForBit()
+    {
+        // Property (fixed seed): any finite double, shifted to ms or mJ text and read back, is the same double.
+        var random = new Random(19);
+        for (var i = 0; i < 20000; i++)
+        {
+            var value = i switch
+            {
+                < 5000 => random.NextDouble() * 1e9,
+                < 10000 => Math.Round(random.NextDouble() * 1e7) + random.Next(0, 1000) * 0.001,
+                < 15000 => BitConverter.Int64BitsToDouble(random.NextInt64(1L, 0x7FEFFFFFFFFFFFFFL)),
+                _ => random.NextDouble() * Math.Pow(10, random.Next(-30, 30)),
+            };
+            foreach (var exponent in new[] { -6, -9 })
+            {
+                var text = SearchLogCsv.Shifted(value, exponent);
+                var back = SearchLogCsv.Unshifted(text, exponent, "f", "c");
+                Assert.True(BitConverter.DoubleToInt64Bits(value) == BitConverter.DoubleToInt64Bits(back), $"{value:R} → {text} → {back:R}");
+            }
+        }
+    }
+
+    [Fact]
+    public void SearchLogInTheOldNanosecondUnitsIsStillRead()
+    {
+        var rows = SearchLogCsv.Parse(new StringReader(SearchLogCsv.LegacyHeader + "\n0,3000,20,60000,6E-17,60000,0.01,abcdef0123456789\n"));
+        Assert.Equal(TestData.ThreePointLog()[0], rows[0]);
     }
 
     [Fact]
