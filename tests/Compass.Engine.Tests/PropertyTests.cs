@@ -21,7 +21,7 @@ public sealed class PropertyTests
     }
 
     private static void Check(Func<int, bool> property) =>
-        FsCheck.Check.One(Config.QuickThrowOnFailure.WithMaxTest(100), Prop.ForAll(Gen.Choose(0, int.MaxValue - 1).ToArbitrary(), property));
+        PropertySeed.Check(Prop.ForAll(Gen.Choose(0, int.MaxValue - 1).ToArbitrary(), property), 100);
 
     [Fact]
     public void LatencyIsNeverBelowComputeAndDramBounds()

@@ -215,6 +215,7 @@ public static class ExploreCommand
                         Timeline = timeline,
                         ParetoSet = result is null ? [] : [.. result.Outcome.ParetoSet.Select(g => problem.Evaluate(g)).Where(IsSound).Select(f => new ParetoPoint(f.LatencyNs, f.EnergyPj))],
                         Statistics = statistics,
+                        PackageCost = RunReportBuilder.PackageCost(setup),
                     };
                     ReportFiles.WriteRun(outDir, report);
                     if (incomplete is not null) MarkIncomplete(Path.Combine(outDir, ReportFiles.MetricsFile), incomplete);

@@ -62,6 +62,7 @@ public static class ReplayCommand
                     Baselines = RunReportBuilder.Baselines(run.Baselines!),
                     Timeline = timeline,
                     Serving = Serving(replay, iterations.Count),
+                    PackageCost = RunReportBuilder.PackageCost(setup),
                 });
             }
             OutputFile.WriteResultJson(Path.Combine(outDir, "replay.json"), replay);

@@ -4,6 +4,7 @@ using Compass.Abstractions.Workload;
 using Compass.Engine;
 using Compass.Engine.Pipeline;
 using Compass.Host.Commands;
+using Compass.Host.Composition;
 using Compass.Reporting.Model;
 
 namespace Compass.Host.Output;
@@ -32,6 +33,19 @@ public static class RunReportBuilder
     {
         ArgumentNullException.ThrowIfNull(baselines);
         return [.. baselines.Select(x => new BaselineResult(x.Name, x.Fitness.LatencyNs, x.Fitness.EnergyPj, x.Fitness.IsValid ? x.Fitness.EdpJouleSeconds : double.PositiveInfinity))];
+    }
+
+    /// <summary>
+    /// The package's area and monetary cost by the scenario's cost model (<c>costModels.cost</c>), or null when it
+    /// names none. The estimate is plugin code: a throw becomes a <see cref="Compass.Abstractions.Plugins.PluginFaultException"/> naming the plugin.
+    /// </summary>
+    public static PackageCostSummary? PackageCost(ExplorationSetup setup)
+    {
+        ArgumentNullException.ThrowIfNull(setup);
+        if (setup.Cost.Component is not { } model || setup.Scenario.CostModels.Cost is not { } choice) return null;
+        var r = CompassRuntime.Guard(setup.Cost.Plugin, "cost", choice.Name, () => model.Estimate(setup.Package));
+        return new PackageCostSummary(choice.Name, r.TotalCostUsd, r.ComputeDieCostUsd, r.IoDieCostUsd, r.PackagingCostUsd, r.MemoryCostUsd,
+            r.ComputeDieAreaMm2, r.IoDieAreaMm2, r.SubstrateAreaMm2);
     }
 
     /// <summary>

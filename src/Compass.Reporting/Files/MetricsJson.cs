@@ -75,6 +75,21 @@ public static class MetricsJson
             w.WriteEndArray();
             w.WriteEndObject();
 
+            if (data.PackageCost is { } cost)
+            {
+                w.WriteStartObject("packageCost");
+                w.WriteString("model", cost.Model);
+                w.Number("totalUsd", cost.TotalUsd);
+                w.Number("computeDieUsd", cost.ComputeDieUsd);
+                w.Number("ioDieUsd", cost.IoDieUsd);
+                w.Number("packagingUsd", cost.PackagingUsd);
+                w.Number("memoryUsd", cost.MemoryUsd);
+                w.Number("computeDieAreaMm2", cost.ComputeDieAreaMm2);
+                w.Number("ioDieAreaMm2", cost.IoDieAreaMm2);
+                w.Number("substrateAreaMm2", cost.SubstrateAreaMm2);
+                w.WriteEndObject();
+            }
+
             w.WriteStartArray("baselines");
             foreach (var b in data.Baselines)
             {
@@ -131,6 +146,12 @@ public static class MetricsJson
         var baselines = root.Array("baselines", file).Select(b => new BaselineResult(b.Str("name", file), b.Double("latencyNs", file),
             b.Double("energyPj", file), b.Double("edpJs", file))).ToArray();
         var pareto = root.Array("paretoSet", file).Select(q => new ParetoPoint(q.Double("latencyNs", file), q.Double("energyPj", file))).ToArray();
+        PackageCostSummary? packageCost = null;
+        if (root.TryGetProperty("packageCost", out var pc))
+        {
+            packageCost = new PackageCostSummary(pc.Str("model", file), pc.Double("totalUsd", file), pc.Double("computeDieUsd", file), pc.Double("ioDieUsd", file),
+                pc.Double("packagingUsd", file), pc.Double("memoryUsd", file), pc.Double("computeDieAreaMm2", file), pc.Double("ioDieAreaMm2", file), pc.Double("substrateAreaMm2", file));
+        }
         var statistics = new Dictionary<string, double>(StringComparer.Ordinal);
         foreach (var s in root.Prop("statistics", file).EnumerateObject()) statistics[s.Name] = s.Value.AsDouble(file + ": statistics." + s.Name);
         return new RunReportData
@@ -143,6 +164,7 @@ public static class MetricsJson
             ParetoSet = pareto,
             Statistics = statistics,
             GeneratedAt = root.TryProp("generatedAt", out var g) ? g.GetString() : null,
+            PackageCost = packageCost,
         };
     }
 }

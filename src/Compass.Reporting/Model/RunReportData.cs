@@ -47,7 +47,23 @@ public sealed record RunReportData
 
     /// <summary>Sentences about the best mapping (what bounds the iteration, how far from the bound ...), shown first in the summary.</summary>
     public IReadOnlyList<string> Findings { get; init; } = [];
+
+    /// <summary>Area and monetary cost of the package by the scenario's cost model (<c>costModels.cost</c>), or null when it names none.</summary>
+    public PackageCostSummary? PackageCost { get; init; }
 }
+
+/// <summary>The package's area and monetary cost as a cost model estimated it.</summary>
+/// <param name="Model">Name of the cost model (<c>compass-simple</c>, <c>chiplet-actuary</c>).</param>
+/// <param name="TotalUsd">Total cost, USD.</param>
+/// <param name="ComputeDieUsd">Known-good compute dies, USD.</param>
+/// <param name="IoDieUsd">I/O dies, USD.</param>
+/// <param name="PackagingUsd">Substrate, bonding and assembly, USD.</param>
+/// <param name="MemoryUsd">DRAM / HBM devices, USD.</param>
+/// <param name="ComputeDieAreaMm2">Total compute-die area, mm².</param>
+/// <param name="IoDieAreaMm2">Total I/O-die area, mm².</param>
+/// <param name="SubstrateAreaMm2">Package substrate area, mm².</param>
+public sealed record PackageCostSummary(string Model, double TotalUsd, double ComputeDieUsd, double IoDieUsd, double PackagingUsd, double MemoryUsd,
+    double ComputeDieAreaMm2, double IoDieAreaMm2, double SubstrateAreaMm2);
 
 /// <summary>The scenario of a run.</summary>
 /// <param name="Name">Scenario name.</param>

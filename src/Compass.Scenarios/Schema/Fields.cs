@@ -47,13 +47,17 @@ public abstract class FieldSpec
         return schema;
     }
 
-    /// <summary>A JSON number as a double, however the node stores it (a parsed element, a long or a double).</summary>
+    /// <summary>
+    /// A JSON number as a double, however the node stores it (a parsed element, a long or a double); infinity for a
+    /// literal beyond double's range (<c>1e400</c>), which every range rule then refuses.
+    /// </summary>
     protected static double NumberOf(JsonNode node)
     {
         var v = node.AsValue();
         if (v.TryGetValue<double>(out var d)) return d;
         if (v.TryGetValue<long>(out var l)) return l;
-        return v.GetValue<int>();
+        if (v.TryGetValue<int>(out var i)) return i;
+        return double.PositiveInfinity;
     }
 
     /// <summary>The value as written, for error messages: <c>'abc'</c> for strings, the JSON for the rest.</summary>
