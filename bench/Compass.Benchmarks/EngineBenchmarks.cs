@@ -4,6 +4,7 @@ using Compass.Abstractions.Evaluation;
 using Compass.Abstractions.Hardware;
 using Compass.Abstractions.Mapping;
 using Compass.Abstractions.Workload;
+using Compass.CostModels.Interconnect;
 using Compass.Engine;
 
 namespace Compass.Benchmarks;
@@ -133,14 +134,17 @@ public static class EngineBenchmarkFixtures
         return genome;
     }
 
-    /// <summary>A homogeneous XY mesh of <paramref name="chiplet"/> (128 GB/s links, 1 ns and 16 pJ/B per hop) running one iteration with the stand-in cost model.</summary>
+    /// <summary>
+    /// A homogeneous mesh of <paramref name="chiplet"/> (128 GB/s links, 1 ns and 2 pJ/bit per hop) on the shipped
+    /// <c>mesh</c> interconnect of the CostModels plugin (XY routing), running one iteration with the stand-in cost model.
+    /// </summary>
     private static ExplorationProblem Build(ChipletType chiplet, int width, int height, int channels, double channelGBps, double capacityGB, double dramPjPerByte, ModelConfig model, GraphOptions graph, Iteration iteration)
     {
-        var package = Package(width, height, chiplet, channels, channelGBps, capacityGB);
+        var package = Package(width, height, chiplet, channels, channelGBps, capacityGB, dramPjPerByte / 8);
         var definition = new ProblemDefinition
         {
             Package = package,
-            Interconnect = new XyMeshInterconnect(package, linkGBps: 128, hopLatencyNs: 1, hopPjPerByte: 16, dramPjPerByte: dramPjPerByte),
+            Interconnect = new MeshInterconnectModel().Build(package),
             ComputeModel = new StandInCostModel(),
             Model = model,
             Precision = new PrecisionConfig(8, 8, 8),
@@ -163,7 +167,7 @@ public static class EngineBenchmarkFixtures
         StaticPowerW = 0.05,
     };
 
-    private static ResolvedPackage Package(int width, int height, ChipletType type, int channels, double channelGBps, double capacityGB)
+    private static ResolvedPackage Package(int width, int height, ChipletType type, int channels, double channelGBps, double capacityGB, double dramPjPerBit)
     {
         var dram = new List<DramChannel>();
         var right = channels / 2;
@@ -176,7 +180,7 @@ public static class EngineBenchmarkFixtures
             {
                 var routers = new List<MeshPosition>();
                 for (var y = k * height / count; y < (k + 1) * height / count; y++) routers.Add(new MeshPosition(x, y));
-                dram.Add(new DramChannel($"ch{dram.Count}", "gddr6x", routers, channelGBps, 10.5, capacityGB));
+                dram.Add(new DramChannel($"ch{dram.Count}", "gddr6x", routers, channelGBps, dramPjPerBit, capacityGB));
             }
         }
         return new ResolvedPackage(
@@ -208,87 +212,5 @@ internal sealed class StandInCostModel : IComputeCostModel
             return new OperatorCost(time, op.Macs * rate.EnergyPerMacPj, buffer, 0, utilisation, 0, string.Empty);
         }
         return new OperatorCost(op.Macs / (chiplet.VectorOpsPerCycle * chiplet.ClockGHz), 0, op.OutputBytes * 0.1, op.Macs * chiplet.VectorEnergyPerOpPj, 1, 0, string.Empty);
-    }
-}
-
-/// <summary>XY-routed mesh; each DRAM channel spreads its share evenly over its edge routers; traffic interleaved over all channels (formulas.md §9).</summary>
-internal sealed class XyMeshInterconnect : IPackageInterconnect
-{
-    private readonly int _width;
-    private readonly int _height;
-    private readonly double _linkGBps;
-    private readonly IReadOnlyList<DramChannel> _channels;
-
-    public XyMeshInterconnect(ResolvedPackage package, double linkGBps, double hopLatencyNs, double hopPjPerByte, double dramPjPerByte)
-    {
-        _width = package.Description.MeshWidth;
-        _height = package.Description.MeshHeight;
-        _linkGBps = linkGBps;
-        _channels = package.Description.DramChannels;
-        HopLatencyNs = hopLatencyNs;
-        HopEnergyPjPerByte = hopPjPerByte;
-        DramPj = dramPjPerByte;
-    }
-
-    private double DramPj { get; }
-
-    public int LinkCount => _width * _height * 4;
-    public int ChannelCount => _channels.Count;
-    public double HopEnergyPjPerByte { get; }
-    public double HopLatencyNs { get; }
-    public double LinkBandwidthGBps(int link) => _linkGBps;
-    public double ChannelBandwidthGBps(int channel) => _channels[channel].BandwidthGBps;
-    public double DramEnergyPjPerByte(int channel) => DramPj;
-    public string DescribeLink(int link) => $"{link / 4}.{link % 4}";
-
-    public TrafficPattern Unicast(int source, int destination)
-    {
-        if (source == destination) return TrafficPattern.Local;
-        var path = Route(source, destination);
-        return new TrafficPattern([.. path], [.. path.Select(_ => 1.0)], [], [], path.Count, path.Count);
-    }
-
-    public TrafficPattern Multicast(int source, ReadOnlySpan<int> destinations) => Unicast(source, destinations[0]);
-
-    public TrafficPattern DramRead(int chiplet) => Dram(chiplet, read: true);
-
-    public TrafficPattern DramWrite(int chiplet) => Dram(chiplet, read: false);
-
-    private TrafficPattern Dram(int chiplet, bool read)
-    {
-        var shares = new SortedDictionary<int, double>();
-        var maxHops = 0;
-        var channelShare = 1.0 / _channels.Count;
-        foreach (var channel in _channels)
-        {
-            var perRouter = channelShare / channel.AttachedRouters.Count;
-            foreach (var r in channel.AttachedRouters)
-            {
-                var router = r.Y * _width + r.X;
-                var path = read ? Route(router, chiplet) : Route(chiplet, router);
-                maxHops = Math.Max(maxHops, path.Count);
-                foreach (var l in path) shares[l] = shares.GetValueOrDefault(l) + perRouter;
-            }
-        }
-        var channels = Enumerable.Range(0, _channels.Count).ToArray();
-        return new TrafficPattern([.. shares.Keys], [.. shares.Values], channels, [.. channels.Select(_ => channelShare)], shares.Values.Sum(), maxHops);
-    }
-
-    private List<int> Route(int source, int destination)
-    {
-        var links = new List<int>();
-        int x = source % _width, y = source / _width;
-        int dx = destination % _width, dy = destination / _width;
-        while (x != dx)
-        {
-            links.Add((y * _width + x) * 4 + (dx > x ? 0 : 1));
-            x += dx > x ? 1 : -1;
-        }
-        while (y != dy)
-        {
-            links.Add((y * _width + x) * 4 + (dy > y ? 2 : 3));
-            y += dy > y ? 1 : -1;
-        }
-        return links;
     }
 }

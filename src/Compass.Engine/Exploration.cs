@@ -56,6 +56,29 @@ public sealed record GraphOptions
     public bool CausalPrefill { get; init; } = true;
 }
 
+/// <summary>Where a tensor that lives in DRAM (weights, KV cache, a spilled activation) has its home.</summary>
+public enum DramPlacement
+{
+    /// <summary>In the channel nearest (fewest mean hops) to the chiplet that first consumes it in the mapping.</summary>
+    Nearest,
+
+    /// <summary>Interleaved over every channel, 1/n each (the published Compass default, formulas.md §9).</summary>
+    Interleaved,
+}
+
+/// <summary>Evaluator options: data placement in DRAM.</summary>
+public sealed record EvaluatorOptions
+{
+    /// <summary>Home policy for weights, KV cache and spilled activations (default <see cref="DramPlacement.Nearest"/>).</summary>
+    public DramPlacement Placement { get; init; } = DramPlacement.Nearest;
+
+    /// <summary>
+    /// Explicit homes of weight tensors: gene name (<c>L0.ffn_up.3</c>) → DRAM channel index; these override
+    /// <see cref="Placement"/> for the named genes' weights.
+    /// </summary>
+    public IReadOnlyDictionary<string, int> WeightHomes { get; init; } = new Dictionary<string, int>();
+}
+
 /// <summary>Everything needed to build an exploration problem.</summary>
 public sealed record ProblemDefinition
 {
@@ -82,6 +105,9 @@ public sealed record ProblemDefinition
 
     /// <summary>The objective.</summary>
     public ObjectiveSpec Objective { get; init; } = new();
+
+    /// <summary>Evaluator options (data placement).</summary>
+    public EvaluatorOptions Evaluator { get; init; } = new();
 }
 
 /// <summary>One logged evaluation.</summary>

@@ -23,8 +23,11 @@ public sealed class ExplorationProblem
     private static EvaluatorScratch? t_scratch;
     private readonly HeuristicMappings _heuristics;
 
-    private ExplorationProblem(ProblemDefinition definition, ProblemGraph graph, Evaluator evaluator, MappingSpace space, int distinctShapes, int estimates)
+    private readonly IterationBounds[] _bounds;
+
+    private ExplorationProblem(ProblemDefinition definition, ProblemGraph graph, Evaluator evaluator, MappingSpace space, int distinctShapes, int estimates, IterationBounds[] bounds)
     {
+        _bounds = bounds;
         Definition = definition;
         _graph = graph;
         _evaluator = evaluator;
@@ -147,7 +150,14 @@ public sealed class ExplorationProblem
         var staticW = new double[chiplets];
         for (var c = 0; c < chiplets; c++) staticW[c] = package.TypeOf(c).StaticPowerW;
         var traffic = new TrafficCache(definition.Interconnect, chiplets);
-        var evaluator = new Evaluator(structure, traffic, package.SlotTypeIndex, staticW, fits, writePj);
+        foreach (var (name, channel) in definition.Evaluator.WeightHomes)
+        {
+            if (Array.IndexOf(structure.Names, name) < 0) throw new CompassInputException("evaluator.weightHomes", $"no node named '{name}' (names look like {structure.Names[0]})");
+            if (channel < 0 || channel >= traffic.ChannelCount) throw new CompassInputException($"evaluator.weightHomes.{name}", $"must be a channel 0..{traffic.ChannelCount - 1}, got {channel}");
+        }
+        var evaluator = new Evaluator(structure, traffic, package.SlotTypeIndex, staticW, fits, writePj, definition.Evaluator);
+        var bounds = new IterationBounds[graph.Iterations.Length];
+        for (var i = 0; i < bounds.Length; i++) bounds[i] = LowerBounds(graph.Iterations[i], structure, types.Count, chiplets, traffic, evaluator.StaticPjPerNs);
 
         var infos = new GeneInfo[genes];
         for (var g = 0; g < genes; g++)
@@ -160,7 +170,53 @@ public sealed class ExplorationProblem
         var typeNames = new string[types.Count];
         for (var ty = 0; ty < types.Count; ty++) typeNames[ty] = types[ty].Name;
         var space = new MappingSpace(microBatches, infos, description.MeshWidth, description.MeshHeight, package.SlotTypeIndex, typeNames);
-        return new ExplorationProblem(definition, graph, evaluator, space, graph.Shapes.Length, estimates);
+        return new ExplorationProblem(definition, graph, evaluator, space, graph.Shapes.Length, estimates, bounds);
+    }
+
+    /// <summary>
+    /// Mapping-independent lower bounds of one iteration (docs/evaluator.md): compute = every task at its fastest
+    /// chiplet type spread over all chiplets; DRAM = the bytes no mapping avoids (each weight once, KV history and graph
+    /// inputs read, new KV and graph outputs written) over the aggregate channel bandwidth; energy = those bytes at the
+    /// cheapest channel, every task's MAC and vector energy at its cheapest type, and static power over the latency bound.
+    /// </summary>
+    private static IterationBounds LowerBounds(IterationGraph it, GeneStructure structure, int types, int chiplets, TrafficCache traffic, double staticPjPerNs)
+    {
+        var genes = structure.GeneCount;
+        double work = 0, energy = 0, bytes = 0;
+        var weightCounted = new bool[genes];
+        for (var t = 0; t < it.Tasks; t++)
+        {
+            if (!it.Active[t]) continue;
+            var g = t % genes;
+            double fastest = double.PositiveInfinity, cheapest = double.PositiveInfinity;
+            for (var ty = 0; ty < types; ty++)
+            {
+                ref readonly var c = ref it.Costs[ty * it.Tasks + t];
+                fastest = Math.Min(fastest, c.TimeNs);
+                cheapest = Math.Min(cheapest, c.MacPj + c.VectorPj);
+            }
+            work += fastest;
+            energy += cheapest;
+            if (!weightCounted[g]) { weightCounted[g] = true; bytes += structure.WeightBytes[g]; }
+            bytes += it.ExtraReadBytes[t] + it.MustWriteBytes[t];
+            if (structure.IsGraphOutput[g]) bytes += it.OutputBytes[t] - it.MustWriteBytes[t];
+        }
+        var compute = work / chiplets;
+        var dram = traffic.AggregateDramGBps > 0 ? bytes / traffic.AggregateDramGBps : 0;
+        var latency = Math.Max(compute, dram);
+        return new IterationBounds(compute, dram, latency, energy + bytes * traffic.MinDramPjPerByte + latency * staticPjPerNs, bytes);
+    }
+
+    /// <summary>The model's lower bounds of sampled iteration <paramref name="iteration"/> (the same for every mapping).</summary>
+    public IterationBounds Bounds(int iteration) => _bounds[iteration];
+
+    /// <summary>Mean of the per-iteration lower bounds over the sampled iterations (what a mean latency or energy is compared with).</summary>
+    public IterationBounds MeanBounds()
+    {
+        double compute = 0, dram = 0, energy = 0, bytes = 0, latency = 0;
+        foreach (var b in _bounds) { compute += b.ComputeNs; dram += b.DramNs; energy += b.EnergyPj; bytes += b.UnavoidableDramBytes; latency += b.LatencyNs; }
+        var n = _bounds.Length;
+        return new IterationBounds(compute / n, dram / n, latency / n, energy / n, bytes / n);
     }
 
     /// <summary>The calling thread's evaluator scratch (grown on demand, shared by the problems this thread evaluates).</summary>
@@ -232,19 +288,35 @@ public sealed class ExplorationProblem
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(iteration, _graph.Iterations.Length);
         CheckRunnable(genome);
         var timeline = includeTimeline ? new List<TaskRecord>(_graph.Iterations[iteration].Tasks) : null;
-        var totals = RunFiniteIteration(genome, iteration, timeline, "iteration");
-        var usage = _evaluator.Usage(Scratch, totals.LatencyNs);
-        return new IterationResult(totals.LatencyNs, totals.Energy, usage, (IReadOnlyList<TaskRecord>?)timeline ?? [], totals.TotalMacs, totals.DramBytes, totals.NopByteHops);
+        var intervals = includeTimeline ? new List<ResourceInterval>() : null;
+        var totals = RunFiniteIteration(genome, iteration, timeline, "iteration", intervals);
+        var scratch = Scratch;
+        var usage = _evaluator.Usage(scratch, totals.LatencyNs);
+        var (busiest, busyNs) = _evaluator.Busiest(scratch);
+        var traffic = scratch.Traffic;
+        var bounds = _bounds[iteration];
+        var maxCompute = 0.0;
+        var computeChip = 0;
+        for (var c = 0; c < usage.Length; c++) if (scratch.ChipCompute[c] > maxCompute) { maxCompute = scratch.ChipCompute[c]; computeChip = c; }
+        return new IterationResult(totals.LatencyNs, totals.Energy, usage, (IReadOnlyList<TaskRecord>?)timeline ?? [], totals.TotalMacs, totals.DramBytes, totals.NopByteHops)
+        {
+            ResourceIntervals = (IReadOnlyList<ResourceInterval>?)intervals ?? [],
+            DramTraffic = traffic,
+            Bounds = bounds,
+            BusiestResource = busiest,
+            BusiestResourceBusyNs = busyNs,
+            BoundExplanation = BoundAnalysis.Explain(totals.LatencyNs, totals.Energy.TotalPj, bounds, traffic, busiest, busyNs, computeChip, maxCompute),
+        };
     }
 
     /// <summary>Totals of one iteration under a genome whose rows are reused as b mod rows, on the calling thread's scratch.</summary>
-    internal IterationTotals RunIteration(Genome genome, int iteration, List<TaskRecord>? timeline = null) =>
-        _evaluator.Run(_graph.Iterations[iteration], genome, Scratch, timeline, iteration);
+    internal IterationTotals RunIteration(Genome genome, int iteration, List<TaskRecord>? timeline = null, List<ResourceInterval>? intervals = null) =>
+        _evaluator.Run(_graph.Iterations[iteration], genome, Scratch, timeline, intervals, iteration);
 
     /// <summary><see cref="RunIteration"/>, throwing when a cost model's NaN or ∞ made the latency or energy non-finite.</summary>
-    internal IterationTotals RunFiniteIteration(Genome genome, int iteration, List<TaskRecord>? timeline, string label)
+    internal IterationTotals RunFiniteIteration(Genome genome, int iteration, List<TaskRecord>? timeline, string label, List<ResourceInterval>? intervals = null)
     {
-        var totals = RunIteration(genome, iteration, timeline);
+        var totals = RunIteration(genome, iteration, timeline, intervals);
         if (!double.IsFinite(totals.LatencyNs) || !double.IsFinite(totals.Energy.TotalPj))
             throw new InvalidOperationException($"{label} {iteration}: the mapping produced a non-finite latency or energy (a cost model returned NaN or ∞)");
         return totals;

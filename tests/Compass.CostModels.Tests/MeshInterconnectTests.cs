@@ -9,8 +9,8 @@ public class MeshInterconnectTests
 {
     private const double MiB = 1024 * 1024;
 
-    private static MeshInterconnect Build(MeshRouting routing = MeshRouting.Xy, DramPolicy dram = DramPolicy.Interleaved)
-        => (MeshInterconnect)new MeshInterconnectModel(new MeshModelOptions(routing, dram))
+    private static MeshInterconnect Build(MeshRouting routing = MeshRouting.Xy)
+        => (MeshInterconnect)new MeshInterconnectModel(new MeshModelOptions(routing))
             .Build(TestHardware.Resolve(TestHardware.Compass6x6(), TestHardware.Compass(Dataflow.OutputStationary)));
 
     private static double BusiestLinkNs(MeshInterconnect net, TrafficPattern p, double bytes)
@@ -39,7 +39,7 @@ public class MeshInterconnectTests
     {
         // formulas.md §9: 1 MiB read into (3,3): 4 MiB·hop (67.1 µJ) + 88.1 µJ DRAM; busiest link 512 KiB; 256 KiB per channel.
         var net = Build();
-        var p = net.DramRead(3 * 6 + 3);
+        var p = net.DramRead(3 * 6 + 3, -1);
         Assert.Equal(4.0, p.HopBytesPerByte, 12);
         Assert.Equal(67.108864, MiB * p.HopBytesPerByte * net.HopEnergyPjPerByte / 1e6, 6);
         var dramPj = 0.0;
@@ -59,22 +59,26 @@ public class MeshInterconnectTests
     public void DramWriteMirrorsDramRead()
     {
         var net = Build();
-        var r = net.DramRead(8);
-        var w = net.DramWrite(8);
+        var r = net.DramRead(8, -1);
+        var w = net.DramWrite(8, -1);
         Assert.Equal(r.HopBytesPerByte, w.HopBytesPerByte, 12);
         Assert.Equal(r.ChannelShares, w.ChannelShares);
         Assert.Equal(r.MaxHops, w.MaxHops);
     }
 
     [Fact]
-    public void NearestPolicyUsesOneChannelWithFewestHops()
+    public void PinnedChannelCostsFewerHopsThanInterleaved()
     {
-        var net = Build(dram: DramPolicy.Nearest);
-        var p = net.DramRead(0); // (0,0): the left-top channel, routers (0,0..2): 0 + 1 + 2 hops / 3
+        // (0,0) reading from the left-top channel, routers (0,0..2): 0 + 1 + 2 hops / 3 = 1 hop per byte; interleaved
+        // over all four channels it averages (1 + 4 + 6 + 9) / 4 = 5 hops (the right channels are 5 columns away).
+        var net = Build();
+        var p = net.DramRead(0, 2);
         Assert.Single(p.Channels);
         Assert.Equal(2, p.Channels[0]);
         Assert.Equal(1.0, p.ChannelShares[0]);
         Assert.Equal(1.0, p.HopBytesPerByte, 12);
+        Assert.Equal(0, net.ChannelRouter(2));
+        Assert.Equal(5.0, net.DramRead(0, -1).HopBytesPerByte, 12);
     }
 
     [Fact]

@@ -19,7 +19,7 @@ internal static class PropertySeed
     /// <summary>Quick-throw configuration with <paramref name="maxTest"/> cases replayed from <see cref="Seed"/>.</summary>
     public static Config Config(int maxTest) => FsCheck.Config.QuickThrowOnFailure
         .WithMaxTest(maxTest)
-        .WithReplay(FSharpOption<Replay>.Some(new Replay(new Rnd(Seed, Gamma), FSharpOption<int>.None)));
+        .WithReplay(FSharpOption<FsCheck.Replay>.Some(new FsCheck.Replay(new Rnd(Seed, Gamma), FSharpOption<int>.None)));
 
     /// <summary>Checks <paramref name="property"/> with <see cref="Config"/>; a failure's message starts with the seed.</summary>
     public static void Check(Property property, int maxTest)

@@ -1,3 +1,4 @@
+using Compass.Abstractions.Evaluation;
 using Compass.Abstractions.Mapping;
 using Compass.Engine;
 using FsCheck;
@@ -52,6 +53,62 @@ public sealed class PropertyTests
                 if (r.LatencyNs * tolerance < r.TotalMacs / peakMacsPerNs) return false;
                 if (r.LatencyNs * tolerance < mandatory / dramGBps) return false;
                 if (r.DramBytes * tolerance < mandatory) return false;
+            }
+            return true;
+        });
+    }
+
+    [Fact]
+    public void NoResourceEverExceedsItsBandwidthAndTheLastTaskEndIsTheLatency()
+    {
+        var p = Mesh.Value;
+        var interconnect = p.Definition.Interconnect;
+        Check(seed =>
+        {
+            var genome = RandomGenome(p.Space, seed);
+            for (var i = 0; i < p.IterationCount; i++)
+            {
+                var r = p.EvaluateIteration(genome, i, includeTimeline: true);
+                if (r.LatencyNs != r.Tasks.Max(t => t.EndNs)) return false;
+                foreach (var group in r.ResourceIntervals.GroupBy(x => (x.Kind, x.Index)))
+                {
+                    var bandwidth = group.Key.Kind == ResourceKind.Link ? interconnect.LinkBandwidthGBps(group.Key.Index) : interconnect.ChannelBandwidthGBps(group.Key.Index);
+                    var sorted = group.OrderBy(x => x.StartNs).ToArray();
+                    double bytes = 0;
+                    for (var k = 0; k < sorted.Length; k++)
+                    {
+                        var x = sorted[k];
+                        // At most its bandwidth during the interval, and no other transfer on it at the same time.
+                        if (x.Bytes > bandwidth * (x.EndNs - x.StartNs) * (1 + 1e-12)) return false;
+                        if (k > 0 && x.StartNs < sorted[k - 1].EndNs - 1e-9 * sorted[k - 1].EndNs) return false;
+                        if (x.EndNs > r.LatencyNs * (1 + 1e-12)) return false;
+                        bytes += x.Bytes;
+                    }
+                    // The total-bytes / bandwidth bound holds as a consequence, not as a clamp.
+                    if (r.LatencyNs * (1 + 1e-12) < bytes / bandwidth) return false;
+                }
+            }
+            return true;
+        });
+    }
+
+    [Fact]
+    public void LatencyAndEnergyAreNeverBelowTheReportedLowerBounds()
+    {
+        var p = Mesh.Value;
+        Check(seed =>
+        {
+            var genome = RandomGenome(p.Space, seed);
+            for (var i = 0; i < p.IterationCount; i++)
+            {
+                var r = p.EvaluateIteration(genome, i, false);
+                var b = p.Bounds(i);
+                if (r.Bounds != b || b.LatencyNs <= 0 || b.EnergyPj <= 0) return false;
+                if (r.LatencyNs * (1 + 1e-12) < b.ComputeNs || r.LatencyNs * (1 + 1e-12) < b.DramNs) return false;
+                if (r.Energy.TotalPj * (1 + 1e-12) < b.EnergyPj) return false;
+                if (r.DramTraffic.TotalBytes * (1 + 1e-12) < b.UnavoidableDramBytes) return false;
+                if (Math.Abs(r.DramTraffic.TotalBytes - r.DramBytes) > 1e-9 * r.DramBytes) return false;
+                if (r.BoundExplanation.Length == 0) return false;
             }
             return true;
         });

@@ -36,11 +36,12 @@ internal sealed class TwoChipletInterconnect(double linkGBps, double channelGBps
     public TrafficPattern Unicast(int source, int destination) =>
         source == destination ? TrafficPattern.Local : new TrafficPattern([source == 0 ? 0 : 1], [1.0], [], [], 1, 1);
     public TrafficPattern Multicast(int source, ReadOnlySpan<int> destinations) => Unicast(source, 1 - source);
-    public TrafficPattern DramRead(int chiplet) => new([], [], [0], [1.0], 0, 0);
-    public TrafficPattern DramWrite(int chiplet) => new([], [], [0], [1.0], 0, 0);
+    public TrafficPattern DramRead(int chiplet, int channel) => new([], [], [0], [1.0], 0, 0);
+    public TrafficPattern DramWrite(int chiplet, int channel) => new([], [], [0], [1.0], 0, 0);
+    public int ChannelRouter(int channel) => 0;
 }
 
-/// <summary>A W×H mesh with XY routing; two DRAM channels at routers (0,0) and (W−1,H−1), traffic interleaved over both.</summary>
+/// <summary>A W×H mesh with XY routing; two DRAM channels at routers (0,0) (channel 0) and (W−1,H−1) (channel 1); channel −1 interleaves over both.</summary>
 internal sealed class MeshInterconnect(int width, int height, double linkGBps, double channelGBps) : IPackageInterconnect
 {
     public int LinkCount => width * height * 4;
@@ -61,23 +62,27 @@ internal sealed class MeshInterconnect(int width, int height, double linkGBps, d
 
     public TrafficPattern Multicast(int source, ReadOnlySpan<int> destinations) => Unicast(source, destinations[0]);
 
-    public TrafficPattern DramRead(int chiplet) => Dram(chiplet, toChiplet: true);
+    public TrafficPattern DramRead(int chiplet, int channel) => Dram(chiplet, channel, toChiplet: true);
 
-    public TrafficPattern DramWrite(int chiplet) => Dram(chiplet, toChiplet: false);
+    public TrafficPattern DramWrite(int chiplet, int channel) => Dram(chiplet, channel, toChiplet: false);
 
-    private TrafficPattern Dram(int chiplet, bool toChiplet)
+    public int ChannelRouter(int channel) => channel == 0 ? 0 : width * height - 1;
+
+    private TrafficPattern Dram(int chiplet, int channel, bool toChiplet)
     {
-        var routers = new[] { 0, width * height - 1 };
+        int[] channels = channel < 0 ? [0, 1] : [channel];
+        var share = 1.0 / channels.Length;
         var shares = new Dictionary<int, double>();
         var maxHops = 0;
-        foreach (var r in routers)
+        foreach (var ch in channels)
         {
+            var r = ChannelRouter(ch);
             var path = toChiplet ? Route(r, chiplet) : Route(chiplet, r);
             maxHops = Math.Max(maxHops, path.Count);
-            foreach (var l in path) shares[l] = shares.GetValueOrDefault(l) + 0.5;
+            foreach (var l in path) shares[l] = shares.GetValueOrDefault(l) + share;
         }
         var keys = shares.Keys.Order().ToArray();
-        return new TrafficPattern(keys, [.. keys.Select(k => shares[k])], [0, 1], [0.5, 0.5], shares.Values.Sum(), maxHops);
+        return new TrafficPattern(keys, [.. keys.Select(k => shares[k])], channels, [.. channels.Select(_ => share)], shares.Values.Sum(), maxHops);
     }
 
     private List<int> Route(int source, int destination)

@@ -19,16 +19,6 @@ public enum MeshRouting
     Adaptive,
 }
 
-/// <summary>How a DRAM read or write is spread over the channels.</summary>
-public enum DramPolicy
-{
-    /// <summary>S/n_ch per channel, each channel's share split evenly over its routers (formulas.md §9).</summary>
-    Interleaved,
-
-    /// <summary>Everything through the channel whose routers are fewest hops away on average.</summary>
-    Nearest,
-}
-
 /// <summary>
 /// The mesh network-on-package and its DRAM channels (formulas.md §9–§10). Directed link ids:
 /// <list type="bullet">
@@ -38,13 +28,14 @@ public enum DramPolicy
 /// <item>north (x,y+1)→(x,y): 2·H·(W−1) + W·(H−1) + y·W + x.</item>
 /// </list>
 /// Link energy is the package link's pJ/bit × 8 per byte per hop; DRAM energy is each channel's pJ/bit × 8 per byte.
+/// A DRAM flow names its channel (the evaluator's placement policy chooses it) or −1 for the published interleaving
+/// (1/n of the bytes per channel); inside a channel the bytes are split evenly over the channel's routers.
 /// Patterns are computed lazily, once per (source, destination), and cached; every member is thread-safe.
 /// </summary>
 public sealed class MeshInterconnect : IPackageInterconnect
 {
     private readonly int _width, _height;
     private readonly MeshRouting _routing;
-    private readonly DramPolicy _dramPolicy;
     private readonly PackageDescription _package;
     private readonly TrafficPattern?[] _unicast;
     private readonly TrafficPattern?[] _dramRead;
@@ -52,7 +43,7 @@ public sealed class MeshInterconnect : IPackageInterconnect
     private readonly ConcurrentDictionary<ulong, MulticastEntry> _multicast = new();
 
     /// <summary>Builds the model of <paramref name="package"/>; throws <see cref="CompassInputException"/> for an impossible package.</summary>
-    public MeshInterconnect(PackageDescription package, MeshRouting routing = MeshRouting.Xy, DramPolicy dramPolicy = DramPolicy.Interleaved)
+    public MeshInterconnect(PackageDescription package, MeshRouting routing = MeshRouting.Xy)
     {
         ArgumentNullException.ThrowIfNull(package);
         Validate(package);
@@ -60,11 +51,10 @@ public sealed class MeshInterconnect : IPackageInterconnect
         _width = package.MeshWidth;
         _height = package.MeshHeight;
         _routing = routing;
-        _dramPolicy = dramPolicy;
         var n = _width * _height;
         _unicast = new TrafficPattern?[n * n];
-        _dramRead = new TrafficPattern?[n];
-        _dramWrite = new TrafficPattern?[n];
+        _dramRead = new TrafficPattern?[n * (package.DramChannels.Count + 1)];
+        _dramWrite = new TrafficPattern?[n * (package.DramChannels.Count + 1)];
         LinkCount = 2 * _height * (_width - 1) + 2 * _width * (_height - 1);
     }
 
@@ -179,23 +169,33 @@ public sealed class MeshInterconnect : IPackageInterconnect
     }
 
     /// <inheritdoc />
-    public TrafficPattern DramRead(int chiplet) => Dram(chiplet, read: true);
+    public TrafficPattern DramRead(int chiplet, int channel) => Dram(chiplet, channel, read: true);
 
     /// <inheritdoc />
-    public TrafficPattern DramWrite(int chiplet) => Dram(chiplet, read: false);
+    public TrafficPattern DramWrite(int chiplet, int channel) => Dram(chiplet, channel, read: false);
 
-    private TrafficPattern Dram(int chiplet, bool read)
+    /// <inheritdoc />
+    public int ChannelRouter(int channel)
     {
-        var n = _width * _height;
-        if ((uint)chiplet >= (uint)n) throw new ArgumentOutOfRangeException(nameof(chiplet));
-        var cache = read ? _dramRead : _dramWrite;
-        var p = Volatile.Read(ref cache[chiplet]);
-        if (p is not null) return p;
-        var built = BuildDram(chiplet, read);
-        return Interlocked.CompareExchange(ref cache[chiplet], built, null) ?? built;
+        var r = _package.DramChannels[channel].AttachedRouters[0];
+        return r.Y * _width + r.X;
     }
 
-    private TrafficPattern BuildDram(int chiplet, bool read)
+    private TrafficPattern Dram(int chiplet, int channel, bool read)
+    {
+        var n = _width * _height;
+        var channels = _package.DramChannels.Count;
+        if ((uint)chiplet >= (uint)n) throw new ArgumentOutOfRangeException(nameof(chiplet));
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(channel, channels);
+        var cache = read ? _dramRead : _dramWrite;
+        var slot = chiplet * (channels + 1) + (channel < 0 ? channels : channel);
+        var p = Volatile.Read(ref cache[slot]);
+        if (p is not null) return p;
+        var built = BuildDram(chiplet, channel, read);
+        return Interlocked.CompareExchange(ref cache[slot], built, null) ?? built;
+    }
+
+    private TrafficPattern BuildDram(int chiplet, int channel, bool read)
     {
         var cx = chiplet % _width;
         var cy = chiplet / _width;
@@ -204,18 +204,9 @@ public sealed class MeshInterconnect : IPackageInterconnect
         var maxHops = 0;
         int[] ids;
         double[] shares;
-        if (_dramPolicy == DramPolicy.Nearest)
+        if (channel >= 0)
         {
-            var best = 0;
-            var bestHops = double.PositiveInfinity;
-            for (var c = 0; c < channels.Count; c++)
-            {
-                var sum = 0.0;
-                foreach (var r in channels[c].AttachedRouters) sum += Math.Abs(r.X - cx) + Math.Abs(r.Y - cy);
-                var mean = sum / channels[c].AttachedRouters.Count;
-                if (mean < bestHops) { bestHops = mean; best = c; }
-            }
-            ids = [best];
+            ids = [channel];
             shares = [1.0];
         }
         else

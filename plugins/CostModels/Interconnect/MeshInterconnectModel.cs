@@ -7,21 +7,19 @@ namespace Compass.CostModels.Interconnect;
 
 /// <summary>Options of the <c>mesh</c> interconnect model.</summary>
 /// <param name="Routing">Unicast and DRAM-flow routing (<c>xy</c> default, <c>yx</c>, <c>adaptive</c>).</param>
-/// <param name="Dram">DRAM channel policy (<c>interleaved</c> default, <c>nearest</c>).</param>
-public sealed record MeshModelOptions(MeshRouting Routing = MeshRouting.Xy, DramPolicy Dram = DramPolicy.Interleaved)
+public sealed record MeshModelOptions(MeshRouting Routing = MeshRouting.Xy)
 {
-    /// <summary>Reads and validates the options section (keys: routing, dram).</summary>
+    /// <summary>Reads and validates the options section (key: routing). Where data lives in DRAM is the evaluator's placement policy, not the network's.</summary>
     public static MeshModelOptions Read(IConfiguration section)
     {
-        section.RejectUnknownKeys("routing", "dram");
+        section.RejectUnknownKeys("routing");
         var routing = section.GetChoice("routing", "xy", "xy", "yx", "adaptive") switch
         {
             "yx" => MeshRouting.Yx,
             "adaptive" => MeshRouting.Adaptive,
             _ => MeshRouting.Xy,
         };
-        var dram = section.GetChoice("dram", "interleaved", "interleaved", "nearest") == "nearest" ? DramPolicy.Nearest : DramPolicy.Interleaved;
-        return new MeshModelOptions(routing, dram);
+        return new MeshModelOptions(routing);
     }
 }
 
@@ -38,6 +36,6 @@ public sealed class MeshInterconnectModel : IInterconnectModel
     public IPackageInterconnect Build(ResolvedPackage package)
     {
         ArgumentNullException.ThrowIfNull(package);
-        return new MeshInterconnect(package.Description, Options.Routing, Options.Dram);
+        return new MeshInterconnect(package.Description, Options.Routing);
     }
 }

@@ -79,11 +79,17 @@ public interface IPackageInterconnect
     /// <summary>Pattern of one transfer delivered to several chiplets (each tree link loaded once).</summary>
     TrafficPattern Multicast(int source, ReadOnlySpan<int> destinations);
 
-    /// <summary>Pattern of a read from DRAM into <paramref name="chiplet"/> (channels plus the links from their routers).</summary>
-    TrafficPattern DramRead(int chiplet);
+    /// <summary>
+    /// Pattern of a read from DRAM into <paramref name="chiplet"/>: the channel (or, for a negative
+    /// <paramref name="channel"/>, every channel interleaved, 1/n each) plus the links from its routers to the chiplet.
+    /// </summary>
+    TrafficPattern DramRead(int chiplet, int channel);
 
-    /// <summary>Pattern of a write from <paramref name="chiplet"/> to DRAM.</summary>
-    TrafficPattern DramWrite(int chiplet);
+    /// <summary>Pattern of a write from <paramref name="chiplet"/> to DRAM channel <paramref name="channel"/> (negative: interleaved over every channel).</summary>
+    TrafficPattern DramWrite(int chiplet, int channel);
+
+    /// <summary>Mesh slot of the router through which channel <paramref name="channel"/> multicasts a read to several chiplets (the first of its routers).</summary>
+    int ChannelRouter(int channel);
 }
 
 /// <summary>Builds the interconnect model of a package (named <c>mesh-xy</c>, ...).</summary>

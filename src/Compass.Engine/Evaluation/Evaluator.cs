@@ -1,4 +1,3 @@
-using Compass.Abstractions.Costs;
 using Compass.Abstractions.Evaluation;
 using Compass.Abstractions.Mapping;
 using Compass.Engine.Graph;
@@ -11,73 +10,106 @@ internal readonly record struct IterationTotals(double LatencyNs, EnergyBreakdow
 /// <summary>Per-thread working memory of the evaluator, grown on demand and reused across evaluations.</summary>
 internal sealed class EvaluatorScratch
 {
+    // Per task.
     public double[] Finish = [];
+    public double[] Ready = [];
     public int[] Order = [];
-    public byte[] Forwarded = [];
+    public int[] Position = [];
+    public int[] Pending = [];
+    public int[] NextOnChip = [];
+    public int[] FirstConsumerChip = [];
+    public int[] DramConsumerChip = [];
     public byte[] NeedsWrite = [];
-    public bool[] WeightLoad = [];
+    public byte[] WeightLoad = [];
+    public int[] Heap = [];
+
+    // Per edge instance.
+    public byte[] Forwarded = [];
+
+    // Per chiplet.
     public int[] LastTask = [];
     public int[] PrevGene = [];
-    public double[] ChipFree = [];
     public double[] ChipBusy = [];
+    public double[] ChipCompute = [];
     public double[] ChipEnergy = [];
     public int[] ChipTasks = [];
-    public double[] LinkLoad = [];
-    public double[] LinkTotal = [];
-    public double[] LinkReadNs = [];
-    public double[] LinkWriteNs = [];
-    public double[] ChannelTotal = [];
-    public int[] TouchedLinks = [];
-    public int TouchedLinkCount;
-    public double[] ChipDramRead = [];
-    public double[] ChipDramWrite = [];
 
-    public void Ensure(int tasks, int edgeInstances, int chiplets, int links, int channels)
+    // Per gene.
+    public int[] WeightHome = [];
+    public byte[] WeightSeen = [];
+
+    // Per resource (links, then channels) and per channel slot (channels, then interleaved).
+    public double[] BusyUntil = [];
+    public double[] BusyNs = [];
+    public double[] ReadBytes = [];
+    public double[] WriteBytes = [];
+
+    // DRAM bytes by kind, of the last run.
+    public double WeightBytes, WeightReloadBytes, KvReadBytes, KvWriteBytes, ActivationReadBytes, ActivationWriteBytes, RefetchBytes;
+
+    public void Ensure(int tasks, int edgeInstances, int chiplets, int genes, int resources, int channelSlots)
     {
         if (Finish.Length < tasks)
         {
             Finish = new double[tasks];
+            Ready = new double[tasks];
             Order = new int[tasks];
+            Position = new int[tasks];
+            Pending = new int[tasks];
+            NextOnChip = new int[tasks];
+            FirstConsumerChip = new int[tasks];
+            DramConsumerChip = new int[tasks];
             NeedsWrite = new byte[tasks];
-            WeightLoad = new bool[tasks];
+            WeightLoad = new byte[tasks];
+            Heap = new int[tasks];
         }
         if (Forwarded.Length < edgeInstances) Forwarded = new byte[edgeInstances];
         if (LastTask.Length < chiplets)
         {
             LastTask = new int[chiplets];
             PrevGene = new int[chiplets];
-            ChipFree = new double[chiplets];
             ChipBusy = new double[chiplets];
+            ChipCompute = new double[chiplets];
             ChipEnergy = new double[chiplets];
             ChipTasks = new int[chiplets];
-            ChipDramRead = new double[chiplets];
-            ChipDramWrite = new double[chiplets];
         }
-        if (LinkLoad.Length < links)
+        if (WeightHome.Length < genes)
         {
-            LinkLoad = new double[links];
-            LinkTotal = new double[links];
-            LinkReadNs = new double[links];
-            LinkWriteNs = new double[links];
-            TouchedLinks = new int[links];
+            WeightHome = new int[genes];
+            WeightSeen = new byte[genes];
         }
-        if (ChannelTotal.Length < channels)
+        if (BusyUntil.Length < resources)
         {
-            ChannelTotal = new double[channels];
+            BusyUntil = new double[resources];
+            BusyNs = new double[resources];
+        }
+        if (ReadBytes.Length < channelSlots)
+        {
+            ReadBytes = new double[channelSlots];
+            WriteBytes = new double[channelSlots];
         }
     }
+
+    public DramTraffic Traffic => new(WeightBytes, WeightReloadBytes, KvReadBytes, KvWriteBytes, ActivationReadBytes, ActivationWriteBytes, RefetchBytes);
 }
 
 /// <summary>
-/// The list scheduler (compass-method.md §4–§5, formulas.md §9–§11). Tasks run in the order segment →
-/// micro-batch → gene; a chiplet runs its tasks one at a time; start = max(chiplet free, predecessors' finish in
-/// the same micro-batch); duration = max(compute, NoP, DRAM) with NoP = busiest link bytes / bandwidth + hop
-/// latency × longest path and DRAM = busiest channel bytes / bandwidth. A flag pre-pass in the same order fixes
-/// the data-access decisions (forward over the NoP when the producer is still the last task on its chiplet;
-/// otherwise write back and read from DRAM; K/V always written; weights reloaded when a chiplet switches gene)
-/// before timing. Our correction: the iteration cannot end before every link and channel has carried its total
-/// bytes at its bandwidth, which keeps latency above the bytes-over-bandwidth bound when tasks on different
-/// chiplets overlap their transfers.
+/// The list scheduler with shared, located resources (compass-method.md §4–§5, formulas.md §9–§11, docs/evaluator.md).
+/// <para>
+/// Pass 1 walks the tasks in the genome's order (segment → micro-batch → gene) and fixes the data-access decisions:
+/// forward over the NoP when the producer is still the last task on its chiplet, otherwise write back and read from
+/// DRAM; K/V always written; weights reloaded when a chiplet switches node. It also fixes where data lives: every
+/// weight, KV and spilled tensor gets a home channel from the placement policy (nearest to its first consumer by
+/// default), and each task's predecessors on its chiplet and in its micro-batch.
+/// </para>
+/// <para>
+/// Pass 2 is a discrete-event simulation: tasks are dispatched in order of the time they become ready (all
+/// predecessors finished and the previous task on the chiplet finished; ties in genome order). A dispatched task
+/// starts its compute and all of its transfers at once. Every link and DRAM channel serves transfers first come,
+/// first served, one at a time and at its full bandwidth: the part of a transfer a resource carries starts when
+/// the resource is free, so no resource ever exceeds its bandwidth and concurrent transfers queue. The task ends
+/// when its compute and its last transfer are done; the iteration latency is the last task's end.
+/// </para>
 /// </summary>
 internal sealed class Evaluator
 {
@@ -89,8 +121,10 @@ internal sealed class Evaluator
     private readonly bool[] _weightFits;       // type × gene
     private readonly double[] _weightWritePj;  // type × gene
     private readonly byte[] _graphOutput;      // gene: 1 when no gene consumes it (always written back)
+    private readonly int[] _explicitHome;      // gene: explicit weight channel, or −1
+    private readonly bool _interleaved;
 
-    public Evaluator(GeneStructure structure, TrafficCache traffic, int[] chipType, double[] staticPowerW, bool[] weightFits, double[] weightWritePj)
+    public Evaluator(GeneStructure structure, TrafficCache traffic, int[] chipType, double[] staticPowerW, bool[] weightFits, double[] weightWritePj, EvaluatorOptions options)
     {
         _s = structure;
         _traffic = traffic;
@@ -105,12 +139,25 @@ internal sealed class Evaluator
         _weightFits = weightFits;
         _weightWritePj = weightWritePj;
         _graphOutput = [.. structure.IsGraphOutput.Select(o => o ? (byte)1 : (byte)0)];
+        _interleaved = options.Placement == DramPlacement.Interleaved || traffic.ChannelCount == 0;
+        _explicitHome = new int[structure.GeneCount];
+        Array.Fill(_explicitHome, -1);
+        for (var g = 0; g < structure.GeneCount; g++)
+            if (options.WeightHomes.TryGetValue(structure.Names[g], out var ch)) _explicitHome[g] = ch;
     }
 
     public int Chiplets => _chipType.Length;
 
+    /// <summary>Static power of every chiplet together, pJ per ns.</summary>
+    public double StaticPjPerNs => _staticPjPerNsTotal;
+
+    public TrafficCache Traffic => _traffic;
+
+    /// <summary>Home channel of data whose first consumer runs on <paramref name="chiplet"/> (−1: interleaved).</summary>
+    private int HomeNear(int chiplet) => _interleaved ? -1 : _traffic.Nearest[chiplet];
+
     /// <summary>Evaluates one iteration under <paramref name="genome"/> (rows used as b mod rows).</summary>
-    public IterationTotals Run(IterationGraph it, Genome genome, EvaluatorScratch s, List<TaskRecord>? timeline, int iterationIndex)
+    public IterationTotals Run(IterationGraph it, Genome genome, EvaluatorScratch s, List<TaskRecord>? timeline, List<ResourceInterval>? intervals, int iterationIndex)
     {
         var genes = _s.GeneCount;
         var edges = _s.EdgeCount;
@@ -124,17 +171,28 @@ internal sealed class Evaluator
         var active = it.Active;
         var edgeBytes = it.EdgeBytes;
         var chiplets = _chipType.Length;
-        s.Ensure(it.Tasks, mbs * edges, chiplets, _traffic.LinkCount, _traffic.ChannelCount);
+        var channels = _traffic.ChannelCount;
+        var resources = _traffic.ResourceCount;
+        s.Ensure(it.Tasks, mbs * edges, chiplets, genes, resources, channels + 1);
 
-        // Pass 1: order and data-access flags.
+        // Pass 1: order, data-access flags, homes, dependencies.
         var lastTask = s.LastTask;
         var prevGene = s.PrevGene;
         var order = s.Order;
+        var position = s.Position;
+        var pending = s.Pending;
+        var ready = s.Ready;
+        var nextOnChip = s.NextOnChip;
+        var firstConsumer = s.FirstConsumerChip;
+        var dramConsumer = s.DramConsumerChip;
         var forwarded = s.Forwarded;
         var needsWrite = s.NeedsWrite;
         var weightLoad = s.WeightLoad;
+        var weightHome = s.WeightHome;
+        var weightSeen = s.WeightSeen;
         Array.Fill(lastTask, -1, 0, chiplets);
         Array.Fill(prevGene, -1, 0, chiplets);
+        Array.Fill(weightHome, int.MinValue, 0, genes);
         for (var mb = 0; mb < mbs; mb++) _graphOutput.CopyTo(needsWrite, mb * genes);
         var n = 0;
         var segStart = 0;
@@ -152,13 +210,23 @@ internal sealed class Evaluator
                     var t = baseT + g;
                     if (!active[t]) continue;
                     var c = assign[row + g];
+                    position[t] = n;
                     order[n++] = t;
-                    weightLoad[t] = weights[g] > 0 && (prevGene[c] != g || !_weightFits[_chipType[c] * genes + g]);
+                    ready[t] = 0;
+                    nextOnChip[t] = -1;
+                    firstConsumer[t] = -1;
+                    dramConsumer[t] = -1;
+                    var load = weights[g] > 0 && (prevGene[c] != g || !_weightFits[_chipType[c] * genes + g]);
+                    weightLoad[t] = (byte)(load ? 1 : 0);
+                    if (load && weightHome[g] == int.MinValue) weightHome[g] = _explicitHome[g] >= 0 ? _explicitHome[g] : HomeNear(c);
                     prevGene[c] = g;
+                    var deps = 0;
                     for (var e = predStart[g]; e < predStart[g + 1]; e++)
                     {
                         var tp = baseT + predGene[e];
                         if (edgeBytes[baseE + e] <= 0 || !active[tp]) { forwarded[baseE + e] = 2; continue; }
+                        deps++;
+                        if (firstConsumer[tp] < 0) firstConsumer[tp] = c;
                         if (lastTask[assign[row + predGene[e]]] == tp)
                         {
                             forwarded[baseE + e] = 1;
@@ -167,40 +235,62 @@ internal sealed class Evaluator
                         {
                             forwarded[baseE + e] = 0;
                             needsWrite[tp] = 1;
+                            if (dramConsumer[tp] < 0) dramConsumer[tp] = c;
                         }
                     }
+                    var previous = lastTask[c];
+                    if (previous >= 0)
+                    {
+                        nextOnChip[previous] = t;
+                        deps++;
+                    }
+                    pending[t] = deps;
                     lastTask[c] = t;
                 }
             }
             segStart = segEnd;
         }
 
-        // Pass 2: timing and energy.
+        // Pass 2: event-driven dispatch in ready-time order, FCFS reservation of links and channels.
         var finish = s.Finish;
-        var chipFree = s.ChipFree;
         var chipBusy = s.ChipBusy;
         var chipEnergy = s.ChipEnergy;
         var chipTasks = s.ChipTasks;
-        Array.Clear(chipFree, 0, chiplets);
+        var busyUntil = s.BusyUntil;
+        var busyNs = s.BusyNs;
+        var readBytes = s.ReadBytes;
+        var writeBytes = s.WriteBytes;
         Array.Clear(chipBusy, 0, chiplets);
+        Array.Clear(s.ChipCompute, 0, chiplets);
         Array.Clear(chipEnergy, 0, chiplets);
         Array.Clear(chipTasks, 0, chiplets);
-        Array.Clear(s.LinkTotal, 0, _traffic.LinkCount);
-        Array.Clear(s.ChannelTotal, 0, _traffic.ChannelCount);
+        Array.Clear(busyUntil, 0, resources);
+        Array.Clear(busyNs, 0, resources);
+        Array.Clear(readBytes, 0, channels + 1);
+        Array.Clear(writeBytes, 0, channels + 1);
+        Array.Clear(weightSeen, 0, genes);
+        s.WeightBytes = s.WeightReloadBytes = s.KvReadBytes = s.KvWriteBytes = s.ActivationReadBytes = s.ActivationWriteBytes = s.RefetchBytes = 0;
         var costs = it.Costs;
         var tasks = it.Tasks;
         var outputBytes = it.OutputBytes;
         var mustWrite = it.MustWriteBytes;
         var extraRead = it.ExtraReadBytes;
-        var hopLatency = _traffic.HopLatencyNs;
         var hopEnergy = _traffic.HopEnergyPjPerByte;
-        var dram = _traffic.Dram;
-        Array.Clear(s.ChipDramRead, 0, chiplets);
-        Array.Clear(s.ChipDramWrite, 0, chiplets);
-        double durationSum = 0, makespan = 0, macPj = 0, bufferPj = 0, vectorPj = 0, nopPj = 0, dramPj = 0, totalDram = 0, totalHop = 0;
+        var succStart = _s.SuccStart;
+        var succGene = _s.SuccGene;
+        var succEdge = _s.SuccEdge;
+        var heap = s.Heap;
+        var heapCount = 0;
         for (var i = 0; i < n; i++)
         {
             var t = order[i];
+            if (pending[t] == 0) Push(heap, ref heapCount, t, ready, position);
+        }
+        var nonFinite = false;
+        double makespan = 0, macPj = 0, bufferPj = 0, vectorPj = 0, nopPj = 0, dramPj = 0, totalDram = 0, totalHop = 0;
+        while (heapCount > 0)
+        {
+            var t = Pop(heap, ref heapCount, ready, position);
             var mb = t / genes;
             var g = t - mb * genes;
             var row = (mb % rows) * genes;
@@ -209,108 +299,206 @@ internal sealed class Evaluator
             var c = assign[row + g];
             var type = _chipType[c];
             ref readonly var cost = ref costs[type * tasks + t];
-            var start = chipFree[c];
-            var wl = weightLoad[t];
-            var dramRead = extraRead[t] + cost.RefetchBytes + (wl ? weights[g] : 0);
-            double hop = 0, nopBytes = 0;
-            var maxHops = 0;
+            var start = ready[t];
+            var compute = cost.TimeNs;
+            if (!double.IsFinite(compute) || compute < 0) { nonFinite = true; compute = 0; }
+            var end = start + compute;
+            double nopEnd = start, dramEnd = start, hop = 0, nopBytes = 0, taskDramPj = 0, taskDramBytes = 0;
+
+            // Inputs forwarded from producer chiplets, and inputs read back from DRAM.
             for (var e = predStart[g]; e < predStart[g + 1]; e++)
             {
                 var f = forwarded[baseE + e];
                 if (f == 2) continue;
                 var p = predGene[e];
-                var fin = finish[baseT + p];
-                if (fin > start) start = fin;
                 var bytes = edgeBytes[baseE + e];
                 if (f == 1)
                 {
                     var cp = assign[row + p];
                     if (cp == c) continue;
-                    var pattern = _traffic.Unicast(cp, c);
-                    AddLinks(s, pattern, bytes);
+                    var flow = _traffic.Unicast(cp, c);
+                    var arrive = Reserve(flow, bytes, start, busyUntil, busyNs, intervals);
+                    if (arrive > nopEnd) nopEnd = arrive;
                     nopBytes += bytes;
-                    hop += bytes * pattern.HopBytesPerByte;
-                    if (pattern.MaxHops > maxHops) maxHops = pattern.MaxHops;
+                    hop += bytes * flow.HopBytesPerByte;
                 }
                 else
                 {
-                    dramRead += bytes;
+                    var home = HomeNear(dramConsumer[baseT + p]);
+                    readBytes[home < 0 ? channels : home] += bytes;
+                    s.ActivationReadBytes += bytes;
                 }
             }
-            var write = mustWrite[t] + (needsWrite[t] != 0 ? outputBytes[t] - mustWrite[t] : 0);
-            var profile = dram[c];
-            if (dramRead > 0 || write > 0)
+
+            // Weights (first load, reload), tiling refetch, KV history and graph inputs.
+            if (weightLoad[t] != 0)
             {
-                var readPattern = _traffic.DramRead[c];
-                var writePattern = _traffic.DramWrite[c];
-                if (dramRead > 0)
+                var wHome = weightHome[g];
+                readBytes[wHome < 0 ? channels : wHome] += weights[g];
+                if (weightSeen[g] == 0) { weightSeen[g] = 1; s.WeightBytes += weights[g]; }
+                else s.WeightReloadBytes += weights[g];
+            }
+            if (cost.RefetchBytes > 0)
+            {
+                var wHome = weightHome[g] == int.MinValue ? HomeNear(c) : weightHome[g];
+                readBytes[wHome < 0 ? channels : wHome] += cost.RefetchBytes;
+                s.RefetchBytes += cost.RefetchBytes;
+            }
+            if (extraRead[t] > 0)
+            {
+                var home = HomeNear(c);
+                readBytes[home < 0 ? channels : home] += extraRead[t];
+                s.KvReadBytes += extraRead[t];
+            }
+
+            // Outputs: the KV cache to its consumer's home, spilled activations to their first DRAM reader's home.
+            if (mustWrite[t] > 0)
+            {
+                var home = HomeNear(firstConsumer[t] >= 0 ? firstConsumer[t] : c);
+                writeBytes[home < 0 ? channels : home] += mustWrite[t];
+                s.KvWriteBytes += mustWrite[t];
+            }
+            if (needsWrite[t] != 0)
+            {
+                var spill = outputBytes[t] - mustWrite[t];
+                if (spill > 0)
                 {
-                    hop += dramRead * readPattern.HopBytesPerByte;
-                    if (readPattern.MaxHops > maxHops) maxHops = readPattern.MaxHops;
-                    s.ChipDramRead[c] += dramRead;
-                }
-                if (write > 0)
-                {
-                    hop += write * writePattern.HopBytesPerByte;
-                    if (writePattern.MaxHops > maxHops) maxHops = writePattern.MaxHops;
-                    s.ChipDramWrite[c] += write;
+                    var home = HomeNear(dramConsumer[t] >= 0 ? dramConsumer[t] : c);
+                    writeBytes[home < 0 ? channels : home] += spill;
+                    s.ActivationWriteBytes += spill;
                 }
             }
-            var busiestLinkNs = profile.LinkMaxNs(dramRead, write);
-            var forwardNs = FlushLinks(s, dramRead, write);
-            if (forwardNs > busiestLinkNs || double.IsNaN(forwardNs)) busiestLinkNs = forwardNs;
-            var nopNs = busiestLinkNs + (maxHops > 0 ? hopLatency * maxHops : 0);
-            var dramNs = profile.ChannelMaxNs(dramRead, write);
-            var duration = cost.TimeNs;
-            if (nopNs > duration) duration = nopNs;
-            if (dramNs > duration) duration = dramNs;
-            durationSum += duration;
-            var end = start + duration;
+
+            var slotBase = c * (channels + 1);
+            for (var ch = 0; ch <= channels; ch++)
+            {
+                var r = readBytes[ch];
+                if (r > 0)
+                {
+                    readBytes[ch] = 0;
+                    var flow = _traffic.DramRead[slotBase + ch];
+                    var done = Reserve(flow, r, start, busyUntil, busyNs, intervals);
+                    if (done > dramEnd) dramEnd = done;
+                    hop += r * flow.HopBytesPerByte;
+                    taskDramPj += r * flow.DramPjPerByte;
+                    taskDramBytes += r;
+                }
+                var w = writeBytes[ch];
+                if (w > 0)
+                {
+                    writeBytes[ch] = 0;
+                    var flow = _traffic.DramWrite[slotBase + ch];
+                    var done = Reserve(flow, w, start, busyUntil, busyNs, intervals);
+                    if (done > dramEnd) dramEnd = done;
+                    hop += w * flow.HopBytesPerByte;
+                    taskDramPj += w * flow.DramPjPerByte;
+                    taskDramBytes += w;
+                }
+            }
+            if (nopEnd > end) end = nopEnd;
+            if (dramEnd > end) end = dramEnd;
+            if (!double.IsFinite(end)) { nonFinite = true; end = start; }
             finish[t] = end;
-            chipFree[c] = end;
-            chipBusy[c] += duration;
+            chipBusy[c] += end - start;
+            s.ChipCompute[c] += compute;
             chipTasks[c]++;
             if (end > makespan) makespan = end;
 
-            var taskBuffer = cost.BufferPj + (wl ? _weightWritePj[type * genes + g] : 0);
+            var taskBuffer = cost.BufferPj + (weightLoad[t] != 0 ? _weightWritePj[type * genes + g] : 0);
             var taskNop = hop * hopEnergy;
-            var taskDram = dramRead * _traffic.DramReadEnergyPjPerByte[c] + write * _traffic.DramWriteEnergyPjPerByte[c];
-            var taskEnergy = cost.MacPj + taskBuffer + cost.VectorPj + taskNop + taskDram;
+            var taskEnergy = cost.MacPj + taskBuffer + cost.VectorPj + taskNop + taskDramPj;
             macPj += cost.MacPj;
             bufferPj += taskBuffer;
             vectorPj += cost.VectorPj;
             nopPj += taskNop;
-            dramPj += taskDram;
+            dramPj += taskDramPj;
             chipEnergy[c] += taskEnergy;
-            totalDram += dramRead + write;
+            totalDram += taskDramBytes;
             totalHop += hop;
-            timeline?.Add(new TaskRecord(iterationIndex, mb, g, c, start, end, cost.TimeNs, nopNs, dramNs, taskEnergy, dramRead + write, nopBytes, wl));
+            timeline?.Add(new TaskRecord(iterationIndex, mb, g, c, start, end, cost.TimeNs, nopEnd - start, dramEnd - start, taskEnergy, taskDramBytes, nopBytes, weightLoad[t] != 0));
+
+            // Release the next task on this chiplet and this task's consumers.
+            var next = nextOnChip[t];
+            if (next >= 0)
+            {
+                if (end > ready[next]) ready[next] = end;
+                if (--pending[next] == 0) Push(heap, ref heapCount, next, ready, position);
+            }
+            for (var k = succStart[g]; k < succStart[g + 1]; k++)
+            {
+                var consumer = baseT + succGene[k];
+                if (!active[consumer] || forwarded[baseE + succEdge[k]] == 2) continue;
+                if (end > ready[consumer]) ready[consumer] = end;
+                if (--pending[consumer] == 0) Push(heap, ref heapCount, consumer, ready, position);
+            }
         }
 
-        // DRAM flows enter the link and channel totals once per chiplet (patterns are linear in bytes).
-        for (var c = 0; c < chiplets; c++)
-        {
-            if (s.ChipDramRead[c] > 0) AddTotals(s, _traffic.DramRead[c], s.ChipDramRead[c]);
-            if (s.ChipDramWrite[c] > 0) AddTotals(s, _traffic.DramWrite[c], s.ChipDramWrite[c]);
-        }
-
-        // Fluid bound: every link and channel must have carried its total bytes. A NaN or ∞ duration (a faulty
-        // cost) would be lost by the comparisons above; the sum of durations carries it into the latency.
-        var latency = double.IsFinite(durationSum) ? makespan : double.NaN;
-        var linkNs = _traffic.LinkNsPerByte;
-        for (var l = 0; l < linkNs.Length; l++)
-        {
-            var busy = s.LinkTotal[l] * linkNs[l];
-            if (busy > latency) latency = busy;
-        }
-        var channelNs = _traffic.ChannelNsPerByte;
-        for (var ch = 0; ch < channelNs.Length; ch++)
-        {
-            var busy = s.ChannelTotal[ch] * channelNs[ch];
-            if (busy > latency) latency = busy;
-        }
+        var latency = nonFinite ? double.NaN : makespan;
         var staticPj = latency * _staticPjPerNsTotal;
         return new IterationTotals(latency, new EnergyBreakdown(macPj, bufferPj, vectorPj, nopPj, dramPj, staticPj), it.ActiveGemmMacs, totalDram, totalHop);
+    }
+
+    /// <summary>
+    /// Reserves <paramref name="bytes"/> of <paramref name="flow"/> from <paramref name="start"/>: on each resource the
+    /// part it carries starts when the resource is free (first come, first served) and runs at its full bandwidth.
+    /// Returns when the last part is done, plus the hop latency of the longest path.
+    /// </summary>
+    private double Reserve(Flow flow, double bytes, double start, double[] busyUntil, double[] busyNs, List<ResourceInterval>? intervals)
+    {
+        var end = start;
+        var res = flow.Resources;
+        var ns = flow.NsPerByte;
+        for (var k = 0; k < res.Length; k++)
+        {
+            var r = res[k];
+            var from = busyUntil[r] > start ? busyUntil[r] : start;
+            var span = bytes * ns[k];
+            if (span <= 0) continue;
+            var to = from + span;
+            busyUntil[r] = to;
+            busyNs[r] += span;
+            if (to > end) end = to;
+            if (intervals is not null)
+            {
+                var link = r < _traffic.LinkCount;
+                intervals.Add(new ResourceInterval(link ? ResourceKind.Link : ResourceKind.DramChannel, link ? r : r - _traffic.LinkCount, from, to, bytes * flow.Shares[k]));
+            }
+        }
+        return flow.MaxHops > 0 ? end + _traffic.HopLatencyNs * flow.MaxHops : end;
+    }
+
+    private static bool Before(int a, int b, double[] ready, int[] position) =>
+        ready[a] < ready[b] || (ready[a] == ready[b] && position[a] < position[b]);
+
+    private static void Push(int[] heap, ref int count, int t, double[] ready, int[] position)
+    {
+        var i = count++;
+        while (i > 0)
+        {
+            var parent = (i - 1) >> 1;
+            if (!Before(t, heap[parent], ready, position)) break;
+            heap[i] = heap[parent];
+            i = parent;
+        }
+        heap[i] = t;
+    }
+
+    private static int Pop(int[] heap, ref int count, double[] ready, int[] position)
+    {
+        var top = heap[0];
+        var last = heap[--count];
+        var i = 0;
+        while (true)
+        {
+            var l = 2 * i + 1;
+            if (l >= count) break;
+            var m = l + 1 < count && Before(heap[l + 1], heap[l], ready, position) ? l + 1 : l;
+            if (!Before(heap[m], last, ready, position)) break;
+            heap[i] = heap[m];
+            i = m;
+        }
+        heap[i] = last;
+        return top;
     }
 
     /// <summary>Per-chiplet usage of the last <see cref="Run"/> on <paramref name="s"/>.</summary>
@@ -325,51 +513,15 @@ internal sealed class Evaluator
         return result;
     }
 
-    private static void AddLinks(EvaluatorScratch s, UnicastRoute p, double bytes)
+    /// <summary>The shared resource busy longest in the last <see cref="Run"/> on <paramref name="s"/>, and its busy time.</summary>
+    public (string Name, double BusyNs) Busiest(EvaluatorScratch s)
     {
-        var load = s.LinkLoad;
-        foreach (ref readonly var hop in p.Hops.AsSpan())
+        var best = -1;
+        double busy = 0;
+        for (var r = 0; r < _traffic.ResourceCount; r++)
         {
-            var amount = hop.Share * bytes;
-            if (amount <= 0) continue;
-            var l = hop.Link;
-            if (load[l] == 0)
-            {
-                s.TouchedLinks[s.TouchedLinkCount++] = l;
-                s.LinkReadNs[l] = hop.ReadNs;
-                s.LinkWriteNs[l] = hop.WriteNs;
-            }
-            load[l] += amount;
+            if (s.BusyNs[r] > busy) { busy = s.BusyNs[r]; best = r; }
         }
-    }
-
-    private static void AddTotals(EvaluatorScratch s, TrafficPattern p, double bytes)
-    {
-        for (var k = 0; k < p.Links.Length; k++) s.LinkTotal[p.Links[k]] += p.LinkShares[k] * bytes;
-        for (var k = 0; k < p.Channels.Length; k++) s.ChannelTotal[p.Channels[k]] += p.ChannelShares[k] * bytes;
-    }
-
-    /// <summary>Busiest forwarded link's time including the DRAM flows of the same task on it; resets the scratch.</summary>
-    private double FlushLinks(EvaluatorScratch s, double dramRead, double dramWrite)
-    {
-        double max = 0;
-        var nsPerByte = _traffic.LinkNsPerByte;
-        var hasDram = dramRead > 0 || dramWrite > 0;
-        for (var k = 0; k < s.TouchedLinkCount; k++)
-        {
-            var l = s.TouchedLinks[k];
-            var bytes = s.LinkLoad[l];
-            var time = bytes * nsPerByte[l];
-            if (hasDram)
-            {
-                if (dramRead > 0) time += dramRead * s.LinkReadNs[l];
-                if (dramWrite > 0) time += dramWrite * s.LinkWriteNs[l];
-            }
-            if (time > max || double.IsNaN(time)) max = time;
-            s.LinkTotal[l] += bytes;
-            s.LinkLoad[l] = 0;
-        }
-        s.TouchedLinkCount = 0;
-        return max;
+        return best < 0 ? ("", 0) : (_traffic.Describe(best), busy);
     }
 }

@@ -19,6 +19,11 @@ internal sealed class GeneStructure
     public required int[] PredGene { get; init; }
     public required bool[] IsGraphOutput { get; init; }
 
+    /// <summary>Consumers of each gene (CSR): <see cref="SuccGene"/>[k] reads gene g over edge <see cref="SuccEdge"/>[k], for k in SuccStart[g] .. SuccStart[g + 1].</summary>
+    public required int[] SuccStart { get; init; }
+    public required int[] SuccGene { get; init; }
+    public required int[] SuccEdge { get; init; }
+
     public int GeneCount => Names.Length;
 
     public int EdgeCount => PredGene.Length;
@@ -179,6 +184,20 @@ internal sealed class ProblemGraph
         foreach (var p in r.PredGene) consumers[p]++;
         var output = new bool[genes];
         for (var g = 0; g < genes; g++) output[g] = consumers[g] == 0;
+        var succStart = new int[genes + 1];
+        for (var g = 0; g < genes; g++) succStart[g + 1] = succStart[g] + consumers[g];
+        var fill = (int[])succStart.Clone();
+        var succGene = new int[r.PredGene.Count];
+        var succEdge = new int[r.PredGene.Count];
+        for (var g = 0; g < genes; g++)
+        {
+            for (var e = r.PredStart[g]; e < r.PredStart[g + 1]; e++)
+            {
+                var k = fill[r.PredGene[e]]++;
+                succGene[k] = g;
+                succEdge[k] = e;
+            }
+        }
         return new GeneStructure
         {
             Names = [.. r.Names],
@@ -189,6 +208,9 @@ internal sealed class ProblemGraph
             PredStart = [.. r.PredStart],
             PredGene = [.. r.PredGene],
             IsGraphOutput = output,
+            SuccStart = succStart,
+            SuccGene = succGene,
+            SuccEdge = succEdge,
         };
     }
 }

@@ -95,6 +95,7 @@ public sealed class PipelineRun
 /// <param name="FirstIteration">Result of iteration 0 with its task timeline.</param>
 /// <param name="MicroBatches">The requests of every micro-batch of iteration 0, in the engine's split order.</param>
 /// <param name="Genes">The genes of the mapping space (<see cref="TaskRecord.Gene"/> indexes them).</param>
+/// <param name="MeanBounds">The model's mapping-independent lower bounds, averaged over the iterations.</param>
 public sealed record MappingMeasurement(
     Genome Genome,
     Fitness Fitness,
@@ -102,4 +103,5 @@ public sealed record MappingMeasurement(
     IReadOnlyList<ChipletUsage> Chiplets,
     IterationResult FirstIteration,
     IReadOnlyList<IReadOnlyList<ScheduledRequest>> MicroBatches,
-    IReadOnlyList<GeneInfo> Genes);
+    IReadOnlyList<GeneInfo> Genes,
+    IterationBounds MeanBounds);

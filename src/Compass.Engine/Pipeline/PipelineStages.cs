@@ -135,6 +135,6 @@ public static class PipelineStages
         }
         var chiplets = new ChipletUsage[count];
         for (var c = 0; c < count; c++) chiplets[c] = new ChipletUsage(c, busy[c], util[c], chipEnergy[c], (int)Math.Round(tasks[c]));
-        return new MappingMeasurement(genome, fitness, energy.Scale(1.0 / n), chiplets, first!, problem.MicroBatchRequests(0), problem.Space.Genes);
+        return new MappingMeasurement(genome, fitness, energy.Scale(1.0 / n), chiplets, first!, problem.MicroBatchRequests(0), problem.Space.Genes, problem.MeanBounds());
     }
 }

@@ -210,6 +210,8 @@ public static class ExploreCommand
                         OptimizerName = s.Optimizer.Name,
                         Best = metrics,
                         Package = usage,
+                        LowerBound = metrics.Bounds?.AsLowerBound(),
+                        Findings = metrics.Bounds is { } bounds ? [bounds.Explanation] : [],
                         SearchLog = rows,
                         Baselines = RunReportBuilder.Baselines(run.Baselines!),
                         Timeline = timeline,

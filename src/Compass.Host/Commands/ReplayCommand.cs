@@ -59,6 +59,8 @@ public static class ReplayCommand
                     OptimizerName = "replay",
                     Best = metrics,
                     Package = usage,
+                    LowerBound = metrics.Bounds?.AsLowerBound(),
+                    Findings = metrics.Bounds is { } bounds ? [bounds.Explanation] : [],
                     Baselines = RunReportBuilder.Baselines(run.Baselines!),
                     Timeline = timeline,
                     Serving = Serving(replay, iterations.Count),

@@ -37,7 +37,7 @@ public static class RunReportBuilder
 
     /// <summary>
     /// The package's area and monetary cost by the scenario's cost model (<c>costModels.cost</c>), or null when it
-    /// names none. The estimate is plugin code: a throw becomes a <see cref="Compass.Abstractions.Plugins.PluginFaultException"/> naming the plugin.
+    /// names none. The estimate is plugin code: a throw becomes a <see cref="PluginFaultException"/> naming the plugin.
     /// </summary>
     public static PackageCostSummary? PackageCost(ExplorationSetup setup)
     {
@@ -63,10 +63,17 @@ public static class RunReportBuilder
         for (var c = 0; c < count; c++) typeNames[c] = pkg.TypeOf(c).Name;
         var usage = new PackageUsage(pkg.Description.MeshWidth, pkg.Description.MeshHeight, typeNames, measured.Chiplets);
         var fitness = measured.Fitness;
+        var bounds = measured.MeanBounds;
         var metrics = new Compass.Reporting.Model.RunMetrics(
             fitness.LatencyNs, measured.Energy, fitness.EdpJouleSeconds, fitness.Objective,
-            setup.Scenario.Objective.Kind.ToString().ToLowerInvariant(), evaluations, wallSeconds, cancelled);
-        var timeline = new ScheduleTimeline(0, ScheduleTimeline.GenesFrom(measured.Genes), Phases(measured.MicroBatches), measured.FirstIteration.Tasks);
+            setup.Scenario.Objective.Kind.ToString().ToLowerInvariant(), evaluations, wallSeconds, cancelled)
+        {
+            Bounds = new BoundSummary(bounds.LatencyNs, bounds.ComputeNs, bounds.DramNs, bounds.EnergyPj, measured.FirstIteration.BoundExplanation),
+        };
+        var timeline = new ScheduleTimeline(0, ScheduleTimeline.GenesFrom(measured.Genes), Phases(measured.MicroBatches), measured.FirstIteration.Tasks)
+        {
+            ResourceIntervals = measured.FirstIteration.ResourceIntervals,
+        };
         return (metrics, usage, timeline);
     }
 

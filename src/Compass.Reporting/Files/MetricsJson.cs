@@ -7,7 +7,7 @@ namespace Compass.Reporting.Files;
 /// <summary>
 /// <c>metrics.json</c>: the scenario's name, description and seed, the optimizer, the best mapping's metrics (latency,
 /// energy with breakdown, EDP, evaluations, wall seconds), per-chiplet usage on the mesh, baselines, the Pareto set and
-/// optimizer statistics. Together with <c>scenario.resolved.json</c>, <c>search-log.csv</c> and <c>timeline.json</c>
+/// optimizer statistics, and the evaluator's lower bounds with the result's ratio to each and what bounds the iteration. Together with <c>scenario.resolved.json</c>, <c>search-log.csv</c> and <c>timeline.json</c>
 /// it holds everything <see cref="RunReportData"/> holds.
 /// </summary>
 public static class MetricsJson
@@ -47,6 +47,18 @@ public static class MetricsJson
             w.WriteNumber("evaluations", m.Evaluations);
             w.Number("wallSeconds", m.WallSeconds);
             w.WriteBoolean("cancelled", m.Cancelled);
+            if (m.Bounds is { } lb)
+            {
+                w.WriteStartObject("lowerBounds");
+                w.Number("latencyNs", lb.LatencyNs);
+                w.Number("computeNs", lb.ComputeNs);
+                w.Number("dramNs", lb.DramNs);
+                w.Number("energyPj", lb.EnergyPj);
+                w.Number("latencyRatio", lb.LatencyRatio(m.LatencyNs));
+                w.Number("energyRatio", lb.EnergyRatio(m.EnergyPj));
+                w.WriteString("bound", lb.Explanation);
+                w.WriteEndObject();
+            }
 
             var p = data.Package;
             w.WriteStartObject("package");
@@ -138,7 +150,12 @@ public static class MetricsJson
         var breakdown = new EnergyBreakdown(energy.Double("macPj", file), energy.Double("bufferPj", file), energy.Double("vectorPj", file),
             energy.Double("nopPj", file), energy.Double("dramPj", file), energy.Double("staticPj", file));
         var metrics = new RunMetrics(root.Double("latencyNs", file), breakdown, root.Double("edpJs", file), root.Double("objective", file),
-            root.Str("objectiveKind", file), root.Int("evaluations", file), root.Double("wallSeconds", file), root.Bool("cancelled", file));
+            root.Str("objectiveKind", file), root.Int("evaluations", file), root.Double("wallSeconds", file), root.Bool("cancelled", file))
+        {
+            Bounds = root.TryProp("lowerBounds", out var lb)
+                ? new BoundSummary(lb.Double("latencyNs", file), lb.Double("computeNs", file), lb.Double("dramNs", file), lb.Double("energyPj", file), lb.Str("bound", file))
+                : null,
+        };
         var package = root.Prop("package", file);
         var types = package.Array("chipletTypes", file).Select(t => t.GetString() ?? string.Empty).ToArray();
         var chiplets = package.Array("chiplets", file).Select(c => new ChipletUsage(c.Int("chiplet", file), c.Double("busyNs", file),
@@ -159,6 +176,8 @@ public static class MetricsJson
             Scenario = new ScenarioSummary(scenario.Str("name", file), scenario.Str("description", file), scenario.Int("seed", file), resolvedScenarioJson),
             OptimizerName = root.Str("optimizer", file),
             Best = metrics,
+            LowerBound = metrics.Bounds?.AsLowerBound(),
+            Findings = metrics.Bounds is { } bounds ? [bounds.Explanation] : [],
             Package = new PackageUsage(package.Int("meshWidth", file), package.Int("meshHeight", file), types, chiplets),
             Baselines = baselines,
             ParetoSet = pareto,

@@ -59,6 +59,18 @@ public static class TimelineJson
                 w.WriteEndObject();
             }
             w.WriteEndArray();
+            w.WriteStartArray("resources");
+            foreach (var r in timeline.ResourceIntervals)
+            {
+                w.WriteStartObject();
+                w.WriteString("kind", r.Kind == ResourceKind.Link ? "link" : "dram");
+                w.WriteNumber("index", r.Index);
+                w.Number("startNs", r.StartNs);
+                w.Number("endNs", r.EndNs);
+                w.Number("bytes", r.Bytes);
+                w.WriteEndObject();
+            }
+            w.WriteEndArray();
             w.WriteEndObject();
         }
         stream.WriteByte((byte)'\n');
@@ -82,7 +94,11 @@ public static class TimelineJson
         var tasks = root.Array("tasks", file).Select(t => new TaskRecord(t.Int("iteration", file), t.Int("microBatch", file), t.Int("gene", file), t.Int("chiplet", file),
             t.Double("startNs", file), t.Double("endNs", file), t.Double("computeNs", file), t.Double("nopNs", file), t.Double("dramNs", file),
             t.Double("energyPj", file), t.Double("dramBytes", file), t.Double("nopBytes", file), t.Bool("weightsLoaded", file))).ToArray();
-        return new ScheduleTimeline(root.Int("iteration", file), genes, phases, tasks);
+        var resources = root.TryProp("resources", out var list)
+            ? list.EnumerateArray().Select(r => new ResourceInterval(r.Str("kind", file) == "link" ? ResourceKind.Link : ResourceKind.DramChannel, r.Int("index", file),
+                r.Double("startNs", file), r.Double("endNs", file), r.Double("bytes", file))).ToArray()
+            : [];
+        return new ScheduleTimeline(root.Int("iteration", file), genes, phases, tasks) { ResourceIntervals = resources };
     }
 
     /// <summary>Lower-case name of a phase (<c>prefill</c>, <c>decode</c>, <c>mixed</c>).</summary>

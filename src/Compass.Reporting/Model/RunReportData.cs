@@ -93,6 +93,27 @@ public sealed record RunMetrics(
 {
     /// <summary>Total energy, pJ.</summary>
     public double EnergyPj => Energy.TotalPj;
+
+    /// <summary>The evaluator's lower bounds for the same iterations and what bounds the iteration, or null when not computed.</summary>
+    public BoundSummary? Bounds { get; init; }
+}
+
+/// <summary>The evaluator's lower bounds (mean over the sampled iterations) and the sentence naming what bounds the iteration.</summary>
+/// <param name="LatencyNs">Latency lower bound, ns: max(compute at the fastest chiplets, unavoidable DRAM bytes / aggregate bandwidth).</param>
+/// <param name="ComputeNs">Compute lower bound, ns.</param>
+/// <param name="DramNs">DRAM lower bound, ns.</param>
+/// <param name="EnergyPj">Energy lower bound, pJ: unavoidable DRAM bytes, MAC and vector energy, static power over the latency bound.</param>
+/// <param name="Explanation">What bounds the iteration (<c>DRAM-bound: …</c>), for the first sampled iteration.</param>
+public sealed record BoundSummary(double LatencyNs, double ComputeNs, double DramNs, double EnergyPj, string Explanation)
+{
+    /// <summary>A latency over <see cref="LatencyNs"/> (≥ 1).</summary>
+    public double LatencyRatio(double latencyNs) => LatencyNs > 0 ? latencyNs / LatencyNs : double.PositiveInfinity;
+
+    /// <summary>An energy over <see cref="EnergyPj"/> (≥ 1).</summary>
+    public double EnergyRatio(double energyPj) => EnergyPj > 0 ? energyPj / EnergyPj : double.PositiveInfinity;
+
+    /// <summary>The bounds as the summary's "lower bound" row (EDP bound = latency bound × energy bound).</summary>
+    public BaselineResult AsLowerBound() => new("lower bound", LatencyNs, EnergyPj, LatencyNs * 1e-9 * EnergyPj * 1e-12);
 }
 
 /// <summary>The mesh and the per-chiplet totals of the best mapping.</summary>
@@ -170,6 +191,9 @@ public sealed record TimelineGene(int Index, string Name, int Layer, NodeStage S
 /// <param name="Tasks">The tasks (the evaluator's timeline).</param>
 public sealed record ScheduleTimeline(int Iteration, IReadOnlyList<TimelineGene> Genes, IReadOnlyList<MicroBatchPhase> MicroBatchPhases, IReadOnlyList<TaskRecord> Tasks)
 {
+    /// <summary>Every interval a link or DRAM channel carried a transfer (the bandwidth counters of the trace); empty when not recorded.</summary>
+    public IReadOnlyList<ResourceInterval> ResourceIntervals { get; init; } = [];
+
     /// <summary>Gene of a task, or a placeholder for an unknown index.</summary>
     public TimelineGene GeneOf(in TaskRecord task) =>
         task.Gene >= 0 && task.Gene < Genes.Count ? Genes[task.Gene] : new TimelineGene(task.Gene, "gene " + task.Gene, 0, NodeStage.QkvProjection);

@@ -12,10 +12,12 @@ namespace Compass.Reporting.Trace;
 /// microseconds; and process counter tracks (<c>"ph":"C"</c>) of aggregate NoP and DRAM bandwidth and cumulative bytes.
 /// </summary>
 /// <remarks>
-/// The evaluator reports per task only its bytes and times, not when inside the task they moved, so the counters
-/// assume each task moves its bytes at a constant rate over its whole duration (bytes / (end − start)); the rates
-/// of running tasks are summed and sampled at every task boundary, and the cumulative bytes are the exact integral of
-/// that piecewise-constant rate. GB/s = bytes per ns.
+/// The counters come from the evaluator's resource intervals: every interval a link or DRAM channel carried a
+/// transfer at its bandwidth. The DRAM counter sums the channels' rates, the NoP counter the links' rates (link
+/// bytes, so a byte crossing three links counts three times), sampled at every interval boundary; the cumulative
+/// bytes are the exact integral. A channel carries one transfer at a time, so the DRAM counter never exceeds the
+/// package's aggregate DRAM bandwidth. A timeline without intervals (an older <c>timeline.json</c>) falls back to
+/// spreading each task's bytes evenly over its duration. GB/s = bytes per ns.
 /// </remarks>
 public static class ChromeTrace
 {
@@ -119,6 +121,50 @@ public static class ChromeTrace
     /// on (GB/s), and the bytes moved up to that instant.
     /// </summary>
     public static IReadOnlyList<TrafficSample> TrafficSamples(ScheduleTimeline timeline)
+    {
+        ArgumentNullException.ThrowIfNull(timeline);
+        return timeline.ResourceIntervals.Count > 0 ? ResourceSamples(timeline.ResourceIntervals) : TaskSamples(timeline);
+    }
+
+    /// <summary>Samples of the summed link and channel rates at every resource-interval boundary.</summary>
+    private static List<TrafficSample> ResourceSamples(IReadOnlyList<Abstractions.Evaluation.ResourceInterval> intervals)
+    {
+        var edges = new List<(double Time, int Index, bool Start)>();
+        for (var i = 0; i < intervals.Count; i++)
+        {
+            var r = intervals[i];
+            if (!(r.EndNs > r.StartNs) || !(r.Bytes > 0)) continue;
+            edges.Add((r.StartNs, i, true));
+            edges.Add((r.EndNs, i, false));
+        }
+        edges.Sort((a, b) => a.Time != b.Time ? a.Time.CompareTo(b.Time) : a.Start != b.Start ? (a.Start ? 1 : -1) : a.Index.CompareTo(b.Index));
+        var samples = new List<TrafficSample>();
+        double nopRate = 0, dramRate = 0, nopSoFar = 0, dramSoFar = 0, previous = 0;
+        var running = 0;
+        var k = 0;
+        while (k < edges.Count)
+        {
+            var time = edges[k].Time;
+            if (samples.Count > 0)
+            {
+                nopSoFar += nopRate * (time - previous);
+                dramSoFar += dramRate * (time - previous);
+            }
+            for (; k < edges.Count && edges[k].Time == time; k++)
+            {
+                var r = intervals[edges[k].Index];
+                var rate = (edges[k].Start ? 1 : -1) * r.Bytes / (r.EndNs - r.StartNs);
+                if (r.Kind == Abstractions.Evaluation.ResourceKind.Link) nopRate += rate; else dramRate += rate;
+                running += edges[k].Start ? 1 : -1;
+            }
+            if (running == 0) { nopRate = 0; dramRate = 0; }
+            samples.Add(new TrafficSample(time, Math.Max(0, nopRate), Math.Max(0, dramRate), nopSoFar, dramSoFar));
+            previous = time;
+        }
+        return samples;
+    }
+
+    private static List<TrafficSample> TaskSamples(ScheduleTimeline timeline)
     {
         var edges = new List<(double Time, int Task, bool Start)>();
         for (var i = 0; i < timeline.Tasks.Count; i++)

@@ -21,7 +21,7 @@ internal sealed class PeakRateCostModel : IComputeCostModel
 
 /// <summary>
 /// A W × H mesh with XY routing (four directed links per router: +x, −x, +y, −y) and one DRAM channel on the left and
-/// one on the right edge, each attached to the router of its row 0, traffic split evenly between them. Energies are
+/// one on the right edge, each attached to the router of its row 0 (channel −1 splits traffic evenly between them). Energies are
 /// the published Compass constants: 16 pJ per byte-hop, 84 pJ per DRAM byte (compass-method.md §5.3).
 /// </summary>
 internal sealed class XyMesh(int width, int height, double linkGBps, double channelGBps) : IPackageInterconnect
@@ -44,22 +44,26 @@ internal sealed class XyMesh(int width, int height, double linkGBps, double chan
 
     public TrafficPattern Multicast(int source, ReadOnlySpan<int> destinations) => Unicast(source, destinations[0]);
 
-    public TrafficPattern DramRead(int chiplet) => Dram(chiplet, toChiplet: true);
+    public TrafficPattern DramRead(int chiplet, int channel) => Dram(chiplet, channel, toChiplet: true);
 
-    public TrafficPattern DramWrite(int chiplet) => Dram(chiplet, toChiplet: false);
+    public TrafficPattern DramWrite(int chiplet, int channel) => Dram(chiplet, channel, toChiplet: false);
 
-    private TrafficPattern Dram(int chiplet, bool toChiplet)
+    public int ChannelRouter(int channel) => channel == 0 ? 0 : width - 1;
+
+    private TrafficPattern Dram(int chiplet, int channel, bool toChiplet)
     {
-        int[] routers = [0, width - 1];
+        int[] channels = channel < 0 ? [0, 1] : [channel];
+        var share = 1.0 / channels.Length;
         var shares = new SortedDictionary<int, double>();
         var maxHops = 0;
-        foreach (var r in routers)
+        foreach (var ch in channels)
         {
+            var r = ChannelRouter(ch);
             var path = toChiplet ? Route(r, chiplet) : Route(chiplet, r);
             maxHops = Math.Max(maxHops, path.Count);
-            foreach (var l in path) shares[l] = shares.GetValueOrDefault(l) + 0.5;
+            foreach (var l in path) shares[l] = shares.GetValueOrDefault(l) + share;
         }
-        return new TrafficPattern([.. shares.Keys], [.. shares.Values], [0, 1], [0.5, 0.5], shares.Values.Sum(), maxHops);
+        return new TrafficPattern([.. shares.Keys], [.. shares.Values], channels, [.. channels.Select(_ => share)], shares.Values.Sum(), maxHops);
     }
 
     private List<int> Route(int source, int destination)

@@ -135,19 +135,28 @@ public sealed class MeshInterconnect : IPackageInterconnect
     }
 
     /// <inheritdoc />
-    public TrafficPattern DramRead(int chiplet)
+    public TrafficPattern DramRead(int chiplet, int channel)
     {
-        var (channel, router) = Nearest(chiplet);
+        var router = channel >= 0 ? ChannelRouter(channel) : Nearest(chiplet).Router;
+        if (channel < 0) channel = Nearest(chiplet).Channel;
         var links = Route(router, chiplet);
         return new TrafficPattern([.. links], [.. links.Select(_ => 1.0)], [channel], [1.0], links.Count, links.Count);
     }
 
     /// <inheritdoc />
-    public TrafficPattern DramWrite(int chiplet)
+    public TrafficPattern DramWrite(int chiplet, int channel)
     {
-        var (channel, router) = Nearest(chiplet);
+        var router = channel >= 0 ? ChannelRouter(channel) : Nearest(chiplet).Router;
+        if (channel < 0) channel = Nearest(chiplet).Channel;
         var links = Route(chiplet, router);
         return new TrafficPattern([.. links], [.. links.Select(_ => 1.0)], [channel], [1.0], links.Count, links.Count);
+    }
+
+    /// <inheritdoc />
+    public int ChannelRouter(int channel)
+    {
+        var pos = _p.DramChannels[channel].AttachedRouters[0];
+        return pos.Y * _p.MeshWidth + pos.X;
     }
 
     private (int Channel, int Router) Nearest(int chiplet)
