@@ -106,7 +106,7 @@ public sealed class FileFormatTests : IDisposable
         Assert.Null(ReportFiles.ReadRun(WriteWithout()).PackageCost);
         var html = File.ReadAllText(Path.Combine(_dir, "report.html"));
         Assert.Contains("package cost (compass-simple)", html, StringComparison.Ordinal);
-        Assert.Contains("1234.5", html, StringComparison.Ordinal);
+        Assert.Contains("1,234.5", html, StringComparison.Ordinal);
     }
 
     private string WriteWithout()
