@@ -139,7 +139,7 @@ public sealed class EndToEndTests
         Assert.Equal(outDir, r.StdOut.Trim());
 
         var loud = HostProcess.Run("compare", "--scenario", TestPaths.FixtureScenario, "--plugins", TestPaths.PluginSet(false, "Sample"),
-            "--optimizers", "fx-random,ga", "--seeds", "2", "--budget", "8", "--out", outDir + "-2");
+            "--optimizers", "fx-random,baseline", "--seeds", "2", "--budget", "8", "--out", outDir + "-2");
         Assert.True(loud.ExitCode == 0, loud.StdErr);
         Assert.Contains("Runs were seeded from the heuristic mappings.", loud.StdOut, StringComparison.Ordinal);
         Assert.Contains("best baseline:", loud.StdOut, StringComparison.Ordinal);
@@ -147,6 +147,12 @@ public sealed class EndToEndTests
         Assert.Contains("reference", loud.StdOut, StringComparison.Ordinal);
         Assert.Contains($"Results written to {outDir}-2", loud.StdOut, StringComparison.Ordinal);
         Assert.DoesNotContain("E-18", loud.StdOut, StringComparison.Ordinal);
+        // The baseline optimizer gives the same mapping for every seed: its spread and interval are exactly 0.
+        var baselineRow = Assert.Single(loud.StdOut.Split('\n'), l => l.StartsWith("baseline ", StringComparison.Ordinal) && !l.StartsWith("baseline seed", StringComparison.Ordinal));
+        Assert.Contains(" ± 0 ", baselineRow, StringComparison.Ordinal);
+        // Every progress report ends with a closing line, also for a run that stops below its budget.
+        Assert.Contains("baseline seed 7: done, ", loud.StdOut, StringComparison.Ordinal);
+        Assert.Contains("fx-random seed 8: done, 8 evaluations", loud.StdOut, StringComparison.Ordinal);
         var replay = HostProcess.Run("replay", "--mapping", Path.Combine(outDir, "mappings", "fx-random-seed7.json"), "--scenario", TestPaths.FixtureScenario,
             "--plugins", TestPaths.PluginSet(false, "Sample"), "--out", outDir + "-replay", "--quiet");
         Assert.True(replay.ExitCode == 0, replay.StdErr);

@@ -49,6 +49,21 @@ public static class CompassCli
         root.Subcommands.Add(ReplayCommand.Create(stdout, stderr));
         root.Subcommands.Add(InfoCommands.Report(stdout, stderr));
         root.Subcommands.Add(SchemaCommand.Create(stdout, stderr));
+        root.Subcommands.Add(InfoCommands.Show(stdout, stderr));
+        var topic = new Argument<string[]>("command") { Description = "The command to describe (none: every command)", Arity = ArgumentArity.ZeroOrMore };
+        var help = new Command("help", "Show the help of compass or of one command (compass help explore = compass explore --help)");
+        help.Arguments.Add(topic);
+        help.SetAction(pr =>
+        {
+            var words = pr.GetValue(topic) ?? [];
+            if (words.Length > 0 && !root.Subcommands.Any(c => c.Name == words[0]))
+            {
+                stderr.WriteLine($"error: unknown command '{words[0]}' (commands: {string.Join(", ", root.Subcommands.Select(c => c.Name))})");
+                return UserError;
+            }
+            return root.Parse([.. words, "--help"]).Invoke(new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false });
+        });
+        root.Subcommands.Add(help);
         return root;
     }
 
@@ -89,7 +104,11 @@ public static class CompassCli
     }
 
     /// <summary>The shared <c>--scenario</c> option.</summary>
-    public static Option<string?> ScenarioOption(bool required = false) => new("--scenario", "-s") { Description = "Scenario JSON file (default: the embedded default scenario)", Required = required };
+    public static Option<string?> ScenarioOption(bool required = false) => new("--scenario", "-s")
+    {
+        Description = required ? "Scenario JSON file" : "Scenario JSON file (default: the embedded default scenario)",
+        Required = required,
+    };
 
     /// <summary>The shared <c>--set key=value</c> option (repeatable).</summary>
     public static Option<string[]> SetOption() => new("--set") { Description = "Override a scenario value: --set budget.evaluations=20 (repeatable)", AllowMultipleArgumentsPerToken = false };

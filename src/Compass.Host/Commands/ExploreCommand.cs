@@ -380,7 +380,7 @@ public static class ExploreCommand
             var parts = report.Best.Energy;
             stdout.WriteLine($"energy parts (mJ): MAC {Format.MJ(parts.MacPj)}, buffer {Format.MJ(parts.BufferPj)}, vector {Format.MJ(parts.VectorPj)}, NoP {Format.MJ(parts.NopPj)}, DRAM {Format.MJ(parts.DramPj)}, static {Format.MJ(parts.StaticPj)}");
             foreach (var f in report.Findings) stdout.WriteLine(f);
-            if (report.Timeline is { } timeline && Compass.Reporting.Html.HtmlReport.BoundSentence(timeline) is { } bound) stdout.WriteLine(bound);
+            if (report.Findings.Count == 0 && report.Timeline is { } timeline && Compass.Reporting.Html.HtmlReport.BoundSentence(timeline) is { } bound) stdout.WriteLine(bound);
         }
         stdout.WriteLine($"Results written to {outDir}");
     }

@@ -52,16 +52,98 @@ public static class InfoCommands
         var kind = new Argument<string>("kind") { Description = "One of: " + string.Join(", ", Kinds) };
         kind.AcceptOnlyFromAmong(Kinds);
         var plugins = CompassCli.PluginsOption();
-        var command = new Command("list", "List the registered contributions of one kind, one line each");
+        var json = new Option<bool>("--json") { Description = "Print a JSON array (name, plugin, description, source and headline numbers) instead of lines" };
+        var command = new Command("list", "List the registered contributions of one kind, one line each, with the plugin that provides it and the published source");
         command.Arguments.Add(kind);
+        command.Options.Add(json);
         command.Options.Add(plugins);
         command.SetAction(pr => CompassCli.Guard(stderr, () =>
         {
             using var runtime = CompassRuntime.Create(CompassCli.PluginDirectories(pr.GetValue(plugins)), EmptyConfiguration());
-            foreach (var line in ListLines(runtime, pr.GetValue(kind)!)) stdout.WriteLine(line);
+            if (pr.GetValue(json)) stdout.WriteLine(ListJson(runtime, pr.GetValue(kind)!));
+            else foreach (var line in ListLines(runtime, pr.GetValue(kind)!)) stdout.WriteLine(line);
             return 0;
         }));
         return command;
+    }
+
+    /// <summary>The JSON array <c>compass list KIND --json</c> prints: one object per contribution with its plugin and source.</summary>
+    public static string ListJson(CompassRuntime runtime, string kind)
+    {
+        ArgumentNullException.ThrowIfNull(runtime);
+        IEnumerable<object> items = kind switch
+        {
+            "chiplets" => runtime.ChipletTypes.OrderBy(t => t.Name, StringComparer.Ordinal).Select(t => (object)new
+            {
+                t.Name, Plugin = runtime.OwnerOf(t), t.Description, t.Source, t.PeakTops, GlobalBufferMiB = t.GlobalBufferBytes / 1048576.0, t.ClockGHz, Dataflow = t.Dataflow.ToString(),
+            }),
+            "packages" => runtime.Packages.OrderBy(p => p.Name, StringComparer.Ordinal).Select(p => (object)new
+            {
+                p.Name, Plugin = runtime.OwnerOf(p), p.Description, p.Source, p.MeshWidth, p.MeshHeight, LinkBandwidthGBps = p.Link.BandwidthGBps,
+                DramBandwidthGBps = p.DramChannels.Sum(c => c.BandwidthGBps), DramChannels = p.DramChannels.Count,
+            }),
+            "models" => runtime.Models.OrderBy(m => m.Name, StringComparer.Ordinal).Select(m => (object)new
+            {
+                m.Name, Plugin = runtime.OwnerOf(m), m.DisplayName, m.Source, m.Layers, m.Hidden, m.Heads, m.KvHeads, m.FfnHidden, Experts = m.Moe?.Experts ?? 0,
+            }),
+            _ when Kinds.Contains(kind) => FactoryRows(runtime, kind),
+            _ => throw new CompassInputException("kind", $"unknown kind '{kind}' (known: {string.Join(", ", Kinds)})"),
+        };
+        return JsonSerializer.Serialize(items.ToList(), ConfigJson.PrintOptions);
+    }
+
+    private static IEnumerable<object> FactoryRows(CompassRuntime runtime, string kind) => kind switch
+    {
+        "traces" => FactoryRows<ITraceSource>(runtime),
+        "schedulers" => FactoryRows<IServingScheduler>(runtime),
+        "compute" => FactoryRows<IComputeCostModel>(runtime),
+        "network" => FactoryRows<IInterconnectModel>(runtime),
+        "cost" => FactoryRows<IPackageCostModel>(runtime),
+        _ => FactoryRows<IOptimizer>(runtime),
+    };
+
+    private static IEnumerable<object> FactoryRows<T>(CompassRuntime runtime) where T : class =>
+        runtime.Factories<T>().OrderBy(f => f.Name, StringComparer.Ordinal).Select(f => (object)new { f.Name, Plugin = runtime.OwnerOf(f), f.Description });
+
+    /// <summary>
+    /// <c>compass show package|chiplet|model NAME</c>: a preset as JSON in the shape scenario files load
+    /// (<c>"package": "my-package.json"</c>, <c>"model": "my-model.json"</c>, <c>"chipletTypes": "my-chiplets.json"</c>, the
+    /// last an array, so a chiplet prints as an array of one).
+    /// </summary>
+    public static Command Show(TextWriter stdout, TextWriter stderr)
+    {
+        string[] kinds = ["package", "chiplet", "model"];
+        var kind = new Argument<string>("kind") { Description = "package, chiplet or model" };
+        kind.AcceptOnlyFromAmong(kinds);
+        var name = new Argument<string>("name") { Description = "The preset's name (compass list packages|chiplets|models)" };
+        var plugins = CompassCli.PluginsOption();
+        var command = new Command("show", "Print a preset as JSON to save, edit and load back from a scenario (\"package\": \"my-package.json\", \"model\": \"my-model.json\", \"chipletTypes\": \"my-chiplets.json\")");
+        command.Arguments.Add(kind);
+        command.Arguments.Add(name);
+        command.Options.Add(plugins);
+        command.SetAction(pr => CompassCli.Guard(stderr, () =>
+        {
+            using var runtime = CompassRuntime.Create(CompassCli.PluginDirectories(pr.GetValue(plugins)), EmptyConfiguration());
+            stdout.WriteLine(ShowJson(runtime, pr.GetValue(kind)!, pr.GetValue(name)!));
+            return 0;
+        }));
+        return command;
+    }
+
+    /// <summary>The JSON <c>compass show</c> prints.</summary>
+    public static string ShowJson(CompassRuntime runtime, string kind, string name)
+    {
+        ArgumentNullException.ThrowIfNull(runtime);
+        static T Find<T>(IEnumerable<T> all, Func<T, string> nameOf, string name, string what) =>
+            all.LastOrDefault(x => string.Equals(nameOf(x), name, StringComparison.OrdinalIgnoreCase))
+            ?? throw new CompassInputException("name", $"unknown {what} '{name}' (known: {HardwareResolver.KnownList(all.Select(nameOf))})");
+        return kind switch
+        {
+            "package" => JsonSerializer.Serialize(Find(runtime.Packages, p => p.Name, name, "package"), ConfigJson.WriteOptions),
+            "chiplet" => JsonSerializer.Serialize(new[] { Find(runtime.ChipletTypes, t => t.Name, name, "chiplet type") }, ConfigJson.WriteOptions),
+            "model" => JsonSerializer.Serialize(Find(runtime.Models, m => m.Name, name, "model"), ConfigJson.WriteOptions),
+            _ => throw new CompassInputException("kind", $"must be package, chiplet or model, got '{kind}'"),
+        };
     }
 
     /// <summary>The lines <c>compass list</c> prints for <paramref name="kind"/>.</summary>
@@ -96,7 +178,7 @@ public static class InfoCommands
                 break;
             case "models":
                 foreach (var m in runtime.Models.OrderBy(m => m.Name, StringComparer.Ordinal))
-                    yield return string.Create(c, $"{m.Name,-28} {m.Layers} layers, d={m.Hidden}, {m.Heads} heads / {m.KvHeads} KV, FFN {m.FfnHidden}{(m.Moe is { } moe ? $", MoE {moe.Experts}x top-{moe.TopK}" : "")}  [{runtime.OwnerOf(m)}] {m.DisplayName}");
+                    yield return string.Create(c, $"{m.Name,-28} {m.Layers} layers, d={m.Hidden}, {m.Heads} heads / {m.KvHeads} KV, FFN {m.FfnHidden}{(m.Moe is { } moe ? $", MoE {moe.Experts}x top-{moe.TopK}" : "")}  [{runtime.OwnerOf(m)}] {m.DisplayName}{(m.Source.Length > 0 ? "  source: " + m.Source : string.Empty)}");
                 break;
             case "traces": foreach (var l in Factories<ITraceSource>(runtime)) yield return l; break;
             case "schedulers": foreach (var l in Factories<IServingScheduler>(runtime)) yield return l; break;

@@ -60,7 +60,7 @@ public static class HtmlReport
         else
         {
             var values = curve.Select(p => p.BestObjective * objFactor).ToList();
-            h.Append(SvgCharts.LineChart(new LineChartSpec("Best-so-far objective over evaluations", "evaluation", "best " + m.ObjectiveKind + " (" + objUnit + ")",
+            h.Append(SvgCharts.LineChart(new LineChartSpec("Best-so-far objective over evaluations", "evaluation", "best " + KindLabel(m.ObjectiveKind) + " (" + objUnit + ")",
                 [new LineSeries(Inv($"{data.OptimizerName}, seed {data.Scenario.Seed}"), curve.Select(p => new ChartPoint(p.Evaluation, p.BestObjective * objFactor)).ToList(), Step: true, Markers: curve.Count <= 60)],
                 LogY: WideRange(values))));
         }
@@ -160,7 +160,8 @@ public static class HtmlReport
             ], numericColumns: 2, cssClass: "summary");
         }
         var findings = new List<string>(data.Findings);
-        if (data.Timeline is { Tasks.Count: > 0 } timeline && BoundSentence(timeline) is { } sentence) findings.Add(sentence);
+        // The evaluator's own finding on what bounds the iteration comes first; the timeline's reading only stands in for it.
+        if (findings.Count == 0 && data.Timeline is { Tasks.Count: > 0 } timeline && BoundSentence(timeline) is { } sentence) findings.Add(sentence);
         if (findings.Count > 0)
         {
             h.Append("<ul class=\"findings\">");
@@ -311,7 +312,7 @@ public static class HtmlReport
         h.Append("<p class=\"note\">Median best-so-far objective across seeds, with the min–max band of the seeds shaded.</p>\n");
         var series = optimizers.Select((name, i) => SpreadSeries(name, i, data.Runs.Where(r => r.Optimizer == name).Select(r => r.Convergence).ToList(), factor)).ToList();
         var allValues = data.Runs.SelectMany(r => r.Convergence).Select(p => p.BestObjective * factor).Where(double.IsFinite).ToList();
-        h.Append(SvgCharts.LineChart(new LineChartSpec("Best-so-far objective over evaluations", "evaluation", "best " + data.ObjectiveKind + " (" + unit + ")",
+        h.Append(SvgCharts.LineChart(new LineChartSpec("Best-so-far objective over evaluations", "evaluation", "best " + KindLabel(data.ObjectiveKind) + " (" + unit + ")",
             series, LogY: WideRange(allValues), Layout: ChartLayout.WithLegend)));
         h.Append("</section>\n");
 
@@ -559,6 +560,8 @@ public static class HtmlReport
 
     private static List<(string Name, double Value)> EnergyParts(RunMetrics m) =>
         [("MAC", m.Energy.MacPj), ("buffer", m.Energy.BufferPj), ("vector", m.Energy.VectorPj), ("NoP", m.Energy.NopPj), ("DRAM", m.Energy.DramPj), ("static", m.Energy.StaticPj)];
+
+    private static string KindLabel(string kind) => string.Equals(kind, "edp", StringComparison.OrdinalIgnoreCase) ? "EDP" : kind;
 
     private static string Reduction(double baseline, double value) =>
         baseline > 0 && double.IsFinite(baseline) && double.IsFinite(value) ? Format.Percent((baseline - value) / baseline) : "–";

@@ -104,7 +104,7 @@ public sealed partial class HtmlReportTests
         Assert.DoesNotContain("(pJ)", html, StringComparison.Ordinal);
         Assert.DoesNotContain("ns·pJ", html, StringComparison.Ordinal);
         Assert.Contains("latency per iteration (ms)", html, StringComparison.Ordinal);
-        Assert.Contains("best edp (J·s)", html, StringComparison.Ordinal);
+        Assert.Contains("best EDP (J·s)", html, StringComparison.Ordinal);
     }
 
     [Fact]
