@@ -139,9 +139,9 @@ public static class InfoCommands
             ?? throw new CompassInputException("name", $"unknown {what} '{name}' (known: {HardwareResolver.KnownList(all.Select(nameOf))})");
         return kind switch
         {
-            "package" => JsonSerializer.Serialize(Find(runtime.Packages, p => p.Name, name, "package"), ConfigJson.WriteOptions),
-            "chiplet" => JsonSerializer.Serialize(new[] { Find(runtime.ChipletTypes, t => t.Name, name, "chiplet type") }, ConfigJson.WriteOptions),
-            "model" => JsonSerializer.Serialize(Find(runtime.Models, m => m.Name, name, "model"), ConfigJson.WriteOptions),
+            "package" => JsonSerializer.Serialize(Find(runtime.Packages, p => p.Name, name, "package"), ConfigJson.ScenarioWriteOptions),
+            "chiplet" => JsonSerializer.Serialize(new[] { Find(runtime.ChipletTypes, t => t.Name, name, "chiplet type") }, ConfigJson.ScenarioWriteOptions),
+            "model" => JsonSerializer.Serialize(Find(runtime.Models, m => m.Name, name, "model"), ConfigJson.ScenarioWriteOptions),
             _ => throw new CompassInputException("kind", $"must be package, chiplet or model, got '{kind}'"),
         };
     }

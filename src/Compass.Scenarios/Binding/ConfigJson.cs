@@ -21,6 +21,13 @@ public static class ConfigJson
     /// <summary>Options for writing output files (indented, read-only computed members left out).</summary>
     public static JsonSerializerOptions WriteOptions { get; } = new(CreateOptions(rejectUnknown: false)) { WriteIndented = true, IgnoreReadOnlyProperties = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping, NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals };
 
+    /// <summary>
+    /// Options for writing scenario-side records (packages, chiplet types, models) in the shape a scenario reads back:
+    /// <see cref="WriteOptions"/> with absent optional records (a dense model's <c>moe</c>) left out, since a scenario
+    /// refuses <c>null</c>.
+    /// </summary>
+    public static JsonSerializerOptions ScenarioWriteOptions { get; } = new(WriteOptions) { DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull };
+
     private static JsonSerializerOptions CreateOptions(bool rejectUnknown) => new(JsonSerializerDefaults.Web)
     {
         Converters = { new JsonStringEnumConverter(namingPolicy: null, allowIntegerValues: false) },

@@ -1,6 +1,5 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using System.Text.Json.Serialization;
 using Compass.Abstractions.Hardware;
 using Compass.Abstractions.Workload;
 
@@ -13,7 +12,6 @@ namespace Compass.Scenarios.Binding;
 /// </summary>
 public static class ResolvedScenario
 {
-    private static readonly JsonSerializerOptions WithoutNulls = new(ConfigJson.WriteOptions) { DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull };
 
     /// <summary>Builds the resolved scenario.</summary>
     /// <param name="scenario">The scenario.</param>
@@ -22,7 +20,7 @@ public static class ResolvedScenario
     public static JsonObject Build(Scenario scenario, ResolvedPackage package, ModelConfig model)
     {
         // Absent optional records (a dense model's moe) are left out, as a scenario would write them: null is refused on input.
-        var o = WithoutNulls;
+        var o = ConfigJson.ScenarioWriteOptions;
         var resolved = scenario.Document.DeepClone().AsObject();
         resolved["hardware"] = new JsonObject
         {
