@@ -2,6 +2,7 @@ using Compass.Abstractions.Plugins;
 using Compass.Optimizers.Annealing;
 using Compass.Optimizers.Baselines;
 using Compass.Optimizers.Exhaustive;
+using Compass.Optimizers.Gemini;
 using Compass.Optimizers.Genetic;
 using Compass.Optimizers.Nsga2;
 using Compass.Optimizers.RandomSearch;
@@ -14,7 +15,8 @@ namespace Compass.Optimizers;
 
 /// <summary>
 /// Registers the search algorithms: <c>ga</c> (published Compass GA plus structure-aware operators), <c>random</c>,
-/// <c>sa</c>, <c>coupled-sa</c>, <c>baseline</c>, <c>exhaustive</c> and <c>nsga2</c>. Every factory validates its
+/// <c>sa</c>, <c>coupled-sa</c>, <c>baseline</c>, <c>exhaustive</c>, <c>nsga2</c>, and the prior-work baselines
+/// <c>gemini</c> and <c>moham</c>. Every factory validates its
 /// options before the run starts (docs/optimizers.md lists them with their defaults).
 /// </summary>
 public sealed class OptimizersPlugin : ICompassPlugin
@@ -37,6 +39,10 @@ public sealed class OptimizersPlugin : ICompassPlugin
             (options, _) => new BaselineOptimizer(BaselineOptions.Read(options)));
         services.AddOptimizer("exhaustive", "Enumerates every genome of a small space (refuses above optimizer.options.maxSpaceSize)",
             (options, _) => new ExhaustiveSearch(ExhaustiveOptions.Read(options)));
+        services.AddOptimizer("gemini", "Gemini (HPCA 2024) baseline: SA over the layer-pipeline tree (7 operators, weights 10/10/20/20/20/20/40, T = 0.07(1-x)/(1+8x)) from a DP segmentation; coupled",
+            (options, _) => new GeminiOptimizer(GeminiOptions.Read(options)));
+        services.AddOptimizer("moham", "MOHaM/Stream-style baseline: NSGA-II over a coupled layer-to-chiplet assignment, one list-scheduled segment; best = min EDP on the front",
+            (options, _) => new MohamOptimizer(MohamOptions.Read(options)));
         services.AddOptimizer("nsga2", "NSGA-II over latency and energy; writes the Pareto front, best = min EDP on it",
             (options, _) => new Nsga2Optimizer(Nsga2Options.Read(options)));
     }

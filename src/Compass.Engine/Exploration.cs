@@ -4,6 +4,7 @@ using Compass.Abstractions.Hardware;
 using Compass.Abstractions.Mapping;
 using Compass.Abstractions.Search;
 using Compass.Abstractions.Workload;
+using Compass.Engine.Workload;
 using Microsoft.Extensions.Logging;
 
 namespace Compass.Engine;
@@ -105,6 +106,12 @@ public sealed record ProblemDefinition
 
     /// <summary>The objective.</summary>
     public ObjectiveSpec Objective { get; init; } = new();
+
+    /// <summary>
+    /// Padding applied to <see cref="Iterations"/> before the graphs are built (prior work's fixed-length batching);
+    /// <see cref="Iterations"/> stay the real requests.
+    /// </summary>
+    public PaddingOptions Padding { get; init; } = PaddingOptions.None;
 
     /// <summary>Evaluator options (data placement).</summary>
     public EvaluatorOptions Evaluator { get; init; } = new();

@@ -11,6 +11,22 @@ using Compass.Engine.Workload;
 
 namespace Compass.Engine;
 
+/// <summary>Padding's cost for one mapping, averaged over the iterations (time in ns, energy in pJ).</summary>
+/// <param name="Options">The padding.</param>
+/// <param name="Tokens">Token counts summed over the iterations, before and after padding.</param>
+/// <param name="PaddedLatencyNs">Mean latency with padding (what the search saw).</param>
+/// <param name="PaddedEnergyPj">Mean energy with padding.</param>
+/// <param name="RealLatencyNs">Mean latency of the same mapping on the real (unpadded) requests.</param>
+/// <param name="RealEnergyPj">Mean energy of the same mapping on the real requests.</param>
+public sealed record PaddingReport(PaddingOptions Options, PaddingTokens Tokens, double PaddedLatencyNs, double PaddedEnergyPj, double RealLatencyNs, double RealEnergyPj)
+{
+    /// <summary>Latency spent on padded tokens (padded − real), ns.</summary>
+    public double WastedLatencyNs => PaddedLatencyNs - RealLatencyNs;
+
+    /// <summary>Energy spent on padded tokens (padded − real), pJ.</summary>
+    public double WastedEnergyPj => PaddedEnergyPj - RealEnergyPj;
+}
+
 /// <summary>
 /// An exploration problem: the CEGs of the sampled iterations, memoised operator costs, and a thread-safe evaluator
 /// of genomes over them.
@@ -59,11 +75,12 @@ public sealed class ExplorationProblem
         if (chiplets < 1) throw new CompassInputException("hardware.package", $"mesh must have at least one chiplet, got {description.MeshWidth}×{description.MeshHeight}");
         if (package.SlotTypeIndex.Length != chiplets) throw new CompassInputException("hardware.package.slots", $"expected {chiplets} slots, got {package.SlotTypeIndex.Length}");
         if (definition.Iterations.Count == 0) throw new CompassInputException("workload", "no iteration to evaluate");
+        var iterations = Padding.Apply(definition.Iterations, definition.Padding);
         var maxBatch = 0;
-        for (var i = 0; i < definition.Iterations.Count; i++)
+        for (var i = 0; i < iterations.Count; i++)
         {
-            var requests = definition.Iterations[i].Requests;
-            if (requests.Count == 0) throw new CompassInputException("workload", $"iteration {definition.Iterations[i].Index} has no request");
+            var requests = iterations[i].Requests;
+            if (requests.Count == 0) throw new CompassInputException("workload", $"iteration {iterations[i].Index} has no request");
             foreach (var r in requests)
             {
                 if (r.NewTokens < 1) throw new CompassInputException("workload", $"request {r.RequestId} has {r.NewTokens} new tokens, must be ≥ 1");
@@ -76,9 +93,9 @@ public sealed class ExplorationProblem
 
         var builder = new CegBuilder(definition.Model, definition.Precision, definition.Graph);
         var plan = MemoryPlanner.Plan(definition.Model, definition.Precision, package, builder.Layers);
-        foreach (var it in definition.Iterations) MemoryPlanner.Check(plan, MemoryPlanner.KvTokens(it));
+        foreach (var it in iterations) MemoryPlanner.Check(plan, MemoryPlanner.KvTokens(it));
 
-        return ProblemGraph.Build(builder, definition.Iterations, definition.Graph.MicroBatchSize, cancellationToken);
+        return ProblemGraph.Build(builder, iterations, definition.Graph.MicroBatchSize, cancellationToken);
     }
 
     /// <summary>
@@ -170,7 +187,28 @@ public sealed class ExplorationProblem
         var typeNames = new string[types.Count];
         for (var ty = 0; ty < types.Count; ty++) typeNames[ty] = types[ty].Name;
         var space = new MappingSpace(microBatches, infos, description.MeshWidth, description.MeshHeight, package.SlotTypeIndex, typeNames);
-        return new ExplorationProblem(definition, graph, evaluator, space, graph.Shapes.Length, estimates, bounds);
+        return new ExplorationProblem(definition, graph, evaluator, space, graph.Shapes.Length, estimates, bounds) { PaddedIterations = graph.Source };
+    }
+
+    /// <summary>The iterations the graphs were built from: <see cref="ProblemDefinition.Iterations"/> after padding.</summary>
+    public IReadOnlyList<Iteration> PaddedIterations { get; private init; } = [];
+
+    /// <summary>
+    /// What padding costs <paramref name="genome"/>: its mean latency and energy on this (padded) problem and on
+    /// <paramref name="unpadded"/> (the same definition without padding; same genes, so the genome runs unchanged), the
+    /// difference being the wasted work, and the token counts. Null when this problem is not padded.
+    /// </summary>
+    public PaddingReport? MeasurePadding(Genome genome, ExplorationProblem unpadded)
+    {
+        ArgumentNullException.ThrowIfNull(genome);
+        ArgumentNullException.ThrowIfNull(unpadded);
+        if (!Definition.Padding.IsActive) return null;
+        if (unpadded.Definition.Padding.IsActive) throw new ArgumentException("the reference problem must not be padded", nameof(unpadded));
+        var padded = Evaluate(genome);
+        var real = unpadded.Evaluate(genome);
+        var tokens = default(PaddingTokens);
+        for (var i = 0; i < Definition.Iterations.Count; i++) tokens += Padding.Count(Definition.Iterations[i], PaddedIterations[i], Definition.Padding);
+        return new PaddingReport(Definition.Padding, tokens, padded.LatencyNs, padded.EnergyPj, real.LatencyNs, real.EnergyPj);
     }
 
     /// <summary>
@@ -198,7 +236,9 @@ public sealed class ExplorationProblem
             work += fastest;
             energy += cheapest;
             if (!weightCounted[g]) { weightCounted[g] = true; bytes += structure.WeightBytes[g]; }
-            bytes += it.ExtraReadBytes[t] + it.MustWriteBytes[t];
+            // The graph input is one tensor per micro-batch, however many genes read it (it can be multicast).
+            bytes += it.ExtraReadBytes[t] - it.GraphInputBytes[t] + it.MustWriteBytes[t];
+            if (it.GraphInputBytes[t] > 0 && t % genes == structure.GraphInputGenes[0]) bytes += it.GraphInputBytes[t];
             if (structure.IsGraphOutput[g]) bytes += it.OutputBytes[t] - it.MustWriteBytes[t];
         }
         var compute = work / chiplets;
@@ -289,7 +329,7 @@ public sealed class ExplorationProblem
         CheckRunnable(genome);
         var timeline = includeTimeline ? new List<TaskRecord>(_graph.Iterations[iteration].Tasks) : null;
         var intervals = includeTimeline ? new List<ResourceInterval>() : null;
-        var totals = RunFiniteIteration(genome, iteration, timeline, "iteration", intervals);
+        var totals = RunFiniteIteration(genome, iteration, timeline, "iteration", intervals, detail: true);
         var scratch = Scratch;
         var usage = _evaluator.Usage(scratch, totals.LatencyNs);
         var (busiest, busyNs) = _evaluator.Busiest(scratch);
@@ -310,13 +350,13 @@ public sealed class ExplorationProblem
     }
 
     /// <summary>Totals of one iteration under a genome whose rows are reused as b mod rows, on the calling thread's scratch.</summary>
-    internal IterationTotals RunIteration(Genome genome, int iteration, List<TaskRecord>? timeline = null, List<ResourceInterval>? intervals = null) =>
-        _evaluator.Run(_graph.Iterations[iteration], genome, Scratch, timeline, intervals, iteration);
+    internal IterationTotals RunIteration(Genome genome, int iteration, List<TaskRecord>? timeline = null, List<ResourceInterval>? intervals = null, bool detail = false) =>
+        _evaluator.Run(_graph.Iterations[iteration], genome, Scratch, timeline, intervals, iteration, detail);
 
     /// <summary><see cref="RunIteration"/>, throwing when a cost model's NaN or ∞ made the latency or energy non-finite.</summary>
-    internal IterationTotals RunFiniteIteration(Genome genome, int iteration, List<TaskRecord>? timeline, string label, List<ResourceInterval>? intervals = null)
+    internal IterationTotals RunFiniteIteration(Genome genome, int iteration, List<TaskRecord>? timeline, string label, List<ResourceInterval>? intervals = null, bool detail = false)
     {
-        var totals = RunIteration(genome, iteration, timeline, intervals);
+        var totals = RunIteration(genome, iteration, timeline, intervals, detail);
         if (!double.IsFinite(totals.LatencyNs) || !double.IsFinite(totals.Energy.TotalPj))
             throw new InvalidOperationException($"{label} {iteration}: the mapping produced a non-finite latency or energy (a cost model returned NaN or ∞)");
         return totals;

@@ -3,6 +3,7 @@ using Compass.Abstractions.Search;
 using System.Text.Json.Nodes;
 using Compass.Abstractions.Workload;
 using Compass.Engine;
+using Compass.Engine.Workload;
 using Microsoft.Extensions.Configuration;
 
 namespace Compass.Scenarios;
@@ -39,7 +40,11 @@ public sealed record ChipletTypeReference(string? PresetName, ChipletType? Inlin
 /// <param name="WarmupIterations">Iterations skipped before sampling (lets continuous batching reach steady state).</param>
 /// <param name="SearchIterations">Iterations the search objective averages over.</param>
 /// <param name="ReplayIterations">Held-out iterations replay runs on.</param>
-public sealed record WorkloadSettings(ComponentChoice Trace, ComponentChoice Scheduler, int MaxBatchRequests, int MaxBatchTokens, int WarmupIterations, int SearchIterations, int ReplayIterations);
+public sealed record WorkloadSettings(ComponentChoice Trace, ComponentChoice Scheduler, int MaxBatchRequests, int MaxBatchTokens, int WarmupIterations, int SearchIterations, int ReplayIterations)
+{
+    /// <summary>Padding of requests to a batch-wide or fixed length (<c>workload.padding</c>, <c>workload.paddedLength</c>); none by default.</summary>
+    public PaddingOptions Padding { get; init; } = PaddingOptions.None;
+}
 
 /// <summary>The <c>costModels</c> section.</summary>
 /// <param name="Compute">Compute cost model.</param>
@@ -124,6 +129,18 @@ public sealed record Scenario
 
     /// <summary>The <c>plugins</c> section (one sub-section per plugin).</summary>
     public required IConfigurationSection Plugins { get; init; }
+
+    /// <summary>
+    /// The evaluator's options (<c>evaluator</c>): where tensors in DRAM have their home (<c>placement</c>) and explicit
+    /// homes of weight tensors (<c>weightHomes</c>).
+    /// </summary>
+    public EvaluatorOptions Evaluator { get; init; } = new();
+
+    /// <summary>
+    /// Plugin packages the scenario needs with the versions it accepts (<c>"requires": { "Acme.Photonic": "&gt;=1.2" }</c>),
+    /// package id → range as written; the host checks them against the loaded plugins.
+    /// </summary>
+    public IReadOnlyDictionary<string, string> Requires { get; init; } = new Dictionary<string, string>();
 
     /// <summary>The bound scenario as configuration (component options and plugin sections are read from it).</summary>
     public required IConfiguration Root { get; init; }

@@ -101,4 +101,54 @@ public sealed class ContentionTests
         var bad = Assert.Throws<Compass.Abstractions.Plugins.CompassInputException>(() => ExplorationProblem.Create(Fixtures.MeshDefinition() with { Evaluator = new EvaluatorOptions { WeightHomes = new Dictionary<string, int> { ["nope"] = 0 } } }, CancellationToken.None));
         Assert.Contains("evaluator.weightHomes", bad.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void GraphInputReadByTwoChipletsIsReadFromDramOnce()
+    {
+        // Tiny model, one decode (history 3). The layer-0 input (4 B) is read by norm1 (gene 0, chiplet 0) and by the
+        // residual res1 (gene 6, moved to chiplet 1). Multicast: one 4-byte read from the channel in [0, 4] and one
+        // send from the channel's router (chiplet 0) to chiplet 1 over link 0→1 in [0, 4] plus 1 ns of hop latency, so
+        // norm1 ends at 5 instead of 4 and res1 finds the input already there. DRAM reads of the KV history and input:
+        // K 12 B + V 12 B + input 4 B once = 28 B. Interleaved placement has no home to multicast from: each reader
+        // reads its own copy, 32 B.
+        var definition = Fixtures.TwoChipletDefinition(Fixtures.TinyModel(layers: 1), [Fixtures.Decode(3)], new GraphOptions { TensorParallel = 1, HeadGroups = 1, MicroBatchSize = 1 });
+        var p = ExplorationProblem.Create(definition, CancellationToken.None);
+        var genome = p.Space.CreateGenome();
+        genome[0, 6] = 1;
+        var r = p.EvaluateIteration(genome, 0, includeTimeline: true);
+        Assert.Equal(28, r.DramTraffic.KvReadBytes, 9);
+        var norm1 = r.Tasks.Single(t => t.Gene == 0);
+        Assert.Equal((0.0, 5.0), (norm1.StartNs, norm1.EndNs));
+        Assert.Single(r.ResourceIntervals, i => i.Kind == ResourceKind.DramChannel && i.StartNs == 0 && i.Bytes == 4);
+        Assert.Single(r.ResourceIntervals, i => i.Kind == ResourceKind.Link && i.Index == 0 && i.StartNs == 0 && i.EndNs == 4 && i.Bytes == 4);
+
+        var interleaved = ExplorationProblem.Create(definition with { Evaluator = new EvaluatorOptions { Placement = DramPlacement.Interleaved } }, CancellationToken.None);
+        Assert.Equal(32, interleaved.EvaluateIteration(genome, 0, includeTimeline: false).DramTraffic.KvReadBytes, 9);
+    }
+
+    [Fact]
+    public void WholeOutputForwardedToSeveralChipletsIsSentOnceOverATree()
+    {
+        // 2×2 mesh, micro-batch 0 only: the FFN activation (gene act) stays on chiplet 0 and is last there when both
+        // FFN-down shards are issued on chiplets 1 and 3 (the two shards run one after the other). Its whole output is
+        // sent once over the XY tree 0→1, 1→3 (2 links), not as two unicasts 0→1 and 0→1→3 (3 links).
+        var p = ExplorationProblem.Create(Fixtures.MeshDefinition(), CancellationToken.None);
+        var genes = p.Space.Genes;
+        var act = genes.First(g => g.Stage == NodeStage.FfnActivation);
+        var downs = genes.Where(g => g.Stage == NodeStage.FfnDown && g.Layer == act.Layer).ToArray();
+        Assert.Equal(2, downs.Length);
+        var genome = p.Space.CreateGenome();
+        for (var b = 0; b < genome.MicroBatchCount; b++)
+        {
+            genome[b, downs[0].Index] = 1;
+            genome[b, downs[1].Index] = 3;
+        }
+        var r = p.EvaluateIteration(genome, 0, includeTimeline: true);
+        var actTask = r.Tasks.First(t => t.MicroBatch == 0 && t.Gene == act.Index);
+        var first = r.Tasks.Where(t => t.MicroBatch == 0 && downs.Any(d => d.Index == t.Gene)).OrderBy(t => t.StartNs).ThenBy(t => t.Gene).First();
+        var bytes = p.Graph.Iterations[0].OutputBytes[act.Index];
+        Assert.Equal(bytes, first.NopBytes, 9);
+        var sent = r.ResourceIntervals.Where(i => i.Kind == ResourceKind.Link && i.StartNs >= actTask.EndNs && i.StartNs == first.StartNs && i.Bytes == bytes).ToArray();
+        Assert.Equal(2, sent.Length);
+    }
 }

@@ -3,6 +3,7 @@ using Compass.Abstractions.Mapping;
 using Compass.Engine;
 using FsCheck;
 using FsCheck.Fluent;
+using Microsoft.FSharp.Core;
 
 namespace Compass.Engine.Tests;
 
@@ -46,7 +47,9 @@ public sealed class PropertyTests
                 {
                     if (!it.Active[t]) continue;
                     var g = t % genes;
-                    mandatory += it.ExtraReadBytes[t] + it.MustWriteBytes[t] + (p.Graph.Structure.IsGraphOutput[g] ? it.OutputBytes[t] : 0);
+                    // The graph input counts once per micro-batch: one read multicast to its readers.
+                    mandatory += it.ExtraReadBytes[t] - it.GraphInputBytes[t] + it.MustWriteBytes[t] + (p.Graph.Structure.IsGraphOutput[g] ? it.OutputBytes[t] : 0);
+                    if (g == p.Graph.Structure.GraphInputGenes[0]) mandatory += it.GraphInputBytes[t];
                     if (!loaded[g]) { loaded[g] = true; mandatory += p.Space.Genes[g].WeightBytes; }
                 }
                 var tolerance = 1 + 1e-12;

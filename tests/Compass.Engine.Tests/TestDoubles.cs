@@ -35,7 +35,8 @@ internal sealed class TwoChipletInterconnect(double linkGBps, double channelGBps
     public string DescribeLink(int link) => link == 0 ? "0→1" : "1→0";
     public TrafficPattern Unicast(int source, int destination) =>
         source == destination ? TrafficPattern.Local : new TrafficPattern([source == 0 ? 0 : 1], [1.0], [], [], 1, 1);
-    public TrafficPattern Multicast(int source, ReadOnlySpan<int> destinations) => Unicast(source, 1 - source);
+    public TrafficPattern Multicast(int source, ReadOnlySpan<int> destinations) =>
+        destinations.Contains(1 - source) ? Unicast(source, 1 - source) : TrafficPattern.Local;
     public TrafficPattern DramRead(int chiplet, int channel) => new([], [], [0], [1.0], 0, 0);
     public TrafficPattern DramWrite(int chiplet, int channel) => new([], [], [0], [1.0], 0, 0);
     public int ChannelRouter(int channel) => 0;
@@ -60,7 +61,20 @@ internal sealed class MeshInterconnect(int width, int height, double linkGBps, d
         return new TrafficPattern([.. links], [.. links.Select(_ => 1.0)], [], [], links.Count, links.Count);
     }
 
-    public TrafficPattern Multicast(int source, ReadOnlySpan<int> destinations) => Unicast(source, destinations[0]);
+    /// <summary>The union of the XY routes to every destination, each link once (an XY tree).</summary>
+    public TrafficPattern Multicast(int source, ReadOnlySpan<int> destinations)
+    {
+        var set = new SortedSet<int>();
+        var maxHops = 0;
+        foreach (var d in destinations)
+        {
+            var path = Route(source, d);
+            maxHops = Math.Max(maxHops, path.Count);
+            set.UnionWith(path);
+        }
+        if (set.Count == 0) return TrafficPattern.Local;
+        return new TrafficPattern([.. set], [.. set.Select(_ => 1.0)], [], [], set.Count, maxHops);
+    }
 
     public TrafficPattern DramRead(int chiplet, int channel) => Dram(chiplet, channel, toChiplet: true);
 

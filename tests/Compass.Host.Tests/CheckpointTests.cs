@@ -38,7 +38,7 @@ public sealed class CheckpointTests
         var state = CheckpointLog.ReadForResume(path);
         Assert.True(state.DroppedTornLine);
         Assert.Equal([Row(0), Row(1), Row(2)], state.Rows);
-        using (var log = CheckpointLog.Append(path, state.ValidLength, 100)) log.Write(Row(3));
+        using (var log = CheckpointLog.Append(path, state.ValidLength, 100, state.RowBytes, state.Rows.Count)) log.Write(Row(3));
         Assert.Equal([Row(0), Row(1), Row(2), Row(3)], SearchLogCsv.Read(path));
     }
 

@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using FsCheck;
 using FsCheck.Fluent;
+using Microsoft.FSharp.Core;
 
 namespace Compass.Host.Tests;
 
@@ -52,10 +53,9 @@ public sealed class MutationPropertyTests
                     replacement = JsonValue.Create(-d);
                     break;
                 case Kind.Scale when current is JsonValue v && v.TryGetValue<double>(out var d):
-                    // A product that overflows would not be JSON any more (and cannot be written): the JSON way to say
-                    // "too large" is a literal past double's range, which the parser reads as infinity.
+                    // Repeated scaling can overflow; a JSON file holds at most ±double.MaxValue, never ∞.
                     var scaled = d * Factors[choice % Factors.Length];
-                    replacement = double.IsFinite(scaled) ? JsonValue.Create(scaled) : JsonNode.Parse("1e400");
+                    replacement = JsonValue.Create(double.IsFinite(scaled) ? scaled : Math.CopySign(double.MaxValue, scaled));
                     break;
                 case Kind.Rename when current is JsonValue v && v.TryGetValue<string>(out var s):
                     replacement = JsonValue.Create(s + "x");

@@ -119,10 +119,13 @@ public sealed class RobustnessEndToEndTests
         var (_, _, rows) = Interrupt(killed, 200, kill: true);
         Assert.True(rows >= 200);
         Assert.False(File.Exists(Path.Combine(killed, "metrics.json")));
-        Assert.DoesNotContain(Directory.GetFiles(killed, "*.json"), f => !f.EndsWith("scenario.resolved.json", StringComparison.Ordinal));
+        // Only the resolved scenario and the checkpoint header (no half-written result file, no temporary file).
+        Assert.Equal(["checkpoint.json", "scenario.resolved.json"], Directory.GetFiles(killed, "*.json").Select(Path.GetFileName).Order(StringComparer.Ordinal));
+        // A SIGKILL can land while the checkpoint header's temporary copy is being written; the resume removes it.
         File.AppendAllText(Path.Combine(killed, "search-log.csv"), "9999,1.5,2");
         var resumed = HostProcess.Run(TimeSpan.FromSeconds(120), "explore", "--resume", killed, "--quiet");
         Assert.True(resumed.ExitCode == 0, resumed.StdErr);
+        Assert.Empty(Directory.GetFiles(killed, "*.tmp"));
         var actual = Result(killed);
         Assert.Equal(expected.Mapping, actual.Mapping);
         Assert.Equal(expected.EdpBits, actual.EdpBits);

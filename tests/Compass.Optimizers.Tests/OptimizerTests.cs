@@ -18,14 +18,14 @@ public sealed class OptimizerTests
     private static readonly Lazy<double> SmallOptimum = new(() =>
         OptimizerFactory.Run("exhaustive", new ToySearchContext(Small, 100_000, 1)).BestFitness.Objective);
 
-    public static TheoryData<string> Iterative() => ["ga", "random", "sa", "coupled-sa", "nsga2"];
+    public static TheoryData<string> Iterative() => ["ga", "random", "sa", "coupled-sa", "nsga2", "gemini", "moham"];
 
-    public static TheoryData<string> All() => ["ga", "random", "sa", "coupled-sa", "nsga2", "baseline", "exhaustive"];
+    public static TheoryData<string> All() => ["ga", "random", "sa", "coupled-sa", "nsga2", "gemini", "moham", "baseline", "exhaustive"];
 
     [Fact]
     public void PluginRegistersEveryOptimizer()
     {
-        Assert.Equal(["baseline", "coupled-sa", "exhaustive", "ga", "nsga2", "random", "sa"], OptimizerFactory.Factories.Select(f => f.Name).Order());
+        Assert.Equal(["baseline", "coupled-sa", "exhaustive", "ga", "gemini", "moham", "nsga2", "random", "sa"], OptimizerFactory.Factories.Select(f => f.Name).Order());
         Assert.Equal("optimizers", new OptimizersPlugin().Name);
         Assert.All(OptimizerFactory.Factories, f => Assert.False(string.IsNullOrWhiteSpace(f.Description)));
     }

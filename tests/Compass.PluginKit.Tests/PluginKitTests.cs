@@ -9,7 +9,7 @@ namespace Compass.PluginKit.Tests;
 /// Builds the sample vendor plugin and a project made from the <c>dotnet new</c> template outside the solution,
 /// against a freshly packed Compass.Abstractions package, drops them into a plugins folder and runs the real host.
 /// </summary>
-public sealed class PluginKitTests : IClassFixture<PluginKitTests.BuiltPlugins>
+public sealed partial class PluginKitTests : IClassFixture<PluginKitTests.BuiltPlugins>
 {
     private readonly BuiltPlugins _built;
 
@@ -75,13 +75,17 @@ public sealed class PluginKitTests : IClassFixture<PluginKitTests.BuiltPlugins>
         Assert.Equal(30, File.ReadAllLines(Path.Combine(outDir, "search-log.csv")).Length - 1);
     }
 
-    /// <summary>Packs the contract and builds both third-party plugins once for all tests of the class.</summary>
+    /// <summary>
+    /// Packs the contract, then packs both third-party plugins (which builds them) into a local folder feed — the
+    /// sample at 1.0.0 and, from the same build, 1.1.0 — and copies their build outputs into a plugins folder.
+    /// </summary>
     public sealed class BuiltPlugins : IDisposable
     {
         public BuiltPlugins()
         {
             Root = TestPaths.NewTempDir();
             PluginsDir = Path.Combine(Root, "plugins");
+            Feed = Path.Combine(Root, "feed");
             var repo = Metadata("CompassRepoRoot");
             var configuration = Metadata("CompassConfiguration");
             var packages = Path.Combine(Root, "packages");
@@ -98,7 +102,9 @@ public sealed class PluginKitTests : IClassFixture<PluginKitTests.BuiltPlugins>
                 if (!file.EndsWith("nuget.config", StringComparison.OrdinalIgnoreCase)) File.Copy(file, Path.Combine(sample, Path.GetFileName(file)));
             File.WriteAllText(Path.Combine(sample, "nuget.config"),
                 $"<?xml version=\"1.0\" encoding=\"utf-8\"?><configuration><packageSources><add key=\"kit\" value=\"{packages}\" /></packageSources></configuration>");
-            Dotnet(sample, "build", sample, "-c", "Release", "-o", Path.Combine(PluginsDir, "VendorPlugin"), $"-p:CompassAbstractionsVersion={version}");
+            Dotnet(sample, "pack", sample, "-c", "Release", "-o", Feed, $"-p:CompassAbstractionsVersion={version}", "-p:Version=1.0.0");
+            Dotnet(sample, "pack", sample, "-c", "Release", "-o", Feed, "--no-build", $"-p:CompassAbstractionsVersion={version}", "-p:Version=1.1.0");
+            CopyDirectory(Path.Combine(sample, "bin", "Release", "net10.0"), Path.Combine(PluginsDir, "VendorPlugin"));
 
             // A project from the template, installed into a private template hive.
             var hive = Path.Combine(Root, "hive");
@@ -106,8 +112,12 @@ public sealed class PluginKitTests : IClassFixture<PluginKitTests.BuiltPlugins>
             Dotnet(Root, "new", "install", Path.Combine(repo, "templates", "CompassPlugin"), "--debug:custom-hive", hive);
             Dotnet(Root, "new", "compass-plugin", "-n", "AcmePlugin", "-o", acme, "--packageSource", packages,
                 "--abstractionsVersion", version, "--debug:custom-hive", hive);
-            Dotnet(acme, "build", acme, "-c", "Release", "-o", Path.Combine(PluginsDir, "AcmePlugin"));
+            Dotnet(acme, "pack", acme, "-c", "Release", "-o", Feed);
+            CopyDirectory(Path.Combine(acme, "bin", "Release", "net10.0"), Path.Combine(PluginsDir, "AcmePlugin"));
         }
+
+        /// <summary>Local folder feed: Acme.VendorPlugin 1.0.0 and 1.1.0, AcmePlugin 1.0.0.</summary>
+        public string Feed { get; }
 
         public string Root { get; }
 
@@ -117,6 +127,15 @@ public sealed class PluginKitTests : IClassFixture<PluginKitTests.BuiltPlugins>
         {
             try { Directory.Delete(Root, recursive: true); }
             catch (IOException) { }
+        }
+
+        private static void CopyDirectory(string from, string to)
+        {
+            foreach (var dir in Directory.GetDirectories(from, "*", SearchOption.AllDirectories))
+                Directory.CreateDirectory(Path.Combine(to, Path.GetRelativePath(from, dir)));
+            Directory.CreateDirectory(to);
+            foreach (var file in Directory.GetFiles(from, "*", SearchOption.AllDirectories))
+                File.Copy(file, Path.Combine(to, Path.GetRelativePath(from, file)));
         }
 
         private static string Metadata(string key) =>

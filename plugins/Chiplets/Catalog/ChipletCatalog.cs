@@ -172,6 +172,18 @@ public static class ChipletCatalog
         return new BufferLevel(name, capacityBytes, instances, portBytes * instances, readPjPerAccess / portBytes, writePjPerAccess / portBytes, holds);
     }
 
+    /// <summary>
+    /// Global buffer of a template family scaled past 1,024 MACs: the template's port (per-byte energy = access energy ÷
+    /// port bytes) replicated once per 1,024 MACs, so the banked SRAM feeds a 4k/16k array as the single port feeds the
+    /// 1k one [assumption: the published templates give one port width for every size].
+    /// </summary>
+    private static BufferLevel BankedGlobal(long globalBytes, int macs, int portBits, double readPjPerAccess, double writePjPerAccess)
+    {
+        var banks = Math.Max(1, macs / 1024);
+        var portBytes = portBits / 8.0;
+        return new BufferLevel("global", globalBytes, 1, portBytes * banks, readPjPerAccess / portBytes, writePjPerAccess / portBytes, "all");
+    }
+
     private static ChipletType SimbaAt(string name, double peakTops, string peakSource)
     {
         var clockGHz = peakTops * 1000.0 / (2.0 * 1024);
@@ -245,7 +257,8 @@ public static class ChipletCatalog
     private static string TemplateSizes(long globalBytes) =>
         $"1,024/4,096/16,384 MACs with 2/8/32 MB buffers, this one {globalBytes / MiB} MB (compass-method.md 9.3; exp.py, bo.py, docs.md) [verified]; "
         + "MAC 0.04 pJ (zigzag_template.py) [verified]; clock 1.0 GHz because the published code works in cycles [assumption]; "
-        + "LR vector unit 0.0873 pJ/op [verified], 64 ops/cycle [assumption]; 8-bit native [verified], 16/4-bit by the catalog convention [assumption]; no leakage term in the published model (static 0)";
+        + "LR vector unit 0.0873 pJ/op [verified], 64 ops/cycle [assumption]; 8-bit native [verified], 16/4-bit by the catalog convention [assumption]; "
+        + "global-buffer port replicated once per 1,024 MACs (banked SRAM) so larger arrays are fed like the 1k one [assumption]; no leakage term in the published model (static 0)";
 
     private static ChipletType TpuLike(string name, int side, long globalBytes)
     {
@@ -266,7 +279,7 @@ public static class ChipletCatalog
             [
                 FromAccessEnergy("weight-register", 128, macs, 8, 0.095, 0.095, "weights"),
                 FromAccessEnergy("output-register", 2, macs, 16, 0.021, 0.021, "outputs"),
-                FromAccessEnergy("global", globalBytes, 1, 2048, 208.16, 189.4, "all"),
+                BankedGlobal(globalBytes, macs, 2048, 208.16, 189.4),
             ],
             VectorOpsPerCycle = 64,
             VectorEnergyPerOpPj = LrEnergyPerOpPj,
@@ -297,7 +310,7 @@ public static class ChipletCatalog
                 FromAccessEnergy("input", 64 * KiB, 1, 512, 26.56, 30.72, "inputs"),
                 FromAccessEnergy("weight", 64 * KiB, 1, 2048, 50.16, 108.0, "weights"),
                 FromAccessEnergy("output", 256 * KiB, 1, 2048, 123.2, 212.8, "outputs"),
-                FromAccessEnergy("global", globalBytes, 1, 1024, 208.08, 189.2, "all"),
+                BankedGlobal(globalBytes, macs, 1024, 208.08, 189.2),
             ],
             VectorOpsPerCycle = 64,
             VectorEnergyPerOpPj = LrEnergyPerOpPj,
@@ -327,7 +340,7 @@ public static class ChipletCatalog
                 FromAccessEnergy("output-register", 4, macs, 16, 0.022, 0.022, "outputs"),
                 FromAccessEnergy("input", 1 * KiB, 1, 256, 4.78, 5.59, "inputs"),
                 FromAccessEnergy("weight", 1 * KiB, 1, 256, 4.78, 5.59, "weights"),
-                FromAccessEnergy("global", globalBytes, 1, 1024, 208.08, 189.2, "all"),
+                BankedGlobal(globalBytes, macs, 1024, 208.08, 189.2),
             ],
             VectorOpsPerCycle = 64,
             VectorEnergyPerOpPj = LrEnergyPerOpPj,
@@ -391,20 +404,35 @@ public static class ChipletCatalog
         ProcessNm = 65,
     };
 
+    /// <summary>
+    /// Launch overheads LLMCompass measured on an A100 for isolated PyTorch operators and adds to its simulations
+    /// (PrincetonUniversity/LLMCompass <c>hardware_model/compute_module.py</c>): matmul 21 µs, softmax 12 µs,
+    /// layernorm 45 µs, GELU 45 µs; a two-input element-wise kernel is taken as the softmax's 12 µs [assumption].
+    /// </summary>
+    public static LaunchOverheads GpuLaunchOverheads => new(GemmNs: 21_000, ElementwiseNs: 12_000, PointwiseNs: 45_000, SoftmaxNs: 12_000, NormNs: 45_000);
+
+    private const string GpuLaunchSource =
+        "launch overheads of isolated operators: matmul 21 us, softmax 12 us, layernorm 45 us, GELU 45 us measured on an A100 (LLMCompass, ISCA 2024, hardware_model/compute_module.py) [verified], element-wise 12 us [assumption]";
+
     private const string GpuSramEnergySource =
         "SRAM energies from Jouppi et al. ISCA 2021 Table 2 (7 nm): 8 KB / 32 KB / 1 MB per 64-bit access 7.5 / 8.5 / 14 pJ = 0.94 / 1.06 / 1.75 pJ/B for register file / L1-shared / L2 [unverified]; "
         + "MAC energies INT8 mult 0.07 + INT32 add 0.03 = 0.10 pJ, BF16 mult 0.21 + FP32 add 0.38 = 0.59 pJ (same table) [unverified], 4-bit half the 8-bit energy [assumption]; "
-        + "vector op = FP32 mult + add 1.31 + 0.38 = 1.69 pJ [unverified]; per-SM register/L1 bandwidth 1024/128 B/cycle and L2 5120 B/cycle [assumption]";
+        + "vector op = FP32 mult + add 1.31 + 0.38 = 1.69 pJ [unverified]; tensor cores read register operands once per MMA instruction (m16n8k16), not per MAC (TileParallelGemm)";
+
+    /// <summary>TSMC N5-class versus N7 power at the same speed (-30 %), used to scale the 7 nm energies to the H100's 4N [secondary].</summary>
+    public const double N5VersusN7Power = 0.7;
 
     private static ChipletType BuildA100Like() => new()
     {
         Name = "a100-like",
-        Description = "A100-class GPU die (SXM): 108 SMs x 4 tensor cores x 512 INT8 MACs at 1.41 GHz = 624 TOPS INT8 / 312 TFLOPS BF16 dense, 40 MB L2, 7 nm",
-        Source = "Peaks 624 TOPS INT8 / 312 TFLOPS BF16 dense (hardware.md 8; cli99/llm-analysis a100-sxm-40gb.json, microsoft/vidur a100.yml) [secondary]; "
-            + "108 SMs, 4 tensor cores per SM, 1.41 GHz boost, 40 MB L2, 192 KB L1/shared and 256 KB registers per SM, 826 mm2, TSMC N7, 400 W (NVIDIA A100 whitepaper) [unverified]; "
-            + "512 INT8 MACs per tensor core per cycle = 624e12 / (2 x 432 x 1.41e9) [computed]; "
-            + GpuSramEnergySource + "; static power 100 W = 25% of 400 W TDP [assumption]",
-        Dataflow = Dataflow.OutputStationary,
+        Description = "A100-class GPU die (SXM): 108 SMs x 4 tensor cores (256 FP16 / 512 INT8 MACs per cycle each) at 1.41 GHz = 312 TFLOPS FP16 / 624 TOPS INT8 dense; 256 KB registers and 192 KB L1/shared per SM, 40 MB L2; 7 nm",
+        Source = "Peaks 624 TOPS INT8 / 312 TFLOPS FP16/BF16 dense (hardware.md 8; cli99/llm-analysis a100-sxm-40gb.json, microsoft/vidur a100.yml) [secondary]; "
+            + "108 SMs, 4 tensor cores per SM, 1.41 GHz boost, 40 MB L2, 192 KB L1/shared and 65,536 x 32-bit registers (256 KB, 64 KB per SM sub-partition) per SM, 826 mm2, TSMC N7, 400 W TDP (NVIDIA A100 whitepaper) [unverified]; "
+            + "256 FP16 / 512 INT8 MACs per tensor core per cycle = 312e12 / (2 x 432 x 1.41e9) [computed]; "
+            + "L1/shared bandwidth 128 B/cycle per SM and L2 read bandwidth 5,120 B/cycle (A100 whitepaper) [unverified]; register file 384 B/cycle per sub-partition (3 operands x 32 lanes x 4 B) [assumption]; "
+            + "dataflow tile-parallel: each SM owns output tiles, its 4 tensor cores split them, the registers hold 32-bit accumulators, shared memory stages operands (TileParallelGemm) [computed from the CUDA programming model]; "
+            + GpuSramEnergySource + "; " + GpuLaunchSource + "; static power 100 W = 25% of the 400 W TDP [assumption]",
+        Dataflow = Dataflow.TileParallel,
         PeArrayRows = 108,
         PeArrayColumns = 4,
         MacsPerPe = 512,
@@ -417,45 +445,53 @@ public static class ChipletCatalog
         ],
         Buffers =
         [
-            new BufferLevel("register", 256 * KiB, 108, 1024.0 * 108, 7.5 / 8, 7.5 / 8, "all"),
+            new BufferLevel("register", 64 * KiB, 432, 384.0 * 432, 7.5 / 8, 7.5 / 8, "all"),
             new BufferLevel("shared", 192 * KiB, 108, 128.0 * 108, 8.5 / 8, 8.5 / 8, "all"),
             new BufferLevel("global", 40 * MiB, 1, 5120.0, 14.0 / 8, 14.0 / 8, "all"),
         ],
         VectorOpsPerCycle = 6912,
         VectorEnergyPerOpPj = 1.69,
+        LaunchOverhead = GpuLaunchOverheads,
         StaticPowerW = 100.0,
         AreaMm2 = 826.0,
         ProcessNm = 7,
     };
 
-    private static ChipletType BuildH100Like() => new()
+    private static ChipletType BuildH100Like()
     {
-        Name = "h100-like",
-        Description = "H100-class GPU die (SXM): 132 SMs x 4 tensor cores x 1024 INT8/FP8 MACs at 1.83 GHz = 1979 TOPS / 989 TFLOPS BF16 dense, 50 MB L2, 4N",
-        Source = "Peaks 1,979 TOPS INT8/FP8 / 989 TFLOPS BF16 dense (hardware.md 8; cli99/llm-analysis h100-sxm-80gb.json) [secondary]; "
-            + "132 SMs, 4 tensor cores per SM, 1.83 GHz boost, 50 MB L2, 256 KB L1/shared and 256 KB registers per SM, 814 mm2, TSMC 4N (a 5 nm-class node, ProcessNm 5 for cost tables), 700 W (NVIDIA H100 whitepaper) [unverified]; "
-            + "1024 INT8 MACs per tensor core per cycle = 1979e12 / (2 x 528 x 1.83e9) [computed]; no INT4 tensor path (4-bit falls back to 8-bit); "
-            + GpuSramEnergySource + "; static power 175 W = 25% of 700 W TDP [assumption]",
-        Dataflow = Dataflow.OutputStationary,
-        PeArrayRows = 132,
-        PeArrayColumns = 4,
-        MacsPerPe = 1024,
-        ClockGHz = 1.83,
-        Precisions =
-        [
-            new PrecisionRate(8, 540_672, 0.10),
-            new PrecisionRate(16, 270_336, 0.59),
-        ],
-        Buffers =
-        [
-            new BufferLevel("register", 256 * KiB, 132, 1024.0 * 132, 7.5 / 8, 7.5 / 8, "all"),
-            new BufferLevel("shared", 256 * KiB, 132, 128.0 * 132, 8.5 / 8, 8.5 / 8, "all"),
-            new BufferLevel("global", 50 * MiB, 1, 5120.0, 14.0 / 8, 14.0 / 8, "all"),
-        ],
-        VectorOpsPerCycle = 16_896,
-        VectorEnergyPerOpPj = 1.69,
-        StaticPowerW = 175.0,
-        AreaMm2 = 814.0,
-        ProcessNm = 5,
-    };
+        const double k = N5VersusN7Power;
+        return new ChipletType
+        {
+            Name = "h100-like",
+            Description = "H100-class GPU die (SXM): 132 SMs x 4 tensor cores (512 FP16 / 1024 INT8-FP8 MACs per cycle each) at 1.83 GHz = 989 TFLOPS FP16 / 1979 TOPS dense; 256 KB registers and 256 KB L1/shared per SM, 50 MB L2; TSMC 4N",
+            Source = "Peaks 1,979 TOPS INT8/FP8 / 989 TFLOPS FP16/BF16 dense (hardware.md 8; cli99/llm-analysis h100-sxm-80gb.json) [secondary]; "
+                + "132 SMs, 4 tensor cores per SM, 1.83 GHz boost, 50 MB L2, 256 KB L1/shared and 256 KB registers per SM, 814 mm2, TSMC 4N (a 5 nm-class node, ProcessNm 5 for cost tables), 700 W TDP (NVIDIA H100 whitepaper) [unverified]; "
+                + "512 FP16 / 1024 INT8 MACs per tensor core per cycle = 989e12 / (2 x 528 x 1.83e9) [computed]; no INT4 tensor path (4-bit falls back to 8-bit); "
+                + "registers as 2 x 128 KB per SM because Hopper's wgmma is issued per warpgroup (two consumer warpgroups per SM read each staged operand once each) [assumption from the CUDA programming model]; "
+                + "L1/shared 128 B/cycle per SM and L2 5,120 B/cycle as on the A100 [assumption]; register file 768 B/cycle per warpgroup [assumption]; "
+                + GpuSramEnergySource + ", all energies x 0.7 for N5-class vs N7 power (TSMC) [secondary]; " + GpuLaunchSource + " (taken for the H100 too: host-side overheads) [assumption]; static power 175 W = 25% of the 700 W TDP [assumption]",
+            Dataflow = Dataflow.TileParallel,
+            PeArrayRows = 132,
+            PeArrayColumns = 4,
+            MacsPerPe = 1024,
+            ClockGHz = 1.83,
+            Precisions =
+            [
+                new PrecisionRate(8, 540_672, 0.10 * k),
+                new PrecisionRate(16, 270_336, 0.59 * k),
+            ],
+            Buffers =
+            [
+                new BufferLevel("register", 128 * KiB, 264, 768.0 * 264, 7.5 / 8 * k, 7.5 / 8 * k, "all"),
+                new BufferLevel("shared", 256 * KiB, 132, 128.0 * 132, 8.5 / 8 * k, 8.5 / 8 * k, "all"),
+                new BufferLevel("global", 50 * MiB, 1, 5120.0, 14.0 / 8 * k, 14.0 / 8 * k, "all"),
+            ],
+            VectorOpsPerCycle = 16_896,
+            VectorEnergyPerOpPj = 1.69 * k,
+            LaunchOverhead = GpuLaunchOverheads,
+            StaticPowerW = 175.0,
+            AreaMm2 = 814.0,
+            ProcessNm = 5,
+        };
+    }
 }

@@ -82,19 +82,19 @@ public static class PackagePresets
     public static PackageDescription A100Single { get; } = Gpu(
         "a100-single", ChipletCatalog.A100Like, MemoryKinds.Hbm2, 5, 1555.0 / 5, 8.0,
         "A100 SXM 40 GB class: one a100-like die, 5 HBM2 stacks = 1555 GB/s, 40 GB",
-        "hardware.md 8: 40 GB HBM2, 1,555 GB/s (cli99/llm-analysis a100-sxm-40gb.json) [secondary]; 5 active stacks [unverified] so 311 GB/s and 8 GB per channel [computed]; HBM2 energy per MemoryKinds.Hbm2");
+        "hardware.md 8: 40 GB HBM2, 1,555 GB/s (cli99/llm-analysis a100-sxm-40gb.json) [secondary]; 5 active stacks [unverified] (311 GB/s and 8 GB each [computed]) as one interleaved channel; HBM2 energy per MemoryKinds.Hbm2");
 
     /// <summary>A100-SXM-80GB-class single die with its HBM2E as 5 channels (2,039 GB/s, 80 GB).</summary>
     public static PackageDescription A100Single80 { get; } = Gpu(
         "a100-80gb-single", ChipletCatalog.A100Like, MemoryKinds.Hbm2e, 5, 2039.0 / 5, 16.0,
         "A100 SXM 80 GB class: one a100-like die, 5 HBM2E stacks = 2039 GB/s, 80 GB",
-        "hardware.md 8: 80 GB HBM2e, 2,039 GB/s (llm-analysis a100-sxm-80gb.json) [secondary]; 5 active stacks [unverified] so 407.8 GB/s and 16 GB per channel [computed]; HBM2E energy per MemoryKinds.Hbm2e");
+        "hardware.md 8: 80 GB HBM2e, 2,039 GB/s (llm-analysis a100-sxm-80gb.json) [secondary]; 5 active stacks [unverified] (407.8 GB/s and 16 GB each [computed]) as one interleaved channel; HBM2E energy per MemoryKinds.Hbm2e");
 
     /// <summary>H100-SXM-class single die with its HBM3 as 5 channels (3,350 GB/s, 80 GB).</summary>
     public static PackageDescription H100Single { get; } = Gpu(
         "h100-single", ChipletCatalog.H100Like, MemoryKinds.Hbm3, 5, 3350.0 / 5, 16.0,
         "H100 SXM class: one h100-like die, 5 HBM3 stacks = 3350 GB/s, 80 GB",
-        "hardware.md 8: 80 GB HBM3, 3,350 GB/s (llm-analysis h100-sxm-80gb.json) [secondary]; 5 active stacks [unverified] so 670 GB/s and 16 GB per channel [computed]; HBM3 energy per MemoryKinds.Hbm3");
+        "hardware.md 8: 80 GB HBM3, 3,350 GB/s (llm-analysis h100-sxm-80gb.json) [secondary]; 5 active stacks [unverified] (670 GB/s and 16 GB each [computed]) as one interleaved channel; HBM3 energy per MemoryKinds.Hbm3");
 
     /// <summary>Every built-in package preset.</summary>
     public static IReadOnlyList<PackageDescription> All { get; } =
@@ -133,15 +133,27 @@ public static class PackagePresets
             + "NoP as the published Compass (LinkKinds.CompassSimba) [verified]; memory: HBM3 per MemoryKinds.Hbm3, side/2 stacks (one per 4 edge routers) each split into 2 channels on the left and right edges [assumption]");
     }
 
+    /// <summary>
+    /// Fraction of peak HBM bandwidth streaming operators reach on an A100: Vidur's measured single-token Llama-2-7B
+    /// GEMMs move their weights at 76-79 % of 2,039 GB/s (shared/reference/measured/README.md; e.g. the fused QKV
+    /// projection, 100.7 MB in 65 µs = 1.55 TB/s) [computed from measurements]; taken for every GPU preset.
+    /// </summary>
+    public const double GpuHbmAchievableFraction = 0.775;
+
     private static PackageDescription Gpu(string name, ChipletType die, MemoryKind memory, int channels, double bandwidthGBps, double capacityGB, string description, string source)
     {
-        var routers = new List<IReadOnlyList<MeshPosition>>(channels);
-        for (var i = 0; i < channels; i++) routers.Add([new MeshPosition(0, 0)]);
-        return PackageBuilder.Create(
+        // The stacks sit behind one memory controller complex whose addresses interleave over all of them, so they are
+        // one channel of the stacks' total bandwidth and capacity (a traffic policy that prefers one channel per chiplet
+        // would otherwise use a single stack).
+        var package = PackageBuilder.Create(
             name, 1, 1, [die.Name],
             new LinkSpec("nvlink", 300.0, 0.0, 1.3),
-            PackageBuilder.DramAt(routers, memory, bandwidthGBps, capacityGB),
+            PackageBuilder.DramAt([[new MeshPosition(0, 0)]], memory, bandwidthGBps * channels, capacityGB * channels),
             description,
-            source + "; a 1x1 mesh has no NoP hops, the link (NVLink 300 GB/s per direction [secondary], 1.3 pJ/bit NVLink-C2C [secondary]) is never used");
+            source + "; achievable HBM bandwidth 77.5 % of peak (Vidur A100 single-token GEMMs reach 76-79 %) [computed from measurements; assumption for other GPUs]"
+            + "; a 1x1 mesh has no NoP hops, the link (NVLink 300 GB/s per direction [secondary], 1.3 pJ/bit NVLink-C2C [secondary]) is never used");
+        var achievable = new List<DramChannel>(package.DramChannels.Count);
+        foreach (var c in package.DramChannels) achievable.Add(c with { AchievableFraction = GpuHbmAchievableFraction });
+        return package with { DramChannels = achievable };
     }
 }

@@ -63,6 +63,8 @@ public static class HardwareValidator
             Positive(channel.BandwidthGBps, $"{channelPath}.bandwidthGBps");
             NonNegative(channel.EnergyPjPerBit, $"{channelPath}.energyPjPerBit");
             Positive(channel.CapacityGB, $"{channelPath}.capacityGB");
+            if (!double.IsFinite(channel.AchievableFraction) || !(channel.AchievableFraction > 0) || channel.AchievableFraction > 1)
+                throw new CompassInputException($"{channelPath}.achievableFraction", $"must be in (0, 1], got {Format(channel.AchievableFraction)}");
             if (channel.AttachedRouters is null || channel.AttachedRouters.Count == 0)
                 throw new CompassInputException($"{channelPath}.attachedRouters", "must list at least one router");
             for (var r = 0; r < channel.AttachedRouters.Count; r++)
@@ -126,6 +128,12 @@ public static class HardwareValidator
         NonNegative(type.StaticPowerW, $"{path}.staticPowerW");
         NonNegative(type.AreaMm2, $"{path}.areaMm2");
         if (type.ProcessNm < 1) throw new CompassInputException($"{path}.processNm", $"must be > 0, got {type.ProcessNm}");
+        var launch = type.LaunchOverhead ?? throw new CompassInputException($"{path}.launchOverhead", "is null");
+        NonNegative(launch.GemmNs, $"{path}.launchOverhead.gemmNs");
+        NonNegative(launch.ElementwiseNs, $"{path}.launchOverhead.elementwiseNs");
+        NonNegative(launch.PointwiseNs, $"{path}.launchOverhead.pointwiseNs");
+        NonNegative(launch.SoftmaxNs, $"{path}.launchOverhead.softmaxNs");
+        NonNegative(launch.NormNs, $"{path}.launchOverhead.normNs");
     }
 
     private static void Positive(double value, string field)

@@ -88,6 +88,24 @@ public sealed class DataflowComputeModel : IComputeCostModel
         var count = Math.Max(1, op.Count);
         if (op.M <= 0 || op.K <= 0 || op.N <= 0)
             return new OperatorCost(0, 0, 0, 0, 0, 0, "empty");
+        var launchNs = chiplet.LaunchOverhead?.For(OperatorKind.Gemm) ?? 0;
+        if (chiplet.Dataflow == Dataflow.TileParallel)
+        {
+            var g = TileParallelGemm.Estimate(chiplet, op);
+            var ideal = (double)op.M * op.K * op.N / chiplet.RateFor(Math.Max(op.InputBits, op.WeightBits)).MacsPerCycle;
+            var unique = (double)op.M * op.K * op.InputBits / 8.0 + (double)op.K * op.N * op.WeightBits / 8.0 + (double)op.M * op.N * op.OutputBits / 8.0;
+            return new OperatorCost(
+                TimeNs: g.Cycles * count / chiplet.ClockGHz,
+                MacEnergyPj: g.MacEnergyPj * count,
+                BufferEnergyPj: g.BufferEnergyPj * count,
+                VectorEnergyPj: 0,
+                Utilisation: g.Cycles > 0 ? Math.Min(1, ideal / g.Cycles) : 0,
+                OffChipRefetchBytes: Math.Max(0, g.DramBytes - unique) * count,
+                Tiling: TileParallelGemm.Describe(g))
+                {
+                    LaunchOverheadNs = launchNs,
+                };
+        }
         var result = SearchGemm(chiplet, op, cancellationToken);
         var c = result.Cost;
         var rate = chiplet.RateFor(Math.Max(op.InputBits, op.WeightBits));
@@ -102,13 +120,17 @@ public sealed class DataflowComputeModel : IComputeCostModel
             VectorEnergyPj: 0,
             Utilisation: c.Cycles > 0 ? Math.Min(1, idealCycles / c.Cycles) : 0,
             OffChipRefetchBytes: c.OffChipRefetchBytes * count,
-            Tiling: tiling);
+            Tiling: tiling)
+            {
+                LaunchOverheadNs = launchNs,
+            };
     }
 
     private static string DataflowLabel(Dataflow d) => d switch
     {
         Dataflow.OutputStationary => "os",
         Dataflow.WeightStationary => "ws",
+        Dataflow.TileParallel => "tile-parallel",
         _ => "is",
     };
 }

@@ -81,6 +81,7 @@ public sealed class GemmTilingEvaluator
     private readonly double _dramPjPerByte;
     private readonly bool _fillDrain;
     private readonly Dataflow _dataflow;
+    private readonly double _localInCapacity, _localWCapacity, _localOutCapacity;
 
     /// <summary>Creates the evaluator of one GEMM instance of <paramref name="op"/> on <paramref name="chiplet"/>.</summary>
     /// <param name="chiplet">The chiplet type.</param>
@@ -119,6 +120,9 @@ public sealed class GemmTilingEvaluator
             _localInPj = LocalAccessPj(chiplet.Buffers, "inputs", readAndWrite: false);
             _localWPj = LocalAccessPj(chiplet.Buffers, "weights", readAndWrite: false);
             _localOutPj = LocalAccessPj(chiplet.Buffers, "outputs", readAndWrite: true);
+            _localInCapacity = LocalCapacity(chiplet.Buffers, "inputs");
+            _localWCapacity = LocalCapacity(chiplet.Buffers, "weights");
+            _localOutCapacity = LocalCapacity(chiplet.Buffers, "outputs");
         }
     }
 
@@ -164,8 +168,11 @@ public sealed class GemmTilingEvaluator
         var rn = _n - (tn - 1) * nt;
 
         // Per-dimension sums over all tiles: (trips − 1)·f(full tile) + f(last tile); every count below is a product of them.
+        // Array-side traffic (elements the array reads or writes) and, per operand, the fewest global-buffer reads the
+        // tile loops allow and the working set a local level must hold to turn the array's re-reads into that minimum.
         double sumM = _m, sumK = _k, sumN = _n;
         double computeCycles, inArray, wArray, outWrites, outReads;
+        double inMin, wMin, outMin, inSet, wSet, outSet;
         switch (_dataflow)
         {
             case Dataflow.OutputStationary:
@@ -178,6 +185,12 @@ public sealed class GemmTilingEvaluator
                 wArray = sumK * sumN * mFolds;
                 outWrites = sumM * sumN * tk;
                 outReads = sumM * sumN * (tk - 1);
+                inMin = sumM * sumK * tn;
+                wMin = sumK * sumN * tm;
+                outMin = sumM * sumN;
+                inSet = Math.Min(_rows, mt) * (double)kt * _inBytes;  // one row fold's inputs, reused over the column folds
+                wSet = kt * (double)nt * _wBytes;                      // the tile's weights, reused over the row folds
+                outSet = mt * (double)nt * _outBytes;                  // the tile's partial sums, revisited every reduction tile
                 break;
             }
             case Dataflow.WeightStationary:
@@ -189,6 +202,12 @@ public sealed class GemmTilingEvaluator
                 wArray = sumK * sumN;
                 outWrites = sumM * sumN * kFolds;
                 outReads = sumM * sumN * (kFolds - 1);
+                inMin = sumM * sumK * tn;
+                wMin = wArray;
+                outMin = sumM * sumN * tk;
+                inSet = mt * Math.Min(_rows * _vector, kt) * _inBytes;  // one reduction fold's inputs, reused over the column folds
+                wSet = 0;
+                outSet = mt * (double)nt * _outBytes;                  // the tile's partial sums, revisited every reduction fold
                 break;
             }
             default:
@@ -200,10 +219,22 @@ public sealed class GemmTilingEvaluator
                 wArray = sumK * sumN * mFolds;
                 outWrites = sumM * sumN * kFolds;
                 outReads = sumM * sumN * (kFolds - 1);
+                inMin = inArray;
+                wMin = sumK * sumN * tm;
+                outMin = sumM * sumN * tk;
+                inSet = 0;
+                wSet = nt * Math.Min(_rows * _vector, kt) * _wBytes;
+                outSet = mt * (double)nt * _outBytes;
                 break;
             }
         }
 
+        // Local reuse: a local level holding a fraction f of an operand's working set serves that fraction of the array's
+        // re-reads, so the global buffer supplies min + (array − min)·(1 − f).
+        var inFill = Reuse(inArray, inMin, inSet, _localInCapacity);
+        var wFill = Reuse(wArray, wMin, wSet, _localWCapacity);
+        var outFill = Reuse(outWrites, outMin, outSet, _localOutCapacity);
+        var outFillReads = Math.Max(0, outFill - sumM * sumN * tk) + sumM * sumN * (tk - 1);
         var tiles = (double)tm * tk * tn;
         if (_fillDrain) computeCycles += tiles * (_rows + _cols - 2);
 
@@ -218,8 +249,8 @@ public sealed class GemmTilingEvaluator
         var refetch = inputBytes * (inFetches - 1) + weightBytes * (wFetches - 1) + outputBytes * 2 * (outSpills - 1);
 
         // Global buffer: filled from DRAM, read by the array, written by the array, drained to DRAM.
-        var gbWrites = inputBytes * inFetches + weightBytes * wFetches + outputBytes * (outSpills - 1) + outWrites * _outBytes;
-        var gbReads = inArray * _inBytes + wArray * _wBytes + outReads * _outBytes + outputBytes * outSpills;
+        var gbWrites = inputBytes * inFetches + weightBytes * wFetches + outputBytes * (outSpills - 1) + outFill * _outBytes;
+        var gbReads = inFill * _inBytes + wFill * _wBytes + outFillReads * _outBytes + outputBytes * outSpills;
         var macs = sumM * sumK * sumN;
         var localPj = macs * (_inBytes * _localInPj + _wBytes * _localWPj + _outBytes * _localOutPj);
         var bufferPj = gbWrites * _gbWrite + gbReads * _gbRead + localPj;
@@ -232,6 +263,13 @@ public sealed class GemmTilingEvaluator
 
     /// <summary>Multiply-accumulates of one instance.</summary>
     public double Macs => (double)_m * _k * _n;
+
+    private static double Reuse(double array, double min, double workingSet, double capacity)
+    {
+        if (array <= min || capacity <= 0) return array;
+        var fraction = workingSet <= 0 ? 1 : Math.Min(1, capacity / workingSet);
+        return min + (array - min) * (1 - fraction);
+    }
 
     private static double Sum(long trips, long tile, long last, double granule)
         => (trips - 1) * Math.Ceiling(tile / granule - 1e-9) + Math.Ceiling(last / granule - 1e-9);
@@ -260,6 +298,23 @@ public sealed class GemmTilingEvaluator
         LoopOrder.NMK => (1, 2, 0),
         _ => (2, 1, 0),
     };
+
+    private static bool Holds(BufferLevel b, string operand)
+        => b.Holds.Contains(operand, StringComparison.OrdinalIgnoreCase) || b.Holds.Equals("all", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>Total capacity of the local (non-global) levels for <paramref name="operand"/>; a level holding all three operands gives each a third.</summary>
+    private static double LocalCapacity(IReadOnlyList<BufferLevel> buffers, string operand)
+    {
+        var total = 0.0;
+        for (var i = 0; i < buffers.Count - 1; i++)
+        {
+            var b = buffers[i];
+            if (!Holds(b, operand)) continue;
+            var share = b.Holds.Equals("all", StringComparison.OrdinalIgnoreCase) ? 1.0 / 3 : 1.0;
+            total += b.CapacityBytes * (double)Math.Max(1, b.Instances) * share;
+        }
+        return total;
+    }
 
     /// <summary>
     /// Per-MAC access energy (pJ/B) of the innermost non-global level holding <paramref name="operand"/>; 0 when only

@@ -66,6 +66,9 @@ public sealed class RooflineComputeModel : IComputeCostModel
             VectorEnergyPj: 0,
             Utilisation: timeNs > 0 ? op.Macs / peakMacsPerNs / timeNs : 0,
             OffChipRefetchBytes: 0,
-            Tiling: "roofline, " + bound);
+            Tiling: "roofline, " + bound)
+            {
+                LaunchOverheadNs = chiplet.LaunchOverhead?.For(OperatorKind.Gemm) ?? 0,
+            };
     }
 }

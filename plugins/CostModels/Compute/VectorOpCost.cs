@@ -8,6 +8,11 @@ namespace Compass.CostModels.Compute;
 /// unit, shared by the <c>dataflow</c> and <c>roofline</c> models. The published Compass code prices these as
 /// ⌈ops / LR_MACs⌉ cycles and ops × 0.0873 pJ (compass-method.md §5.1); we do the same with an explicit count of
 /// operations per element, and add one global-buffer read of the inputs and one write of the outputs.
+/// A softmax reads its input twice (max and sum, then normalise); the second read comes from the global buffer when
+/// the input fits in half of it (the other half streams the output) and from DRAM otherwise (reported as
+/// <see cref="OperatorCost.OffChipRefetchBytes"/>, so the operator is bounded by the memory it streams). Norms keep a
+/// row on chip and read the input once (Welford statistics). The chiplet's launch overhead for the kind is reported in
+/// <see cref="OperatorCost.LaunchOverheadNs"/>.
 /// </summary>
 public static class VectorOpCost
 {
@@ -52,17 +57,22 @@ public static class VectorOpCost
             writePj = global.WriteEnergyPjPerByte;
             if (global.BandwidthBytesPerCycle > 0) bandwidth = global.BandwidthBytesPerCycle;
         }
-        var bytes = op.InputBytes + op.OutputBytes;
+        var secondRead = op.Kind == OperatorKind.Softmax ? op.InputBytes : 0;
+        var bytes = op.InputBytes + secondRead + op.OutputBytes;
         var cycles = Math.Max(computeCycles, bytes / bandwidth);
+        var refetch = secondRead > 0 && secondRead > chiplet.GlobalBufferBytes / 2.0 ? secondRead : 0;
         var timeNs = cycles / chiplet.ClockGHz;
         var utilisation = cycles > 0 ? ops / lanes / cycles : 0;
         return new OperatorCost(
             TimeNs: timeNs,
             MacEnergyPj: 0,
-            BufferEnergyPj: op.InputBytes * readPj + op.OutputBytes * writePj,
+            BufferEnergyPj: (op.InputBytes + secondRead) * readPj + op.OutputBytes * writePj,
             VectorEnergyPj: ops * chiplet.VectorEnergyPerOpPj,
             Utilisation: utilisation,
-            OffChipRefetchBytes: 0,
-            Tiling: "vector unit, streamed");
+            OffChipRefetchBytes: refetch,
+            Tiling: refetch > 0 ? "vector unit, streamed, second pass from DRAM" : "vector unit, streamed")
+            {
+                LaunchOverheadNs = chiplet.LaunchOverhead?.For(op.Kind) ?? 0,
+            };
     }
 }

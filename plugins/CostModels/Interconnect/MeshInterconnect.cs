@@ -77,7 +77,7 @@ public sealed class MeshInterconnect : IPackageInterconnect
     public double LinkBandwidthGBps(int link) => _package.Link.BandwidthGBps;
 
     /// <inheritdoc />
-    public double ChannelBandwidthGBps(int channel) => _package.DramChannels[channel].BandwidthGBps;
+    public double ChannelBandwidthGBps(int channel) => _package.DramChannels[channel].EffectiveBandwidthGBps;
 
     /// <inheritdoc />
     public double DramEnergyPjPerByte(int channel) => _package.DramChannels[channel].EnergyPjPerBit * 8;
@@ -339,6 +339,7 @@ public sealed class MeshInterconnect : IPackageInterconnect
             var ch = package.DramChannels[i];
             if (!(ch.BandwidthGBps > 0)) throw new CompassInputException($"package.dramChannels[{i}].bandwidthGBps", $"must be > 0, got {ch.BandwidthGBps}");
             if (ch.EnergyPjPerBit < 0) throw new CompassInputException($"package.dramChannels[{i}].energyPjPerBit", $"must be ≥ 0, got {ch.EnergyPjPerBit}");
+            if (!(ch.AchievableFraction > 0 && ch.AchievableFraction <= 1)) throw new CompassInputException($"package.dramChannels[{i}].achievableFraction", $"must be in (0, 1], got {ch.AchievableFraction}");
             if (ch.AttachedRouters.Count == 0) throw new CompassInputException($"package.dramChannels[{i}].attachedRouters", "must name at least one router");
             for (var j = 0; j < ch.AttachedRouters.Count; j++)
             {

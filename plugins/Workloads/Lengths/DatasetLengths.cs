@@ -32,6 +32,7 @@ public static class DatasetLengths
 {
     private static readonly double[] MedianP90P99Max = [0, 0.5, 0.9, 0.99, 1.0];
     private static readonly double[] MedianP90Max = [0, 0.5, 0.9, 1.0];
+    private static readonly double[] DecileKnots = [0, 0.1, 0.25, 0.5, 0.75, 0.9, 0.99, 1.0];
 
     /// <summary>
     /// σ assumed for Alpaca's lognormal shape. Only the means are published (vLLM paper, [unverified] in traces.md);
@@ -81,7 +82,36 @@ public static class DatasetLengths
         Knots5("mooncake-conversation", "Mooncake FAST'25 conversation trace: long-context prompts (mean 12,035, max 126k)",
             "kvcache-ai/Mooncake FAST25-release/traces/conversation_trace.jsonl, 12,031 requests; [computed] in traces.md §1",
             prompt: (12035, [1, 6909, 27367, 85400, 126195]), output: (343, [1, 350, 597, 1119, 2000])),
+        Knots("govreport", "GovReport summarization (ccdv/govreport-summarization train, report -> summary; GPT-4 tiktoken): prompts mean 9652, p90 17150, max 306808",
+            "published Compass config/govreport_{input,output}_token_lens.json (lllbbbyyy/Compass, commit b628b71), 17,517 pairs; min/p10/p25/p50/p75/p90/p99/max [computed] in traces.md; prompts beyond a model's context are kept (the published experiments build one block from the length lists without a position limit)",
+            DecileKnots,
+            prompt: (9652, [73, 3314, 4997, 8026, 12130, 17150, 37240, 306808]), output: (602.5, [23, 280, 475, 621, 751, 860, 1029, 2304])),
+        Knots("cnndm", "CNN/DailyMail summarization (published Compass length lists, GPT-4 tiktoken): prompts mean 857, outputs mean 65",
+            "published Compass config/cnndm_{input,output}_token_lens.json (lllbbbyyy/Compass, commit 1ddd0b6); statistics from a 9k/12k-entry sample at the start, middle and end of the ordered files, so approximate; [computed] in traces.md",
+            DecileKnots,
+            prompt: (857.2, [30, 402, 556, 790, 1078, 1406, 2084, 2555]), output: (64.7, [11, 41, 48, 60, 74, 97, 152, 1223])),
+        new DatasetLengthStatistics("sharegpt-compass", "ShareGPT as the published Compass experiments drew it: gamma fits to ShareGPT52K (prompts mean 81.9, outputs mean 480.6)",
+            CompassShareGptPromptShape * CompassShareGptPromptScale, 42.44, CompassShareGptOutputShape * CompassShareGptOutputScale, 356.70,
+            "published Compass config/simulated_sharegpt_*_lengths.json: 20,000 draws from gamma(k 0.588, theta 139.2) prompts and gamma(k 1.211, theta 396.9) outputs, rounded and clipped to >= 1 (commit 5e13d5c). Means k*theta 81.85 / 480.6 (sample 81.9 / 480.6); medians are the fitted gammas' exact medians 42.44 / 356.70 (the ~4k/3k-entry sample read in traces.md has 39 / 349)")
+        {
+            Build = () => new IndependentLengthModel("sharegpt-compass",
+                new GammaLength(CompassShareGptPromptShape, CompassShareGptPromptScale),
+                new GammaLength(CompassShareGptOutputShape, CompassShareGptOutputScale),
+                "published Compass gamma fits to ShareGPT52K"),
+        },
     ];
+
+    /// <summary>Gamma shape k of the published Compass ShareGPT prompt fit (traces.md).</summary>
+    public const double CompassShareGptPromptShape = 0.588;
+
+    /// <summary>Gamma scale θ (tokens) of the published Compass ShareGPT prompt fit.</summary>
+    public const double CompassShareGptPromptScale = 139.2;
+
+    /// <summary>Gamma shape k of the published Compass ShareGPT output fit.</summary>
+    public const double CompassShareGptOutputShape = 1.211;
+
+    /// <summary>Gamma scale θ (tokens) of the published Compass ShareGPT output fit.</summary>
+    public const double CompassShareGptOutputScale = 396.9;
 
     /// <summary>Finds a dataset fit by name (case-insensitive), or null.</summary>
     public static DatasetLengthStatistics? Find(string name)
@@ -98,7 +128,7 @@ public static class DatasetLengths
         => Knots(name, description, source, MedianP90Max, prompt, output);
 
     private static DatasetLengthStatistics Knots(string name, string description, string source, double[] probabilities, (double Mean, double[] Knots) prompt, (double Mean, double[] Knots) output)
-        => new(name, description, prompt.Mean, prompt.Knots[1], output.Mean, output.Knots[1], source)
+        => new(name, description, prompt.Mean, prompt.Knots[Array.IndexOf(probabilities, 0.5)], output.Mean, output.Knots[Array.IndexOf(probabilities, 0.5)], source)
         {
             Build = () => new IndependentLengthModel(name,
                 new QuantileKnotLength(probabilities, prompt.Knots, prompt.Mean),

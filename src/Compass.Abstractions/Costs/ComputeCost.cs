@@ -59,6 +59,13 @@ public readonly record struct OperatorShape(OperatorKind Kind, long M, long K, l
 /// <param name="Tiling">Human-readable tiling chosen (may be empty).</param>
 public readonly record struct OperatorCost(double TimeNs, double MacEnergyPj, double BufferEnergyPj, double VectorEnergyPj, double Utilisation, double OffChipRefetchBytes, string Tiling)
 {
+    /// <summary>
+    /// Launch overhead of the operator when it runs in isolation (the chiplet's <see cref="LaunchOverheads"/> for this
+    /// kind, once per operator), ns; 0 by default (contract 1.1). Not part of <see cref="TimeNs"/>: a caller timing an
+    /// isolated operator adds it; a caller modelling back-to-back issue may hide it.
+    /// </summary>
+    public double LaunchOverheadNs { get; init; }
+
     /// <summary>Total on-chip energy, pJ.</summary>
     public double EnergyPj => MacEnergyPj + BufferEnergyPj + VectorEnergyPj;
 }

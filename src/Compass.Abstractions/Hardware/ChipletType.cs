@@ -11,6 +11,41 @@ public enum Dataflow
 
     /// <summary>Inputs stay in the PEs.</summary>
     InputStationary,
+
+    /// <summary>
+    /// GPU-style tile parallelism: every PE-array row is an independent core (a streaming multiprocessor) that computes
+    /// whole output tiles with the K dimension streamed; the row's columns (tensor cores) share the core's tile. Operands
+    /// reach each core from the global buffer without multicast and are reused from the core's local levels; the tile
+    /// size follows from the local levels' capacity and tiles are issued to the cores in waves.
+    /// </summary>
+    TileParallel,
+}
+
+/// <summary>
+/// Fixed time a device needs to launch one operator (kernel launch, dispatch and synchronisation when the operator runs
+/// by itself), per operator kind, ns. The compute models report it separately (<c>OperatorCost.LaunchOverheadNs</c>)
+/// so that a caller timing isolated operators can add it while a caller modelling back-to-back issue (CUDA graphs,
+/// a static schedule) can hide it. All zero by default (accelerators driven by a static schedule).
+/// </summary>
+/// <param name="GemmNs">Matrix multiply.</param>
+/// <param name="ElementwiseNs">Two-input element-wise operator.</param>
+/// <param name="PointwiseNs">One-input activation.</param>
+/// <param name="SoftmaxNs">Row softmax.</param>
+/// <param name="NormNs">Row normalisation.</param>
+public sealed record LaunchOverheads(double GemmNs = 0, double ElementwiseNs = 0, double PointwiseNs = 0, double SoftmaxNs = 0, double NormNs = 0)
+{
+    /// <summary>No overhead.</summary>
+    public static LaunchOverheads None { get; } = new();
+
+    /// <summary>The overhead of one operator of <paramref name="kind"/>, ns.</summary>
+    public double For(Compass.Abstractions.Costs.OperatorKind kind) => kind switch
+    {
+        Compass.Abstractions.Costs.OperatorKind.Gemm => GemmNs,
+        Compass.Abstractions.Costs.OperatorKind.Elementwise => ElementwiseNs,
+        Compass.Abstractions.Costs.OperatorKind.Pointwise => PointwiseNs,
+        Compass.Abstractions.Costs.OperatorKind.Softmax => SoftmaxNs,
+        _ => NormNs,
+    };
 }
 
 /// <summary>Throughput and energy of a chiplet's MAC array at one operand precision.</summary>
@@ -78,6 +113,9 @@ public sealed record ChipletType
     /// <summary>Energy per vector operation (pJ).</summary>
     public double VectorEnergyPerOpPj { get; init; } = 0.0873;
 
+    /// <summary>Per-operator launch overhead (isolated operator), ns; <see cref="LaunchOverheads.None"/> by default.</summary>
+    public LaunchOverheads LaunchOverhead { get; init; } = LaunchOverheads.None;
+
     /// <summary>Static (leakage) power of the die in watts.</summary>
     public double StaticPowerW { get; init; }
 
@@ -86,6 +124,13 @@ public sealed record ChipletType
 
     /// <summary>Process node in nm (for cost models).</summary>
     public int ProcessNm { get; init; } = 12;
+
+    /// <summary>
+    /// For a type defined in a scenario: the name of the catalog type it deliberately replaces (it must equal this
+    /// type's own name, compared case-insensitively). A scenario type that reuses a catalog name without saying so
+    /// is refused, so a typo or a copied definition never silently shadows a published chiplet. Null otherwise.
+    /// </summary>
+    public string? Replaces { get; init; }
 
     /// <summary>MACs per cycle at the native (first) precision.</summary>
     public int MacsPerCycle => PeArrayRows * PeArrayColumns * MacsPerPe;

@@ -25,7 +25,17 @@ public sealed record DramChannel(
     IReadOnlyList<MeshPosition> AttachedRouters,
     double BandwidthGBps,
     double EnergyPjPerBit,
-    double CapacityGB);
+    double CapacityGB)
+{
+    /// <summary>
+    /// Fraction of <see cref="BandwidthGBps"/> that streaming operators reach in practice (refresh, bank conflicts,
+    /// controller efficiency), (0, 1]; 1 (the peak) by default (contract 1.1). Timing uses <see cref="EffectiveBandwidthGBps"/>.
+    /// </summary>
+    public double AchievableFraction { get; init; } = 1.0;
+
+    /// <summary>Bandwidth streaming operators reach: peak × achievable fraction, GB/s.</summary>
+    public double EffectiveBandwidthGBps => BandwidthGBps * AchievableFraction;
+}
 
 /// <summary>
 /// A package: a <see cref="MeshWidth"/> × <see cref="MeshHeight"/> mesh of chiplet slots, its links and memory.
@@ -77,6 +87,12 @@ public sealed record ResolvedPackage(PackageDescription Description, IReadOnlyLi
     public double TotalDramBandwidthGBps
     {
         get { var s = 0.0; foreach (var c in Description.DramChannels) s += c.BandwidthGBps; return s; }
+    }
+
+    /// <summary>Total achievable DRAM bandwidth (each channel's peak × its achievable fraction), GB/s.</summary>
+    public double EffectiveDramBandwidthGBps
+    {
+        get { var s = 0.0; foreach (var c in Description.DramChannels) s += c.EffectiveBandwidthGBps; return s; }
     }
 
     /// <summary>Total DRAM capacity, bytes.</summary>

@@ -23,6 +23,18 @@ internal sealed class EvaluatorScratch
     public byte[] WeightLoad = [];
     public int[] Heap = [];
 
+    // Multicast of a task's output: 0 not sent yet, 1 sent (arrival below), 2 not a multicast (one destination).
+    public byte[] ForwardCast = [];
+    public double[] ForwardArrival = [];
+    public byte[] DramCast = [];
+    public double[] DramArrival = [];
+
+    // Per micro-batch: the graph input's multicast.
+    public byte[] InputCast = [];
+    public double[] InputArrival = [];
+    public int[] Destinations = [];
+    public bool[] Marked = [];
+
     // Per edge instance.
     public byte[] Forwarded = [];
 
@@ -47,7 +59,7 @@ internal sealed class EvaluatorScratch
     // DRAM bytes by kind, of the last run.
     public double WeightBytes, WeightReloadBytes, KvReadBytes, KvWriteBytes, ActivationReadBytes, ActivationWriteBytes, RefetchBytes;
 
-    public void Ensure(int tasks, int edgeInstances, int chiplets, int genes, int resources, int channelSlots)
+    public void Ensure(int tasks, int microBatches, int edgeInstances, int chiplets, int genes, int resources, int channelSlots)
     {
         if (Finish.Length < tasks)
         {
@@ -62,11 +74,22 @@ internal sealed class EvaluatorScratch
             NeedsWrite = new byte[tasks];
             WeightLoad = new byte[tasks];
             Heap = new int[tasks];
+            ForwardCast = new byte[tasks];
+            ForwardArrival = new double[tasks];
+            DramCast = new byte[tasks];
+            DramArrival = new double[tasks];
+        }
+        if (InputCast.Length < microBatches)
+        {
+            InputCast = new byte[microBatches];
+            InputArrival = new double[microBatches];
         }
         if (Forwarded.Length < edgeInstances) Forwarded = new byte[edgeInstances];
         if (LastTask.Length < chiplets)
         {
             LastTask = new int[chiplets];
+            Destinations = new int[chiplets];
+            Marked = new bool[chiplets];
             PrevGene = new int[chiplets];
             ChipBusy = new double[chiplets];
             ChipCompute = new double[chiplets];
@@ -157,7 +180,8 @@ internal sealed class Evaluator
     private int HomeNear(int chiplet) => _interleaved ? -1 : _traffic.Nearest[chiplet];
 
     /// <summary>Evaluates one iteration under <paramref name="genome"/> (rows used as b mod rows).</summary>
-    public IterationTotals Run(IterationGraph it, Genome genome, EvaluatorScratch s, List<TaskRecord>? timeline, List<ResourceInterval>? intervals, int iterationIndex)
+    /// <remarks>With <paramref name="detail"/> the per-resource busy times (for <see cref="Busiest"/>) and, when given, the resource intervals are recorded; the search runs without.</remarks>
+    public IterationTotals Run(IterationGraph it, Genome genome, EvaluatorScratch s, List<TaskRecord>? timeline, List<ResourceInterval>? intervals, int iterationIndex, bool detail = false)
     {
         var genes = _s.GeneCount;
         var edges = _s.EdgeCount;
@@ -173,7 +197,8 @@ internal sealed class Evaluator
         var chiplets = _chipType.Length;
         var channels = _traffic.ChannelCount;
         var resources = _traffic.ResourceCount;
-        s.Ensure(it.Tasks, mbs * edges, chiplets, genes, resources, channels + 1);
+        s.Ensure(it.Tasks, mbs, mbs * edges, chiplets, genes, resources, channels + 1);
+        Array.Clear(s.InputCast, 0, mbs);
 
         // Pass 1: order, data-access flags, homes, dependencies.
         var lastTask = s.LastTask;
@@ -216,6 +241,8 @@ internal sealed class Evaluator
                     nextOnChip[t] = -1;
                     firstConsumer[t] = -1;
                     dramConsumer[t] = -1;
+                    s.ForwardCast[t] = 0;
+                    s.DramCast[t] = 0;
                     var load = weights[g] > 0 && (prevGene[c] != g || !_weightFits[_chipType[c] * genes + g]);
                     weightLoad[t] = (byte)(load ? 1 : 0);
                     if (load && weightHome[g] == int.MinValue) weightHome[g] = _explicitHome[g] >= 0 ? _explicitHome[g] : HomeNear(c);
@@ -257,7 +284,7 @@ internal sealed class Evaluator
         var chipEnergy = s.ChipEnergy;
         var chipTasks = s.ChipTasks;
         var busyUntil = s.BusyUntil;
-        var busyNs = s.BusyNs;
+        var busyNs = detail || intervals is not null ? s.BusyNs : null;
         var readBytes = s.ReadBytes;
         var writeBytes = s.WriteBytes;
         Array.Clear(chipBusy, 0, chiplets);
@@ -265,7 +292,7 @@ internal sealed class Evaluator
         Array.Clear(chipEnergy, 0, chiplets);
         Array.Clear(chipTasks, 0, chiplets);
         Array.Clear(busyUntil, 0, resources);
-        Array.Clear(busyNs, 0, resources);
+        Array.Clear(s.BusyNs, 0, resources);
         Array.Clear(readBytes, 0, channels + 1);
         Array.Clear(writeBytes, 0, channels + 1);
         Array.Clear(weightSeen, 0, genes);
@@ -275,6 +302,8 @@ internal sealed class Evaluator
         var outputBytes = it.OutputBytes;
         var mustWrite = it.MustWriteBytes;
         var extraRead = it.ExtraReadBytes;
+        var graphInput = it.GraphInputBytes;
+        var inputGenes = _s.GraphInputGenes;
         var hopEnergy = _traffic.HopEnergyPjPerByte;
         var succStart = _s.SuccStart;
         var succGene = _s.SuccGene;
@@ -312,10 +341,38 @@ internal sealed class Evaluator
                 if (f == 2) continue;
                 var p = predGene[e];
                 var bytes = edgeBytes[baseE + e];
+                var tp = baseT + p;
+                var whole = bytes == outputBytes[tp];
                 if (f == 1)
                 {
                     var cp = assign[row + p];
                     if (cp == c) continue;
+                    if (whole && s.ForwardCast[tp] != 2)
+                    {
+                        // The producer's whole output goes to several chiplets: one tree-routed send, sent by the first
+                        // consumer dispatched; the others wait for its arrival.
+                        if (s.ForwardCast[tp] == 0)
+                        {
+                            var count = Consumers(s, tp, p, baseT, baseE, row, assign, active, edgeBytes, outputBytes, forwarded, 1, cp);
+                            if (count >= 2)
+                            {
+                                var tree = _traffic.Multicast(cp, s.Destinations.AsSpan(0, count));
+                                s.ForwardArrival[tp] = Reserve(tree, bytes, start, busyUntil, busyNs, intervals);
+                                s.ForwardCast[tp] = 1;
+                                nopBytes += bytes;
+                                hop += bytes * tree.HopBytesPerByte;
+                            }
+                            else
+                            {
+                                s.ForwardCast[tp] = 2;
+                            }
+                        }
+                        if (s.ForwardCast[tp] == 1)
+                        {
+                            if (s.ForwardArrival[tp] > nopEnd) nopEnd = s.ForwardArrival[tp];
+                            continue;
+                        }
+                    }
                     var flow = _traffic.Unicast(cp, c);
                     var arrive = Reserve(flow, bytes, start, busyUntil, busyNs, intervals);
                     if (arrive > nopEnd) nopEnd = arrive;
@@ -324,7 +381,35 @@ internal sealed class Evaluator
                 }
                 else
                 {
-                    var home = HomeNear(dramConsumer[baseT + p]);
+                    var home = HomeNear(dramConsumer[tp]);
+                    if (whole && home >= 0 && s.DramCast[tp] != 2)
+                    {
+                        // Several chiplets read the whole output back from DRAM: one read from its home channel and one
+                        // tree from the channel's router.
+                        if (s.DramCast[tp] == 0)
+                        {
+                            var count = Consumers(s, tp, p, baseT, baseE, row, assign, active, edgeBytes, outputBytes, forwarded, 0, -1);
+                            if (count >= 2)
+                            {
+                                var (arrival, hops, pj) = DramMulticast(home, s.Destinations.AsSpan(0, count), bytes, start, busyUntil, busyNs, intervals);
+                                s.DramArrival[tp] = arrival;
+                                s.DramCast[tp] = 1;
+                                hop += hops;
+                                taskDramPj += pj;
+                                taskDramBytes += bytes;
+                                s.ActivationReadBytes += bytes;
+                            }
+                            else
+                            {
+                                s.DramCast[tp] = 2;
+                            }
+                        }
+                        if (s.DramCast[tp] == 1)
+                        {
+                            if (s.DramArrival[tp] > dramEnd) dramEnd = s.DramArrival[tp];
+                            continue;
+                        }
+                    }
                     readBytes[home < 0 ? channels : home] += bytes;
                     s.ActivationReadBytes += bytes;
                 }
@@ -344,11 +429,49 @@ internal sealed class Evaluator
                 readBytes[wHome < 0 ? channels : wHome] += cost.RefetchBytes;
                 s.RefetchBytes += cost.RefetchBytes;
             }
-            if (extraRead[t] > 0)
+            var input = graphInput[t];
+            if (input > 0)
+            {
+                // The graph input of the micro-batch: read once from the home nearest its first reader and multicast
+                // to every chiplet that reads it (interleaved placement: every reader reads its own copy).
+                var home = HomeNear(assign[row + inputGenes[0]]);
+                if (home >= 0 && s.InputCast[mb] != 2)
+                {
+                    if (s.InputCast[mb] == 0)
+                    {
+                        var count = InputReaders(s, mb, row, assign, active);
+                        if (count >= 2)
+                        {
+                            var (arrival, hops, pj) = DramMulticast(home, s.Destinations.AsSpan(0, count), input, start, busyUntil, busyNs, intervals);
+                            s.InputArrival[mb] = arrival;
+                            s.InputCast[mb] = 1;
+                            hop += hops;
+                            taskDramPj += pj;
+                            taskDramBytes += input;
+                            s.KvReadBytes += input;
+                        }
+                        else
+                        {
+                            s.InputCast[mb] = 2;
+                        }
+                    }
+                }
+                if (home >= 0 && s.InputCast[mb] == 1)
+                {
+                    if (s.InputArrival[mb] > dramEnd) dramEnd = s.InputArrival[mb];
+                }
+                else
+                {
+                    readBytes[home < 0 ? channels : home] += input;
+                    s.KvReadBytes += input;
+                }
+            }
+            var history = extraRead[t] - input;
+            if (history > 0)
             {
                 var home = HomeNear(c);
-                readBytes[home < 0 ? channels : home] += extraRead[t];
-                s.KvReadBytes += extraRead[t];
+                readBytes[home < 0 ? channels : home] += history;
+                s.KvReadBytes += history;
             }
 
             // Outputs: the KV cache to its consumer's home, spilled activations to their first DRAM reader's home.
@@ -443,28 +566,84 @@ internal sealed class Evaluator
     /// part it carries starts when the resource is free (first come, first served) and runs at its full bandwidth.
     /// Returns when the last part is done, plus the hop latency of the longest path.
     /// </summary>
-    private double Reserve(Flow flow, double bytes, double start, double[] busyUntil, double[] busyNs, List<ResourceInterval>? intervals)
+    private double Reserve(Flow flow, double bytes, double start, double[] busyUntil, double[]? busyNs, List<ResourceInterval>? intervals)
     {
         var end = start;
-        var res = flow.Resources;
-        var ns = flow.NsPerByte;
-        for (var k = 0; k < res.Length; k++)
+        var hops = flow.Hops;
+        for (var k = 0; k < hops.Length; k++)
         {
-            var r = res[k];
-            var from = busyUntil[r] > start ? busyUntil[r] : start;
-            var span = bytes * ns[k];
+            var r = hops[k].Resource;
+            var span = bytes * hops[k].NsPerByte;
             if (span <= 0) continue;
+            var busy = busyUntil[r];
+            var from = busy > start ? busy : start;
             var to = from + span;
             busyUntil[r] = to;
-            busyNs[r] += span;
             if (to > end) end = to;
-            if (intervals is not null)
+            if (busyNs is not null)
             {
-                var link = r < _traffic.LinkCount;
-                intervals.Add(new ResourceInterval(link ? ResourceKind.Link : ResourceKind.DramChannel, link ? r : r - _traffic.LinkCount, from, to, bytes * flow.Shares[k]));
+                busyNs[r] += span;
+                if (intervals is not null)
+                {
+                    var link = r < _traffic.LinkCount;
+                    intervals.Add(new ResourceInterval(link ? ResourceKind.Link : ResourceKind.DramChannel, link ? r : r - _traffic.LinkCount, from, to, bytes * flow.Shares[k]));
+                }
             }
         }
         return flow.MaxHops > 0 ? end + _traffic.HopLatencyNs * flow.MaxHops : end;
+    }
+
+    /// <summary>
+    /// Distinct chiplets (sorted, into <see cref="EvaluatorScratch.Destinations"/>) of the active consumers of task
+    /// <paramref name="tp"/> that take its whole output by <paramref name="mode"/> (1 forwarded, 0 from DRAM), other than
+    /// <paramref name="exclude"/>; returns their count.
+    /// </summary>
+    private int Consumers(EvaluatorScratch s, int tp, int p, int baseT, int baseE, int row, int[] assign, bool[] active, double[] edgeBytes, double[] outputBytes, byte[] forwarded, byte mode, int exclude)
+    {
+        var marked = s.Marked;
+        for (var k = _s.SuccStart[p]; k < _s.SuccStart[p + 1]; k++)
+        {
+            var e = baseE + _s.SuccEdge[k];
+            var consumer = _s.SuccGene[k];
+            if (!active[baseT + consumer] || forwarded[e] != mode || edgeBytes[e] != outputBytes[tp]) continue;
+            var chip = assign[row + consumer];
+            if (chip != exclude) marked[chip] = true;
+        }
+        return Collect(s);
+    }
+
+    /// <summary>Distinct chiplets of the active readers of micro-batch <paramref name="mb"/>'s graph input; returns their count.</summary>
+    private int InputReaders(EvaluatorScratch s, int mb, int row, int[] assign, bool[] active)
+    {
+        var baseT = mb * _s.GeneCount;
+        foreach (var g in _s.GraphInputGenes) if (active[baseT + g]) s.Marked[assign[row + g]] = true;
+        return Collect(s);
+    }
+
+    private int Collect(EvaluatorScratch s)
+    {
+        var count = 0;
+        for (var c = 0; c < _chipType.Length; c++)
+        {
+            if (!s.Marked[c]) continue;
+            s.Marked[c] = false;
+            s.Destinations[count++] = c;
+        }
+        return count;
+    }
+
+    /// <summary>
+    /// One read of <paramref name="bytes"/> from channel <paramref name="home"/> and one tree from its router to
+    /// <paramref name="destinations"/>, both from <paramref name="start"/> (each resource FCFS, as every transfer);
+    /// returns the arrival, the byte-hops and the DRAM energy.
+    /// </summary>
+    private (double Arrival, double HopBytes, double DramPj) DramMulticast(int home, ReadOnlySpan<int> destinations, double bytes, double start, double[] busyUntil, double[]? busyNs, List<ResourceInterval>? intervals)
+    {
+        var channel = _traffic.ChannelOnly[home];
+        var read = Reserve(channel, bytes, start, busyUntil, busyNs, intervals);
+        var tree = _traffic.Multicast(_traffic.ChannelRouter[home], destinations);
+        var sent = Reserve(tree, bytes, start, busyUntil, busyNs, intervals);
+        return (Math.Max(read, sent), bytes * tree.HopBytesPerByte, bytes * channel.DramPjPerByte);
     }
 
     private static bool Before(int a, int b, double[] ready, int[] position) =>

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Compass.Abstractions.Costs;
 
 namespace Compass.Engine.Evaluation;
@@ -9,15 +10,18 @@ namespace Compass.Engine.Evaluation;
 /// </summary>
 internal sealed class Flow
 {
-    public static Flow Local { get; } = new() { Resources = [], NsPerByte = [], Shares = [], HopBytesPerByte = 0, MaxHops = 0, DramPjPerByte = 0 };
+    public static Flow Local { get; } = new() { Hops = [], Shares = [], HopBytesPerByte = 0, MaxHops = 0, DramPjPerByte = 0 };
 
-    public required int[] Resources { get; init; }
-    public required double[] NsPerByte { get; init; }
+    /// <summary>Resource and ns per transferred byte, packed together for locality.</summary>
+    public required FlowHop[] Hops { get; init; }
     public required double[] Shares { get; init; }
     public required double HopBytesPerByte { get; init; }
     public required int MaxHops { get; init; }
     public required double DramPjPerByte { get; init; }
 }
+
+/// <summary>One resource a flow crosses and the ns one transferred byte occupies it.</summary>
+internal readonly record struct FlowHop(int Resource, double NsPerByte);
 
 /// <summary>
 /// Caches the interconnect's traffic patterns as <see cref="Flow"/>s: DRAM reads and writes per (chiplet, channel or
@@ -31,6 +35,9 @@ internal sealed class TrafficCache
     private readonly Flow?[] _unicast;
     private readonly double[] _resourceNsPerByte;
     private readonly double[] _channelPjPerByte;
+    private readonly ConcurrentDictionary<ulong, MulticastEntry> _multicast = new();
+
+    private sealed record MulticastEntry(int Source, int[] Destinations, Flow Flow);
 
     public TrafficCache(IPackageInterconnect interconnect, int chiplets)
     {
@@ -76,6 +83,36 @@ internal sealed class TrafficCache
         }
         HopEnergyPjPerByte = interconnect.HopEnergyPjPerByte;
         HopLatencyNs = interconnect.HopLatencyNs;
+        ChannelOnly = new Flow[ChannelCount];
+        ChannelRouter = new int[ChannelCount];
+        for (var ch = 0; ch < ChannelCount; ch++)
+        {
+            var r = LinkCount + ch;
+            ChannelOnly[ch] = new Flow { Hops = [new FlowHop(r, _resourceNsPerByte[r])], Shares = [1.0], HopBytesPerByte = 0, MaxHops = 0, DramPjPerByte = _channelPjPerByte[ch] };
+            ChannelRouter[ch] = interconnect.ChannelRouter(ch);
+        }
+    }
+
+    /// <summary>The channel alone (no links): the DRAM side of a read that is then multicast from the channel's router.</summary>
+    public Flow[] ChannelOnly { get; }
+
+    /// <summary>Mesh slot through which each channel multicasts.</summary>
+    public int[] ChannelRouter { get; }
+
+    /// <summary>
+    /// The tree flow from <paramref name="source"/> to <paramref name="destinations"/> (sorted, distinct; each tree link
+    /// loaded once). Cached by a hash of the set and checked against it, so a hit allocates nothing and a collision
+    /// only costs a rebuild.
+    /// </summary>
+    public Flow Multicast(int source, ReadOnlySpan<int> destinations)
+    {
+        var hash = 14695981039346656037UL;
+        hash = (hash ^ (ulong)source) * 1099511628211UL;
+        foreach (var d in destinations) hash = (hash ^ (ulong)(d + 1)) * 1099511628211UL;
+        if (_multicast.TryGetValue(hash, out var entry) && entry.Source == source && destinations.SequenceEqual(entry.Destinations)) return entry.Flow;
+        var built = new MulticastEntry(source, destinations.ToArray(), ToFlow(_interconnect.Multicast(source, destinations)));
+        var stored = _multicast.GetOrAdd(hash, built);
+        return stored.Source == source && destinations.SequenceEqual(stored.Destinations) ? stored.Flow : built.Flow;
     }
 
     /// <summary>Read flows, index chiplet × (channels + 1) + channel; the last slot of a chiplet is the interleaved read.</summary>
@@ -128,24 +165,21 @@ internal sealed class TrafficCache
     {
         var n = p.Links.Length + p.Channels.Length;
         if (n == 0) return Flow.Local;
-        var resources = new int[n];
-        var ns = new double[n];
+        var hops = new FlowHop[n];
         var shares = new double[n];
         double dramPj = 0;
         for (var k = 0; k < p.Links.Length; k++)
         {
-            resources[k] = p.Links[k];
             shares[k] = p.LinkShares[k];
-            ns[k] = p.LinkShares[k] * _resourceNsPerByte[p.Links[k]];
+            hops[k] = new FlowHop(p.Links[k], p.LinkShares[k] * _resourceNsPerByte[p.Links[k]]);
         }
         for (var k = 0; k < p.Channels.Length; k++)
         {
             var r = LinkCount + p.Channels[k];
-            resources[p.Links.Length + k] = r;
             shares[p.Links.Length + k] = p.ChannelShares[k];
-            ns[p.Links.Length + k] = p.ChannelShares[k] * _resourceNsPerByte[r];
+            hops[p.Links.Length + k] = new FlowHop(r, p.ChannelShares[k] * _resourceNsPerByte[r]);
             dramPj += p.ChannelShares[k] * _channelPjPerByte[p.Channels[k]];
         }
-        return new Flow { Resources = resources, NsPerByte = ns, Shares = shares, HopBytesPerByte = p.HopBytesPerByte, MaxHops = p.MaxHops, DramPjPerByte = dramPj };
+        return new Flow { Hops = hops, Shares = shares, HopBytesPerByte = p.HopBytesPerByte, MaxHops = p.MaxHops, DramPjPerByte = dramPj };
     }
 }

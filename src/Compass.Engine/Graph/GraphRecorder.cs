@@ -28,6 +28,9 @@ internal sealed class GraphRecorder
     public List<double> OutputBytes { get; } = [];
     public List<double> MustWriteBytes { get; } = [];
     public List<double> ExtraReadBytes { get; } = [];
+
+    /// <summary>The part of <see cref="ExtraReadBytes"/> that is the graph input (the same tensor for every consumer of a micro-batch).</summary>
+    public List<double> GraphInputBytes { get; } = [];
     public List<bool> Active { get; } = [];
     public List<int> ShapeStart { get; } = [0];
     public List<OperatorShape> Shapes { get; } = [];
@@ -42,6 +45,7 @@ internal sealed class GraphRecorder
         OutputBytes.Clear();
         MustWriteBytes.Clear();
         ExtraReadBytes.Clear();
+        GraphInputBytes.Clear();
         Active.Clear();
         ShapeStart.Clear();
         ShapeStart.Add(0);
@@ -68,6 +72,7 @@ internal sealed class GraphRecorder
         OutputBytes.Add(0);
         MustWriteBytes.Add(0);
         ExtraReadBytes.Add(0);
+        GraphInputBytes.Add(0);
         Active.Add(true);
         return _gene;
     }
@@ -78,6 +83,7 @@ internal sealed class GraphRecorder
         if (producer < 0)
         {
             ExtraReadBytes[_gene] += bytes;
+            GraphInputBytes[_gene] += bytes;
             return;
         }
         if (_recording)

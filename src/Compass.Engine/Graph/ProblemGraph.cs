@@ -24,6 +24,9 @@ internal sealed class GeneStructure
     public required int[] SuccGene { get; init; }
     public required int[] SuccEdge { get; init; }
 
+    /// <summary>Genes that read the graph input, in gene order.</summary>
+    public required int[] GraphInputGenes { get; init; }
+
     public int GeneCount => Names.Length;
 
     public int EdgeCount => PredGene.Length;
@@ -40,6 +43,9 @@ internal sealed class IterationGraph
     public required double[] OutputBytes { get; init; }
     public required double[] MustWriteBytes { get; init; }
     public required double[] ExtraReadBytes { get; init; }
+
+    /// <summary>Per task, the graph input it reads (part of <see cref="ExtraReadBytes"/>); read once per micro-batch and multicast.</summary>
+    public required double[] GraphInputBytes { get; init; }
     public required double[] GemmMacs { get; init; }
     public required bool[] Active { get; init; }
 
@@ -102,6 +108,9 @@ internal sealed class ProblemGraph
 
     public double[] AverageMacs { get; }
 
+    /// <summary>The iterations the graphs were built from (after padding, when the definition pads).</summary>
+    public IReadOnlyList<Iteration> Source { get; private init; } = [];
+
     public static ProblemGraph Build(CegBuilder builder, IReadOnlyList<Iteration> iterations, int microBatchSize, CancellationToken cancellationToken)
     {
         var recorder = new GraphRecorder();
@@ -119,6 +128,7 @@ internal sealed class ProblemGraph
             var output = new List<double>();
             var must = new List<double>();
             var extra = new List<double>();
+            var graphInput = new List<double>();
             var gemm = new List<double>();
             var active = new List<bool>();
             var shapeStart = new List<int> { 0 };
@@ -132,6 +142,7 @@ internal sealed class ProblemGraph
                 output.AddRange(recorder.OutputBytes);
                 must.AddRange(recorder.MustWriteBytes);
                 extra.AddRange(recorder.ExtraReadBytes);
+                graphInput.AddRange(recorder.GraphInputBytes);
                 active.AddRange(recorder.Active);
                 for (var g = 0; g < structure.GeneCount; g++)
                 {
@@ -165,6 +176,7 @@ internal sealed class ProblemGraph
                 OutputBytes = [.. output],
                 MustWriteBytes = [.. must],
                 ExtraReadBytes = [.. extra],
+                GraphInputBytes = [.. graphInput],
                 GemmMacs = [.. gemm],
                 Active = [.. active],
                 ActiveGemmMacs = activeGemm,
@@ -174,7 +186,7 @@ internal sealed class ProblemGraph
         }
         if (structure is null || macSum is null) throw new InvalidOperationException("no micro-batch to build a graph from");
         for (var g = 0; g < macSum.Length; g++) macSum[g] /= macCount;
-        return new ProblemGraph(structure, result, [.. shapes], macSum);
+        return new ProblemGraph(structure, result, [.. shapes], macSum) { Source = iterations };
     }
 
     private static GeneStructure FreezeStructure(GraphRecorder r)
@@ -211,6 +223,7 @@ internal sealed class ProblemGraph
             SuccStart = succStart,
             SuccGene = succGene,
             SuccEdge = succEdge,
+            GraphInputGenes = [.. Enumerable.Range(0, genes).Where(g => r.GraphInputBytes[g] > 0)],
         };
     }
 }

@@ -1,6 +1,7 @@
 using Compass.Abstractions.Costs;
 using Compass.Abstractions.Hardware;
 using Compass.Abstractions.Workload;
+using Compass.Engine.Workload;
 
 namespace Compass.Engine.Pipeline;
 
@@ -47,6 +48,12 @@ public sealed record PipelineInputs
     /// <summary>Where iterations come from.</summary>
     public required IWorkloadSource Workload { get; init; }
 
+    /// <summary>Padding applied to the iterations before the graphs are built (none by default).</summary>
+    public PaddingOptions Padding { get; init; } = PaddingOptions.None;
+
+    /// <summary>Evaluator options (DRAM placement).</summary>
+    public EvaluatorOptions Evaluator { get; init; } = new();
+
     /// <summary>The problem definition over <paramref name="iterations"/>.</summary>
     public ProblemDefinition Definition(IReadOnlyList<Iteration> iterations) => new()
     {
@@ -58,5 +65,7 @@ public sealed record PipelineInputs
         Graph = Graph,
         Iterations = iterations,
         Objective = Objective,
+        Padding = Padding,
+        Evaluator = Evaluator,
     };
 }

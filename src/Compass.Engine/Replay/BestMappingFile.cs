@@ -50,6 +50,30 @@ public sealed record BestMappingFile
     /// <summary>Fitness on the search sample, when known.</summary>
     public StoredFitness? Fitness { get; init; }
 
+    /// <summary>
+    /// The resolved scenario the mapping was searched on (the content of its run's <c>scenario.resolved.json</c>);
+    /// <c>compass replay</c> replays against it unless told otherwise. Null in files of older versions.
+    /// </summary>
+    public System.Text.Json.Nodes.JsonObject? Scenario { get; init; }
+
+    /// <summary>Largest mapping file read, in bytes.</summary>
+    public const long MaxFileBytes = 64L << 20;
+
+    /// <summary>
+    /// The genome with exactly <paramref name="microBatchCount"/> rows: row b is the file's row b mod its row
+    /// count (the replay semantics), so it can be evaluated on a space whose iterations have more or fewer
+    /// micro-batches than the search sample had.
+    /// </summary>
+    public static Genome WithRows(Genome genome, int microBatchCount)
+    {
+        ArgumentNullException.ThrowIfNull(genome);
+        if (genome.MicroBatchCount == microBatchCount) return genome;
+        var widened = new Genome(microBatchCount, genome.GeneCount);
+        genome.Boundaries.CopyTo(widened.Boundaries, 0);
+        for (var b = 0; b < microBatchCount; b++) genome.Row(b % genome.MicroBatchCount).CopyTo(widened.Row(b));
+        return widened;
+    }
+
     private static readonly JsonSerializerOptions Json = new()
     {
         PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
@@ -59,7 +83,7 @@ public sealed record BestMappingFile
     };
 
     /// <summary>Builds the file content of <paramref name="genome"/> in <paramref name="space"/>.</summary>
-    public static BestMappingFile From(MappingSpace space, Genome genome, string scenarioName, int seed, Fitness? fitness)
+    public static BestMappingFile From(MappingSpace space, Genome genome, string scenarioName, int seed, Fitness? fitness, System.Text.Json.Nodes.JsonObject? scenario = null)
     {
         ArgumentNullException.ThrowIfNull(space);
         ArgumentNullException.ThrowIfNull(genome);
@@ -79,6 +103,7 @@ public sealed record BestMappingFile
             Assignment = rows,
             GeneNames = names,
             Fitness = fitness is { } f ? new StoredFitness(f.LatencyNs, f.EnergyPj, f.Objective, f.IsValid) : null,
+            Scenario = scenario,
         };
     }
 
@@ -89,7 +114,7 @@ public sealed record BestMappingFile
         var full = Path.GetFullPath(path);
         var directory = Path.GetDirectoryName(full);
         if (!string.IsNullOrEmpty(directory)) Directory.CreateDirectory(directory);
-        var temporary = full + ".tmp";
+        var temporary = Path.Combine(Path.GetDirectoryName(full) ?? ".", $".{Path.GetFileName(full)}.{Environment.ProcessId}.tmp");
         File.WriteAllText(temporary, JsonSerializer.Serialize(this, Json));
         File.Move(temporary, full, overwrite: true);
     }
@@ -101,11 +126,22 @@ public sealed record BestMappingFile
         BestMappingFile? file;
         try
         {
-            file = JsonSerializer.Deserialize<BestMappingFile>(File.ReadAllText(path), Json);
+            if (Directory.Exists(path)) throw new CompassInputException(path, "is a folder, not a mapping file");
+            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+            using var bounded = new MemoryStream();
+            var chunk = new byte[1 << 16];
+            int read;
+            while ((read = stream.Read(chunk, 0, chunk.Length)) > 0)
+            {
+                bounded.Write(chunk, 0, read);
+                if (bounded.Length > MaxFileBytes) throw new CompassInputException(path, $"is larger than the limit of {MaxFileBytes >> 20} MiB for a mapping file; is it the right file?");
+            }
+            bounded.Position = 0;
+            file = JsonSerializer.Deserialize<BestMappingFile>(bounded, Json);
         }
         catch (Exception e) when (e is JsonException or IOException or UnauthorizedAccessException)
         {
-            throw new CompassInputException(path, $"cannot read the mapping: {e.Message}", e);
+            throw new CompassInputException(path, $"cannot read the mapping: {(e is FileNotFoundException or DirectoryNotFoundException ? "file not found" : e.Message)}", e);
         }
         if (file is null) throw new CompassInputException(path, "the mapping file is empty");
         file.CheckShape(path);
@@ -120,7 +156,7 @@ public sealed record BestMappingFile
         if (GeneCount != space.GeneCount) throw new CompassInputException($"{source}.geneCount", $"the mapping has {GeneCount} genes, the scenario's space has {space.GeneCount}");
         for (var g = 0; g < GeneNames.Length; g++)
         {
-            if (GeneNames[g] != space.Genes[g].Name)
+            if (!string.Equals(GeneNames[g], space.Genes[g].Name, StringComparison.Ordinal))
                 throw new CompassInputException($"{source}.geneNames[{g}]", $"is '{GeneNames[g]}', the scenario's gene is '{space.Genes[g].Name}'");
         }
         var genome = new Genome(MicroBatchCount, GeneCount);
@@ -141,6 +177,9 @@ public sealed record BestMappingFile
     private void CheckShape(string source)
     {
         if (Version != CurrentVersion) throw new CompassInputException($"{source}.version", $"must be {CurrentVersion}, got {Version}");
+        if (Segmentation is null) throw new CompassInputException($"{source}.segmentation", "is required");
+        if (Assignment is null) throw new CompassInputException($"{source}.assignment", "is required");
+        if (GeneNames is null) throw new CompassInputException($"{source}.geneNames", "is required");
         if (GeneCount < 1) throw new CompassInputException($"{source}.geneCount", $"must be ≥ 1, got {GeneCount}");
         if (MicroBatchCount < 1) throw new CompassInputException($"{source}.microBatchCount", $"must be ≥ 1, got {MicroBatchCount}");
         if (Segmentation.Length != GeneCount - 1) throw new CompassInputException($"{source}.segmentation", $"must have {GeneCount - 1} bits, got {Segmentation.Length}");

@@ -33,17 +33,25 @@ public static class CompareCommand
         var set = CompassCli.SetOption();
         var plugins = CompassCli.PluginsOption();
         var quiet = new Option<bool>("--quiet", "-q") { Description = "No progress output" };
+        var db = new Option<string?>("--db") { Description = "Append every run (optimizer × seed) to this results database (SQLite; see compass results)" };
         var command = new Command("compare", "Run several optimizers with several seeds at equal budget and compare their best EDP");
-        foreach (var o in new Option[] { scenario, optimizers, seeds, budget, output, set, plugins, quiet }) command.Options.Add(o);
+        var force = CompassCli.ForceOption();
+        foreach (var o in new Option[] { scenario, optimizers, seeds, budget, output, set, plugins, quiet, db, force }) command.Options.Add(o);
         command.SetAction(pr => CompassCli.Guard(stderr, () => Execute(
             new ScenarioArguments(pr.GetValue(scenario), pr.GetValue(set) ?? [], pr.GetValue(plugins) ?? []),
-            pr.GetValue(optimizers)!, pr.GetValue(seeds), pr.GetValue(budget), pr.GetValue(output), pr.GetValue(quiet), stdout, stderr)));
+            pr.GetValue(optimizers)!, pr.GetValue(seeds), pr.GetValue(budget), pr.GetValue(output), pr.GetValue(quiet), stdout, stderr, pr.GetValue(db), pr.GetValue(force))));
         return command;
     }
 
     /// <summary>Runs the study.</summary>
-    public static int Execute(ScenarioArguments scenarioArgs, string optimizerList, int seeds, int? budget, string? outDirectory, bool quiet, TextWriter stdout, TextWriter stderr)
+    public static int Execute(ScenarioArguments scenarioArgs, string optimizerList, int seeds, int? budget, string? outDirectory, bool quiet, TextWriter stdout, TextWriter stderr, string? database = null, bool force = false)
     {
+        ArgumentNullException.ThrowIfNull(scenarioArgs);
+        if (outDirectory is not null) OutputFolder.CheckPath(outDirectory, "--out");
+        if (database is not null)
+        {
+            using (Compass.Studies.Results.StudyDatabase.Open(database)) { }
+        }
         if (seeds < 1 || seeds > 1000) throw new CompassInputException("--seeds", $"must be in [1, 1000], got {seeds}");
         var names = optimizerList.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         if (names.Length == 0) throw new CompassInputException("--optimizers", "must name at least one optimizer");
@@ -58,11 +66,11 @@ public static class CompareCommand
             : new ComponentChoice(n, defaults, "--optimizers")).ToList();
         var created = choices.Select(setup.CreateOptimizer).ToList();
         var token = setup.Stop.Token;
-        // The problem stages run once, so every optimizer and seed searches the same sample; then search per run.
-        var problemRun = setup.CreateSearchProblem(token);
+        // The problem stages run once (with the preflight checks), so every optimizer and seed searches the same sample.
+        var problemRun = Preflight.SearchProblem(setup, token);
         var problem = problemRun.Problem!;
-        var outDir = outDirectory ?? CompassCli.DefaultOutDirectory();
-        Directory.CreateDirectory(outDir);
+        using var folder = OutputFolder.Open(outDirectory ?? CompassCli.DefaultOutDirectory(), "--out", force);
+        var outDir = folder.Path;
         AtomicFile.WriteAllText(Path.Combine(outDir, ReportFiles.ScenarioFile), setup.ResolvedScenarioJson());
         new ExplorationPipeline([PipelineStages.Results()]).Run(problemRun, token);
         var baselines = RunReportBuilder.Baselines(problemRun.Baselines!);
@@ -132,6 +140,11 @@ public static class CompareCommand
         {
             foreach (var line in SummaryLines(runs, bestBaseline, s.Search.StartFromHeuristics)) stdout.WriteLine(line);
             stdout.WriteLine($"Results written to {outDir}");
+        }
+        if (database is not null)
+        {
+            Studies.RunDatabase.AppendCompare(database, setup.ResolvedScenarioJson(), outDir, runs, setup.EstimatePackageCost(), s.Budget.MaxEvaluations);
+            if (!quiet) stdout.WriteLine($"Appended {runs.Count} runs to {Path.GetFullPath(database)}");
         }
         return 0;
     }

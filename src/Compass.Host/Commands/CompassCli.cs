@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Compass.Abstractions.Plugins;
 using Compass.Host.Composition;
+using Compass.Host.Output;
 
 namespace Compass.Host.Commands;
 
@@ -26,14 +27,16 @@ public static class CompassCli
     /// <summary>Parses and runs <paramref name="args"/>.</summary>
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
     {
-        var root = Build(stdout, stderr);
+        // Every stderr line stays short, whatever input a message echoes.
+        using var bounded = new BoundedLineWriter(stderr);
+        var root = Build(stdout, bounded);
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
         {
-            stderr.WriteLine("error: " + System.Text.RegularExpressions.Regex.Replace(parse.Errors[0].Message, @"\s+", " ").Trim() + " (see compass --help)");
+            bounded.WriteLine("error: " + OneLine.Of(System.Text.RegularExpressions.Regex.Replace(parse.Errors[0].Message, @"\s+", " ").Trim()) + " (see compass --help)");
             return UserError;
         }
-        return parse.Invoke(new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false });
+        return parse.Invoke(new InvocationConfiguration { Output = stdout, Error = bounded, EnableDefaultExceptionHandler = false });
     }
 
     /// <summary>Builds the command tree.</summary>
@@ -49,6 +52,9 @@ public static class CompassCli
         root.Subcommands.Add(ReplayCommand.Create(stdout, stderr));
         root.Subcommands.Add(InfoCommands.Report(stdout, stderr));
         root.Subcommands.Add(SchemaCommand.Create(stdout, stderr));
+        root.Subcommands.Add(SweepCommand.Create(stdout, stderr));
+        root.Subcommands.Add(ResultsCommand.Create(stdout, stderr));
+        root.Subcommands.Add(CodesignCommand.Create(stdout, stderr));
         root.Subcommands.Add(InfoCommands.Show(stdout, stderr));
         var topic = new Argument<string[]>("command") { Description = "The command to describe (none: every command)", Arity = ArgumentArity.ZeroOrMore };
         var help = new Command("help", "Show the help of compass or of one command (compass help explore = compass explore --help)");
@@ -76,20 +82,21 @@ public static class CompassCli
         }
         catch (CompassInputException e)
         {
-            stderr.WriteLine("error: " + e.Message.ReplaceLineEndings(" "));
+            stderr.WriteLine("error: " + Describe(e));
             return UserError;
         }
         catch (PluginFaultException e)
         {
-            stderr.WriteLine("error: " + e.Message.ReplaceLineEndings(" "));
+            stderr.WriteLine("error: " + OneLine.Of(e.Message));
             return PluginFault;
         }
         catch (AggregateException e) when (e.Flatten().InnerExceptions.FirstOrDefault(x => x is CompassInputException or PluginFaultException) is { } inner)
         {
             // Parallel evaluation wraps what a worker threw; report the first user error or plugin fault.
-            stderr.WriteLine("error: " + inner.Message.ReplaceLineEndings(" "));
+            stderr.WriteLine("error: " + (inner is CompassInputException input ? Describe(input) : OneLine.Of(inner.Message)));
             return inner is CompassInputException ? UserError : PluginFault;
         }
+
         catch (OperationCanceledException)
         {
             stderr.WriteLine("error: cancelled");
@@ -98,9 +105,19 @@ public static class CompassCli
         catch (Exception e) when (e is not OutOfMemoryException)
         {
             // A bug rather than the input or a plugin: still one line and an exit code, never a stack trace.
-            stderr.WriteLine($"error: unexpected {e.GetType().Name}: {e.Message.ReplaceLineEndings(" ")}");
+            stderr.WriteLine($"error: unexpected {e.GetType().Name}: {OneLine.Of(e.Message)}");
             return UnexpectedFailure;
         }
+    }
+
+    /// <summary>
+    /// The one-line text of a user error: the field (shortened when it echoes a huge key) and the reason (shortened
+    /// when it echoes a huge value).
+    /// </summary>
+    public static string Describe(CompassInputException e)
+    {
+        ArgumentNullException.ThrowIfNull(e);
+        return OneLine.Of(e.Field, 160) + ": " + OneLine.Of(e.Reason);
     }
 
     /// <summary>The shared <c>--scenario</c> option.</summary>
@@ -114,15 +131,22 @@ public static class CompassCli
     public static Option<string[]> SetOption() => new("--set") { Description = "Override a scenario value: --set budget.evaluations=20 (repeatable)", AllowMultipleArgumentsPerToken = false };
 
     /// <summary>The shared <c>--plugins DIR</c> option (repeatable).</summary>
-    public static Option<string[]> PluginsOption() => new("--plugins") { Description = "Extra plugin directory (repeatable); plugins/ beside the executable is always searched first" };
+    public static Option<string[]> PluginsOption() => new("--plugins") { Description = "Extra plugin directory (repeatable), searched after plugins/ beside the executable and the user plugin folder" };
+
+    /// <summary>The shared <c>--force</c> option: clear an output folder holding another run before writing.</summary>
+    public static Option<bool> ForceOption() => new("--force") { Description = "Clear the output folder first when it holds another run's results (refused otherwise)" };
 
     /// <summary>The shared <c>--out DIR</c> option.</summary>
     public static Option<string?> OutOption() => new("--out", "-o") { Description = "Output folder (default ./compass-out/<yyyyMMdd-HHmmss>)" };
 
-    /// <summary>The default plugin folder followed by the <c>--plugins</c> folders, each of which must exist.</summary>
+    /// <summary>
+    /// The plugin search order: <c>plugins/</c> beside the executable, the user plugin folder (where
+    /// <c>compass plugins install</c> puts packages; <c>COMPASS_PLUGIN_HOME</c> overrides it), then the
+    /// <c>--plugins</c> folders in the order given, each of which must exist.
+    /// </summary>
     public static IReadOnlyList<string> PluginDirectories(IReadOnlyList<string>? extra)
     {
-        var list = new List<string> { Plugins.PluginCatalog.DefaultDirectory };
+        var list = new List<string> { Plugins.PluginCatalog.DefaultDirectory, Plugins.Packages.PluginHome.Resolve().Folder };
         foreach (var dir in extra ?? [])
         {
             if (!Directory.Exists(dir)) throw new CompassInputException("--plugins", $"folder not found: {dir}");

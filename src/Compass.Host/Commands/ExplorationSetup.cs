@@ -24,6 +24,9 @@ public sealed record ScenarioArguments(string? ScenarioPath, IReadOnlyList<strin
 {
     /// <summary>The default plugin directory followed by the extra ones.</summary>
     public IReadOnlyList<string> AllPluginDirectories => CompassCli.PluginDirectories(PluginDirectories);
+
+    /// <summary>Ignore <c>COMPASS_*</c> environment variables (a resumed run uses exactly its recorded scenario).</summary>
+    public bool IgnoreEnvironment { get; init; }
 }
 
 /// <summary>
@@ -82,8 +85,18 @@ public sealed class ExplorationSetup : IDisposable, IWorkloadSource
     /// <param name="warnings">Where one-line warnings go (ignored environment variables); null drops them.</param>
     public static ExplorationSetup Build(ScenarioArguments args, IEnumerable<string> extraOverrides, LogLevel logLevel = LogLevel.Warning, TextWriter? warnings = null)
     {
-        var scenario = ScenarioLoader.Load(args.ScenarioPath, [.. args.Overrides, .. extraOverrides], null, warnings is null ? null : warnings.WriteLine);
+        var scenario = ScenarioLoader.Load(args.ScenarioPath, [.. args.Overrides, .. extraOverrides], args.IgnoreEnvironment ? new System.Collections.Hashtable() : null, warnings is null ? null : warnings.WriteLine);
+        var requirements = Plugins.Packages.PluginRequirements.Read(scenario.Requires);
         var runtime = CompassRuntime.Create(args.AllPluginDirectories, scenario.Plugins, logLevel);
+        try
+        {
+            Plugins.Packages.PluginRequirements.Check(requirements, runtime.Catalog);
+        }
+        catch
+        {
+            runtime.Dispose();
+            throw;
+        }
         var stop = new CancellationTokenSource();
         var setup = new ExplorationSetup(scenario, runtime, new PluginResilience(scenario.Resilience, new PluginFaultLog(), stop), stop);
         try
@@ -102,6 +115,7 @@ public sealed class ExplorationSetup : IDisposable, IWorkloadSource
     {
         CheckPluginSections();
         Package = Runtime.ResolveNamed(() => HardwareResolver.ResolvePackage(Scenario.Package, Scenario.ExtraChipletTypes, Runtime.ChipletTypes, Runtime.Packages));
+        HardwareResolver.CheckPrecisions(Package, Scenario.Precision);
         Model = Runtime.ResolveNamed(() => HardwareResolver.ResolveModel(Scenario.Model, Runtime.Models));
         if (Scenario.Graph.Layers > Model.Layers)
             throw new CompassInputException("graph.layers", $"must be <= the model's {Model.Layers} layers, got {Scenario.Graph.Layers}");
@@ -177,7 +191,26 @@ public sealed class ExplorationSetup : IDisposable, IWorkloadSource
     {
         var w = Scenario.Workload;
         var limits = MemoryPlanner.Limits(Memory, w.MaxBatchRequests, w.MaxBatchTokens);
-        return Scheduler.Component.Schedule(requests, limits, cancellationToken);
+        return Scheduler.Component.Schedule(Checked(requests), limits, cancellationToken);
+    }
+
+    /// <summary>Every request that reaches the scheduler is checked against the model (prompt within its context window).</summary>
+    private IEnumerable<TraceRequest> Checked(IEnumerable<TraceRequest> requests)
+    {
+        var context = Model.MaxPosition;
+        foreach (var request in requests)
+        {
+            Preflight.CheckRequest(this, request, context);
+            yield return request;
+        }
+    }
+
+    /// <summary>The held-out replay window read lazily from the trace (validation: only the requests the window needs are read).</summary>
+    public IReadOnlyList<Iteration> HeldOutIterations(int seed, int count, CancellationToken cancellationToken)
+    {
+        var w = Scenario.Workload;
+        return CompassRuntime.Guard(Scheduler.Plugin, "schedulers", w.Scheduler.Name, () =>
+            IterationSampler.HeldOut(Schedule(seed, cancellationToken), w.WarmupIterations, count, seed, cancellationToken));
     }
 
     /// <summary>
@@ -239,10 +272,20 @@ public sealed class ExplorationSetup : IDisposable, IWorkloadSource
         Graph = Scenario.Graph,
         Objective = Scenario.Objective,
         Workload = this,
+        Padding = Scenario.Workload.Padding,
+        Evaluator = Scenario.Evaluator,
     };
 
     /// <inheritdoc />
     IReadOnlyList<Iteration> IWorkloadSource.Sample(int seed, int count, CancellationToken cancellationToken) => SampleIterations(seed, count, cancellationToken);
+
+    /// <summary>The whole trace for a held-out window: every request checked against the model (prompt within its context window) before any is scheduled.</summary>
+    IReadOnlyList<TraceRequest> IWorkloadSource.ReadTrace(int seed, CancellationToken cancellationToken)
+    {
+        var requests = ReadTrace(seed, cancellationToken);
+        foreach (var request in requests) Preflight.CheckRequest(this, request, Model.MaxPosition);
+        return requests;
+    }
 
     /// <inheritdoc />
     IReadOnlyList<Iteration> IWorkloadSource.HeldOut(IReadOnlyList<TraceRequest> requests, int seed, int count, CancellationToken cancellationToken) => HeldOutIterations(requests, seed, count, cancellationToken);
@@ -268,14 +311,18 @@ public sealed class ExplorationSetup : IDisposable, IWorkloadSource
     }
 
     /// <summary>
-    /// The search problem of <c>explore</c> and <c>compare</c>: the problem stages (workload → graph → costing →
-    /// mapping space) over the scenario's sampled iterations with the scenario seed.
+    /// The package's monetary cost from the scenario's cost model (<c>costModels.cost</c>), or null when it names none;
+    /// a throwing cost model is a plugin fault naming its plugin.
     /// </summary>
-    public PipelineRun CreateSearchProblem(CancellationToken cancellationToken) =>
-        Run(ExplorationPipeline.Problem(Scenario.Workload.SearchIterations), Scenario.Seed, cancellationToken);
+    public Compass.Reporting.Model.PackageCostSummary? EstimatePackageCost()
+    {
+        if (Cost.Component is not { } model || Scenario.CostModels.Cost is not { } choice) return null;
+        var report = CompassRuntime.Guard(Cost.Plugin, "cost", choice.Name, () => model.Estimate(Package));
+        return new Compass.Reporting.Model.PackageCostSummary(choice.Name, report);
+    }
 
     /// <summary>The text of <c>scenario.resolved.json</c>: every value this run uses (see <see cref="ResolvedScenario"/>).</summary>
-    public string ResolvedScenarioJson() => ResolvedScenario.Build(Scenario, Package, Model).ToJsonString(ConfigJson.WriteOptions) + "\n";
+    public string ResolvedScenarioJson() => ResolvedScenario.Build(Scenario, Package, Model, Runtime.ChipletTypes.Select(t => t.Name)).ToJsonString(ConfigJson.WriteOptions) + "\n";
 
     /// <summary>Disposes the services.</summary>
     public void Dispose()

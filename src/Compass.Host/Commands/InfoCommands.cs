@@ -24,14 +24,14 @@ public static class InfoCommands
     public static Command Plugins(TextWriter stdout, TextWriter stderr)
     {
         var plugins = CompassCli.PluginsOption();
-        var command = new Command("plugins", "List the loaded plugins: name, folder, version, load context and contributions; and the plugins that failed to load");
+        var command = new Command("plugins", "List the loaded plugins: name, version, package, load context, folder and contributions; and the plugins that failed to load. Subcommands manage plugin packages");
         command.Options.Add(plugins);
         command.SetAction(pr => CompassCli.Guard(stderr, () =>
         {
             using var runtime = CompassRuntime.Create(CompassCli.PluginDirectories(pr.GetValue(plugins)), EmptyConfiguration());
             foreach (var p in runtime.Catalog.Plugins)
             {
-                stdout.WriteLine($"{p.Name} {p.Version}  context: {p.LoadContextName}  folder: {p.Folder}");
+                stdout.WriteLine($"{p.Name} {p.Version}{PluginPackageCommands.PackageText(p)}  context: {p.LoadContextName}  folder: {p.Folder}");
                 foreach (var group in p.Contributions.GroupBy(c => c.Kind))
                     stdout.WriteLine($"  {group.Key}: {string.Join(", ", group.Select(c => c.Name))}");
                 var priv = p.PrivateAssemblies();
@@ -43,6 +43,7 @@ public static class InfoCommands
             stdout.WriteLine($"{runtime.Catalog.Plugins.Count} plugin(s) loaded, {runtime.Catalog.Errors.Count} failed");
             return 0;
         }));
+        PluginPackageCommands.AddTo(command, stdout, stderr);
         return command;
     }
 
@@ -206,33 +207,51 @@ public static class InfoCommands
             using var setup = ExplorationSetup.Build(new ScenarioArguments(pr.GetValue(scenario), pr.GetValue(set) ?? [], pr.GetValue(plugins) ?? []), [], warnings: stderr);
             ExploreCommand.ReportLoadErrors(setup, stderr);
             var s = setup.Scenario;
-            stdout.WriteLine($"{s.Name}: valid ({setup.Package.Description.Name} {setup.Package.Description.MeshWidth}x{setup.Package.Description.MeshHeight}, model {setup.Model.Name}, optimizer {s.Optimizer.Name}, budget {s.Budget.MaxEvaluations}, seed {s.Seed})");
+            // Every check explore runs before its search, the problem built once: "valid" means explore will start.
+            var problem = Preflight.SearchProblem(setup, setup.Stop.Token).Problem!;
+            // And what replay needs beyond it: the held-out window of the trace read with the replay seed.
+            var replaySeed = unchecked(s.Seed + 1);
+            setup.HeldOutIterations(replaySeed, s.Workload.ReplayIterations, setup.Stop.Token);
+            stdout.WriteLine($"{s.Name}: valid ({problem.Space.MicroBatchCount} micro-batches × {problem.Space.GeneCount} genes, {setup.Package.Description.Name} {setup.Package.Description.MeshWidth}x{setup.Package.Description.MeshHeight}, model {setup.Model.Name}, optimizer {s.Optimizer.Name}, budget {s.Budget.MaxEvaluations}, seed {s.Seed})");
             return 0;
         }));
         return command;
     }
 
-    /// <summary><c>compass cost --chiplet NAME --op gemm --m M --k K --n N [--precision bits] [--model NAME] [--json]</c></summary>
+    /// <summary>Largest operator dimension <c>compass cost</c> accepts (products of three stay exact in a double's range).</summary>
+    public const long MaxOperatorDimension = int.MaxValue;
+
+    /// <summary>
+    /// <c>compass cost --chiplet NAME|FILE.json --op gemm --m M --k K --n N [--precision bits] [--model NAME]
+    /// [--package NAME|FILE.json | --dram-bandwidth GBps] [--json]</c>: one operator on one chiplet type. With a package
+    /// (or an achievable DRAM bandwidth) the operands and the result stream from DRAM, and the compute time, memory time,
+    /// launch overhead and their combination (launch + max(compute, memory)) are printed separately.
+    /// </summary>
     public static Command Cost(TextWriter stdout, TextWriter stderr)
     {
-        var chiplet = new Option<string>("--chiplet") { Description = "Chiplet type name", Required = true };
+        var chiplet = new Option<string>("--chiplet") { Description = "Chiplet type: a catalog name or a chiplet-type JSON file", Required = true };
         var op = new Option<string>("--op") { Description = "Operator: gemm, elementwise, pointwise, softmax, norm", DefaultValueFactory = _ => "gemm" };
         var m = new Option<long>("--m") { Description = "Rows (tokens)", Required = true };
         var k = new Option<long>("--k") { Description = "Reduction length (1 for non-GEMM ops)", DefaultValueFactory = _ => 1 };
         var n = new Option<long>("--n") { Description = "Output columns", Required = true };
         var precision = new Option<int>("--precision") { Description = "Operand bits (4, 8, 16, 32)", DefaultValueFactory = _ => 16 };
         var model = new Option<string>("--model") { Description = "Compute cost model name (dataflow, roofline, ...)", DefaultValueFactory = _ => "dataflow" };
+        var package = new Option<string?>("--package") { Description = "Package preset name or package JSON file whose DRAM (achievable bandwidth) streams the operands" };
+        var dram = new Option<double?>("--dram-bandwidth") { Description = "Achievable DRAM bandwidth in GB/s that streams the operands (instead of --package)" };
         var json = new Option<bool>("--json") { Description = "Print JSON instead of a table" };
         var plugins = CompassCli.PluginsOption();
-        var command = new Command("cost", "Estimate one operator on one chiplet type with a compute cost model");
-        foreach (var o in new Option[] { chiplet, op, m, k, n, precision, model, json, plugins }) command.Options.Add(o);
+        var command = new Command("cost", "Estimate one operator on one chiplet type with a compute cost model (and its DRAM traffic with --package)");
+        foreach (var o in new Option[] { chiplet, op, m, k, n, precision, model, package, dram, json, plugins }) command.Options.Add(o);
         command.SetAction(pr => CompassCli.Guard(stderr, () =>
         {
             using var runtime = CompassRuntime.Create(CompassCli.PluginDirectories(pr.GetValue(plugins)), EmptyConfiguration());
             var name = pr.GetValue(chiplet)!;
-            var type = runtime.ChipletTypes.LastOrDefault(t => string.Equals(t.Name, name, StringComparison.OrdinalIgnoreCase))
-                ?? throw new CompassInputException("--chiplet", $"unknown chiplet type '{name}' (known: {HardwareResolver.KnownList(runtime.ChipletTypes.Select(t => t.Name))})");
-            HardwareResolver.ValidateChiplet(type, $"chiplet type '{type.Name}'");
+            ChipletType type;
+            if (ScenarioLoader.IsJsonFile(name)) type = ScenarioLoader.LoadFile<ChipletType>(name, null, "--chiplet");
+            else
+                type = runtime.ChipletTypes.LastOrDefault(t => string.Equals(t.Name, name, StringComparison.OrdinalIgnoreCase))
+                    ?? throw new CompassInputException("--chiplet", $"unknown chiplet type '{name}' (known: {HardwareResolver.KnownList(runtime.ChipletTypes.Select(t => t.Name))}, or a chiplet-type .json file)");
+            HardwareResolver.ValidateChiplet(type, ScenarioLoader.IsJsonFile(name) ? "--chiplet" : $"chiplet type '{type.Name}'");
             var kindText = pr.GetValue(op)!;
             if (!Enum.TryParse<OperatorKind>(kindText, ignoreCase: true, out var kind) || !Enum.IsDefined(kind))
                 throw new CompassInputException("--op", $"must be one of {string.Join(", ", Enum.GetNames<OperatorKind>()).ToLowerInvariant()}, got '{kindText}'");
@@ -242,6 +261,32 @@ public static class InfoCommands
             if (mv < 1) throw new CompassInputException("--m", $"must be >= 1, got {mv}");
             if (kv < 1) throw new CompassInputException("--k", $"must be >= 1, got {kv}");
             if (nv < 1) throw new CompassInputException("--n", $"must be >= 1, got {nv}");
+            var packageName = pr.GetValue(package);
+            var dramOverride = pr.GetValue(dram);
+            if (packageName is not null && dramOverride is not null) throw new CompassInputException("--dram-bandwidth", "give either --package or --dram-bandwidth, not both");
+            string? memoryName = null;
+            double dramGBps = 0;
+            if (dramOverride is { } bw)
+            {
+                if (!double.IsFinite(bw) || !(bw > 0)) throw new CompassInputException("--dram-bandwidth", $"must be > 0 GB/s, got {bw.ToString(CultureInfo.InvariantCulture)}");
+                dramGBps = bw;
+                memoryName = "--dram-bandwidth";
+            }
+            else if (packageName is not null)
+            {
+                PackageDescription pkg;
+                if (ScenarioLoader.IsJsonFile(packageName)) pkg = ScenarioLoader.LoadFile<PackageDescription>(packageName, null, "--package");
+                else
+                    pkg = runtime.Packages.LastOrDefault(p => string.Equals(p.Name, packageName, StringComparison.OrdinalIgnoreCase))
+                        ?? throw new CompassInputException("--package", $"unknown package preset '{packageName}' (known: {HardwareResolver.KnownList(runtime.Packages.Select(p => p.Name))}, or a package .json file)");
+                HardwareResolver.ValidatePackage(pkg, "--package");
+                dramGBps = pkg.DramChannels.Sum(c => c.EffectiveBandwidthGBps);
+                memoryName = pkg.Name;
+            }
+            foreach (var (name2, value) in new[] { ("--m", mv), ("--k", kv), ("--n", nv) })
+            {
+                if (value > MaxOperatorDimension) throw new CompassInputException(name2, $"must be <= {MaxOperatorDimension} (2^31 - 1), got {value}");
+            }
             var choice = new ComponentChoice(pr.GetValue(model)!, EmptyConfiguration().GetSection("options"), "--model");
             var (factory, plugin) = runtime.Find<IComputeCostModel>(choice.Name, "--model");
             var (component, _) = runtime.Create<IComputeCostModel>(choice);
@@ -250,6 +295,7 @@ public static class InfoCommands
             var wrapped = new ResilientComputeCostModel(component, plugin, factory.Name, resilience);
             var shape = new OperatorShape(kind, mv, kind == OperatorKind.Gemm ? kv : 1, nv, 1, bits, bits, bits, StaticWeights: true);
             var cost = wrapped.Estimate(type, shape, CancellationToken.None);
+            var timing = OperatorTiming.Isolated(cost, shape, dramGBps);
             var c = CultureInfo.InvariantCulture;
             if (pr.GetValue(json))
             {
@@ -257,17 +303,26 @@ public static class InfoCommands
                 {
                     chiplet = type.Name, model = factory.Name, op = kind.ToString().ToLowerInvariant(), m = mv, k = shape.K, n = nv, precisionBits = bits,
                     macs = shape.Macs, cost.TimeNs, cost.MacEnergyPj, cost.BufferEnergyPj, cost.VectorEnergyPj, cost.EnergyPj, cost.Utilisation, cost.OffChipRefetchBytes, cost.Tiling,
+                    memory = memoryName, achievableDramGBps = dramGBps, computeNs = timing.ComputeNs, dramBytes = timing.DramBytes, memoryNs = memoryName is null ? (double?)null : timing.MemoryNs,
+                    launchNs = timing.LaunchNs, totalNs = memoryName is null ? timing.LaunchNs + timing.ComputeNs : timing.TotalNs, bound = memoryName is null ? "compute" : timing.Bound,
                 }, ConfigJson.PrintOptions));
             }
             else
             {
                 stdout.WriteLine(string.Create(c, $"{kind.ToString().ToLowerInvariant()} M={mv} K={shape.K} N={nv} at {bits} bits on {type.Name} ({type.PeakTops:F2} TOPS) with {factory.Name} [{plugin}]"));
-                stdout.WriteLine(string.Create(c, $"  time            {cost.TimeNs,14:F1} ns"));
+                stdout.WriteLine(string.Create(c, $"  compute time    {timing.ComputeNs,14:F1} ns"));
+                if (memoryName is not null)
+                    stdout.WriteLine(string.Create(c, $"  memory time     {timing.MemoryNs,14:F1} ns  ({timing.DramBytes:F0} B from DRAM of {memoryName} at {dramGBps:F1} GB/s achievable)"));
+                else
+                    stdout.WriteLine("  memory time               n/a  (give --package or --dram-bandwidth to stream the operands from DRAM)");
+                stdout.WriteLine(string.Create(c, $"  launch overhead {timing.LaunchNs,14:F1} ns"));
+                var total = memoryName is null ? timing.LaunchNs + timing.ComputeNs : timing.TotalNs;
+                stdout.WriteLine(string.Create(c, $"  time            {total,14:F1} ns  (launch + {(memoryName is null ? "compute" : "max(compute, memory)")}; {(memoryName is null ? "compute" : timing.Bound)}-bound)"));
                 stdout.WriteLine(string.Create(c, $"  MAC energy      {cost.MacEnergyPj,14:F1} pJ"));
                 stdout.WriteLine(string.Create(c, $"  buffer energy   {cost.BufferEnergyPj,14:F1} pJ"));
                 stdout.WriteLine(string.Create(c, $"  vector energy   {cost.VectorEnergyPj,14:F1} pJ"));
-                stdout.WriteLine(string.Create(c, $"  total energy    {cost.EnergyPj,14:F1} pJ"));
-                stdout.WriteLine(string.Create(c, $"  utilisation     {cost.Utilisation * 100,13:F1} %"));
+                stdout.WriteLine(string.Create(c, $"  total energy    {cost.EnergyPj,14:F1} pJ  (on chip; DRAM energy is the package's)"));
+                stdout.WriteLine(string.Create(c, $"  utilisation     {cost.Utilisation * 100,13:F1} %  (of the compute time)"));
                 stdout.WriteLine(string.Create(c, $"  DRAM refetch    {cost.OffChipRefetchBytes,14:F0} B"));
                 if (!string.IsNullOrEmpty(cost.Tiling)) stdout.WriteLine($"  tiling          {cost.Tiling}");
             }

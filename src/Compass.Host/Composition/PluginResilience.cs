@@ -1,3 +1,4 @@
+using Compass.Abstractions.Plugins;
 using System.Collections.Concurrent;
 using Compass.Abstractions.Costs;
 using Compass.Abstractions.Evaluation;
@@ -137,7 +138,7 @@ public sealed class ResilientComputeCostModel : IComputeCostModel
         {
             throw;
         }
-        catch (Exception e) when (e is not PluginFaultException)
+        catch (Exception e) when (e is not PluginFaultException and not CompassInputException)
         {
             var fault = _resilience.Record(Plugin, "compute", Name, e);
             if (_resilience.ShouldStop) throw new PluginFaultException(fault, e);
@@ -202,7 +203,7 @@ public sealed class ResilientOptimizer : IOptimizer
         {
             throw;
         }
-        catch (Exception e) when (e is not PluginFaultException)
+        catch (Exception e) when (e is not PluginFaultException and not CompassInputException)
         {
             throw new PluginFaultException(_resilience.Record(Plugin, "optimizers", Name, e), e);
         }

@@ -36,19 +36,6 @@ public static class RunReportBuilder
     }
 
     /// <summary>
-    /// The package's area and monetary cost by the scenario's cost model (<c>costModels.cost</c>), or null when it
-    /// names none. The estimate is plugin code: a throw becomes a <see cref="PluginFaultException"/> naming the plugin.
-    /// </summary>
-    public static PackageCostSummary? PackageCost(ExplorationSetup setup)
-    {
-        ArgumentNullException.ThrowIfNull(setup);
-        if (setup.Cost.Component is not { } model || setup.Scenario.CostModels.Cost is not { } choice) return null;
-        var r = CompassRuntime.Guard(setup.Cost.Plugin, "cost", choice.Name, () => model.Estimate(setup.Package));
-        return new PackageCostSummary(choice.Name, r.TotalCostUsd, r.ComputeDieCostUsd, r.IoDieCostUsd, r.PackagingCostUsd, r.MemoryCostUsd,
-            r.ComputeDieAreaMm2, r.IoDieAreaMm2, r.SubstrateAreaMm2);
-    }
-
-    /// <summary>
     /// The report's view of the results stage's measurement of the best mapping: metrics (mean energy by part), package
     /// usage laid out as the mesh, and the first iteration's timeline labelled with the engine's own micro-batch split.
     /// </summary>
@@ -75,6 +62,20 @@ public static class RunReportBuilder
             ResourceIntervals = measured.FirstIteration.ResourceIntervals,
         };
         return (metrics, usage, timeline);
+    }
+
+    /// <summary>
+    /// Padding's cost for <paramref name="genome"/> (the problem evaluated once more without padding), or null when
+    /// the scenario does not pad.
+    /// </summary>
+    public static PaddingSummary? Padding(ExplorationProblem problem, Genome genome, CancellationToken cancellationToken)
+    {
+        if (!problem.Definition.Padding.IsActive) return null;
+        var unpadded = ExplorationProblem.Create(problem.Definition with { Padding = Compass.Engine.Workload.PaddingOptions.None }, cancellationToken);
+        var r = problem.MeasurePadding(genome, unpadded)!;
+        var t = r.Tokens;
+        return new PaddingSummary(Compass.Engine.Workload.Padding.Name(r.Options.Mode), r.Options.PaddedLength, t.RealNewTokens, t.PaddedNewTokens,
+            t.RealHistoryTokens, t.PaddedHistoryTokens, r.RealLatencyNs, r.RealEnergyPj, r.WastedLatencyNs, r.WastedEnergyPj);
     }
 
     /// <summary>

@@ -85,7 +85,7 @@ public sealed record PluginLoadError(string Name, string Folder, string Reason)
 public sealed record PluginLoadOptions(bool Collectible = false);
 
 /// <summary>
-/// Discovers plugins (<c>&lt;dir&gt;/&lt;Name&gt;/&lt;Name&gt;.dll</c>, folders in ordinal order) and loads each with its own
+/// Discovers plugins (<c>&lt;dir&gt;/&lt;Name&gt;/&lt;Name&gt;.dll</c>, folders in ordinal order, folders starting with a dot skipped) and loads each with its own
 /// McMaster.NETCore.Plugins <see cref="PluginLoader"/>: the contract (<c>Compass.Abstractions</c> and the transitive
 /// closure of its references) is shared with the host so types unify, every other dependency resolves privately
 /// through the plugin's <c>.deps.json</c> (two versions of one library side by side), native libraries are probed in
@@ -139,6 +139,7 @@ public sealed class PluginCatalog
             foreach (var folder in folders)
             {
                 var name = Path.GetFileName(folder);
+                if (name.StartsWith('.')) continue;   // .staging/ of `compass plugins install` and other hidden folders
                 if (!seen.Add(name))
                 {
                     catalog._errors.Add(new PluginLoadError(name, folder, "a plugin with this name was already loaded from another directory; skipped"));

@@ -7,7 +7,8 @@ namespace Compass.Reporting.Files;
 /// <summary>
 /// <c>metrics.json</c>: the scenario's name, description and seed, the optimizer, the best mapping's metrics (latency,
 /// energy with breakdown, EDP, evaluations, wall seconds), per-chiplet usage on the mesh, baselines, the Pareto set and
-/// optimizer statistics, and the evaluator's lower bounds with the result's ratio to each and what bounds the iteration. Together with <c>scenario.resolved.json</c>, <c>search-log.csv</c> and <c>timeline.json</c>
+/// optimizer statistics, the evaluator's lower bounds with the result's ratio to each and what bounds the iteration, and —
+/// when requests were padded — padding's wasted latency and energy, separately. Together with <c>scenario.resolved.json</c>, <c>search-log.csv</c> and <c>timeline.json</c>
 /// it holds everything <see cref="RunReportData"/> holds.
 /// </summary>
 public static class MetricsJson
@@ -87,21 +88,6 @@ public static class MetricsJson
             w.WriteEndArray();
             w.WriteEndObject();
 
-            if (data.PackageCost is { } cost)
-            {
-                w.WriteStartObject("packageCost");
-                w.WriteString("model", cost.Model);
-                w.Number("totalUsd", cost.TotalUsd);
-                w.Number("computeDieUsd", cost.ComputeDieUsd);
-                w.Number("ioDieUsd", cost.IoDieUsd);
-                w.Number("packagingUsd", cost.PackagingUsd);
-                w.Number("memoryUsd", cost.MemoryUsd);
-                w.Number("computeDieAreaMm2", cost.ComputeDieAreaMm2);
-                w.Number("ioDieAreaMm2", cost.IoDieAreaMm2);
-                w.Number("substrateAreaMm2", cost.SubstrateAreaMm2);
-                w.WriteEndObject();
-            }
-
             w.WriteStartArray("baselines");
             foreach (var b in data.Baselines)
             {
@@ -122,13 +108,49 @@ public static class MetricsJson
                 w.WriteEndObject();
             }
             w.WriteEndArray();
+            if (data.Padding is { } pad)
+            {
+                w.WriteStartObject("padding");
+                w.WriteString("mode", pad.Mode);
+                w.WriteNumber("paddedLength", pad.PaddedLength);
+                w.WriteNumber("realNewTokens", pad.RealNewTokens);
+                w.WriteNumber("paddedNewTokens", pad.PaddedNewTokens);
+                w.WriteNumber("realHistoryTokens", pad.RealHistoryTokens);
+                w.WriteNumber("paddedHistoryTokens", pad.PaddedHistoryTokens);
+                w.Number("realLatencyNs", pad.RealLatencyNs);
+                w.Number("realEnergyPj", pad.RealEnergyPj);
+                w.Number("wastedLatencyNs", pad.WastedLatencyNs);
+                w.Number("wastedEnergyPj", pad.WastedEnergyPj);
+                w.WriteEndObject();
+            }
             w.WriteStartObject("statistics");
             foreach (var (name, value) in data.Statistics.OrderBy(kv => kv.Key, StringComparer.Ordinal)) w.Number(name, value);
             w.WriteEndObject();
+            if (data.PackageCost is { } cost) WriteCost(w, cost);
             w.WriteEndObject();
         }
         stream.WriteByte((byte)'\n');
         return stream.ToArray();
+    }
+
+    /// <summary>Writes <c>packageCost</c>: the cost model, total USD, areas, cost parts and the model's details.</summary>
+    private static void WriteCost(Utf8JsonWriter w, PackageCostSummary cost)
+    {
+        var r = cost.Report;
+        w.WriteStartObject("packageCost");
+        w.WriteString("model", cost.Model);
+        w.Number("totalUsd", r.TotalCostUsd);
+        w.Number("computeDieAreaMm2", r.ComputeDieAreaMm2);
+        w.Number("ioDieAreaMm2", r.IoDieAreaMm2);
+        w.Number("substrateAreaMm2", r.SubstrateAreaMm2);
+        w.Number("computeDieCostUsd", r.ComputeDieCostUsd);
+        w.Number("ioDieCostUsd", r.IoDieCostUsd);
+        w.Number("packagingCostUsd", r.PackagingCostUsd);
+        w.Number("memoryCostUsd", r.MemoryCostUsd);
+        w.WriteStartObject("details");
+        foreach (var (name, value) in r.Details.OrderBy(kv => kv.Key, StringComparer.Ordinal)) w.Number(name, value);
+        w.WriteEndObject();
+        w.WriteEndObject();
     }
 
     /// <summary>Writes the file atomically.</summary>
@@ -163,12 +185,6 @@ public static class MetricsJson
         var baselines = root.Array("baselines", file).Select(b => new BaselineResult(b.Str("name", file), b.Double("latencyNs", file),
             b.Double("energyPj", file), b.Double("edpJs", file))).ToArray();
         var pareto = root.Array("paretoSet", file).Select(q => new ParetoPoint(q.Double("latencyNs", file), q.Double("energyPj", file))).ToArray();
-        PackageCostSummary? packageCost = null;
-        if (root.TryGetProperty("packageCost", out var pc))
-        {
-            packageCost = new PackageCostSummary(pc.Str("model", file), pc.Double("totalUsd", file), pc.Double("computeDieUsd", file), pc.Double("ioDieUsd", file),
-                pc.Double("packagingUsd", file), pc.Double("memoryUsd", file), pc.Double("computeDieAreaMm2", file), pc.Double("ioDieAreaMm2", file), pc.Double("substrateAreaMm2", file));
-        }
         var statistics = new Dictionary<string, double>(StringComparer.Ordinal);
         foreach (var s in root.Prop("statistics", file).EnumerateObject()) statistics[s.Name] = s.Value.AsDouble(file + ": statistics." + s.Name);
         return new RunReportData
@@ -183,7 +199,11 @@ public static class MetricsJson
             ParetoSet = pareto,
             Statistics = statistics,
             GeneratedAt = root.TryProp("generatedAt", out var g) ? g.GetString() : null,
-            PackageCost = packageCost,
+            Padding = root.TryProp("padding", out var pad)
+                ? new PaddingSummary(pad.Str("mode", file), pad.Int("paddedLength", file), (long)pad.Double("realNewTokens", file), (long)pad.Double("paddedNewTokens", file),
+                    (long)pad.Double("realHistoryTokens", file), (long)pad.Double("paddedHistoryTokens", file), pad.Double("realLatencyNs", file), pad.Double("realEnergyPj", file),
+                    pad.Double("wastedLatencyNs", file), pad.Double("wastedEnergyPj", file))
+                : null,
         };
     }
 }

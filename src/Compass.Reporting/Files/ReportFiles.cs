@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Compass.Abstractions.Plugins;
 using Compass.Reporting.Html;
 using Compass.Reporting.Model;
@@ -33,6 +34,9 @@ public static class ReportFiles
     /// <summary>A comparison study (see <see cref="ComparisonJson"/>).</summary>
     public const string ComparisonFile = "comparison.json";
 
+    /// <summary>The serving metrics of a replay (<c>compass replay</c>).</summary>
+    public const string ReplayFile = "replay.json";
+
     /// <summary>
     /// Writes every file of a run into <paramref name="directory"/>, each atomically: scenario, metrics, search log,
     /// timeline and trace (when a timeline is present), and report. Returns the report's path.
@@ -64,11 +68,29 @@ public static class ReportFiles
         var data = MetricsJson.Read(Path.Combine(directory, MetricsFile), File.ReadAllText(scenarioPath));
         var log = Path.Combine(directory, SearchLogFile);
         var timeline = Path.Combine(directory, TimelineFile);
+        var replay = Path.Combine(directory, ReplayFile);
         return data with
         {
             SearchLog = File.Exists(log) ? SearchLogCsv.Read(log) : [],
             Timeline = File.Exists(timeline) ? TimelineJson.Read(timeline) : null,
+            Serving = File.Exists(replay) ? ReadServing(replay) : null,
         };
+    }
+
+    /// <summary>The serving metrics of a replay folder's <c>replay.json</c> (what <c>compass replay</c> shows in its report).</summary>
+    public static ServingSummary ReadServing(string path)
+    {
+        using var doc = JsonNumbers.Load(path);
+        var r = doc.RootElement;
+        static PercentileRow? Row(JsonElement e, string name) =>
+            e.TryProp(name, out var p) && p.ValueKind == JsonValueKind.Object
+                ? new PercentileRow(p.Double("mean", ReplayFile), p.Double("p50", ReplayFile), p.Double("p90", ReplayFile), p.Double("p99", ReplayFile))
+                : null;
+        double? slo = r.TryProp("sloAttainment", out var a) && a.ValueKind == JsonValueKind.Number ? a.GetDouble() : null;
+        var note = r.TryProp("requestMetricsNote", out var n) && n.ValueKind == JsonValueKind.String ? n.GetString() : null;
+        return new ServingSummary(r.Array("iterationLatencyNs", ReplayFile).Count(), r.Array("requests", ReplayFile).Count(), r.Int("incompleteRequests", ReplayFile),
+            Row(r, "ttft"), Row(r, "tpot"), Row(r, "endToEnd"), r.Double("throughputBusyTokensPerSecond", ReplayFile), r.Double("throughputTraceTokensPerSecond", ReplayFile),
+            r.Double("energyPerTokenPj", ReplayFile), slo, ServingSummary.SloTextOf(r.Double("ttftSloMs", ReplayFile), r.Double("tpotSloMs", ReplayFile)), note);
     }
 
     /// <summary>Writes a study's <c>comparison.json</c> and <c>report.html</c>; returns the report's path.</summary>

@@ -148,17 +148,6 @@ public static class HtmlReport
         if (data.Baselines.Count > 0) h.Append("<p class=\"note\">EDP reduction = (baseline EDP − best EDP) / baseline EDP; positive means the search beat the baseline.</p>\n");
 
         if (data.Serving is { } serving) ServingBlock(h, serving);
-        if (data.PackageCost is { } cost)
-        {
-            Table(h, ["package cost (" + cost.Model + ")", "USD", "area (mm²)"],
-            [
-                ["compute dies", Format.Number(cost.ComputeDieUsd, 5), Format.Number(cost.ComputeDieAreaMm2, 5)],
-                ["I/O dies", Format.Number(cost.IoDieUsd, 5), Format.Number(cost.IoDieAreaMm2, 5)],
-                ["packaging (substrate " + Format.Number(cost.SubstrateAreaMm2, 4) + " mm²)", Format.Number(cost.PackagingUsd, 5), "–"],
-                ["memory devices", Format.Number(cost.MemoryUsd, 5), "–"],
-                ["total", Format.Number(cost.TotalUsd, 5), "–"],
-            ], numericColumns: 2, cssClass: "summary");
-        }
         var findings = new List<string>(data.Findings);
         // The evaluator's own finding on what bounds the iteration comes first; the timeline's reading only stands in for it.
         if (findings.Count == 0 && data.Timeline is { Tasks.Count: > 0 } timeline && BoundSentence(timeline) is { } sentence) findings.Add(sentence);

@@ -36,6 +36,11 @@ public sealed record RunReportData
     /// <summary>A label such as a timestamp, shown in the report header; null shows none (keeps reports byte-identical).</summary>
     public string? GeneratedAt { get; init; }
 
+    /// <summary>What padding cost the best mapping (<c>workload.padding</c>), or null when requests were not padded.</summary>
+    public PaddingSummary? Padding { get; init; }
+    /// <summary>Monetary cost of the package from the scenario's cost model, or null when the scenario names none.</summary>
+    public PackageCostSummary? PackageCost { get; init; }
+
     /// <summary>
     /// Lower bounds of the iteration's latency, energy and EDP (no mapping can do better), shown beside the best
     /// mapping and the baselines in the report's summary; null when none was computed.
@@ -47,23 +52,28 @@ public sealed record RunReportData
 
     /// <summary>Sentences about the best mapping (what bounds the iteration, how far from the bound ...), shown first in the summary.</summary>
     public IReadOnlyList<string> Findings { get; init; } = [];
-
-    /// <summary>Area and monetary cost of the package by the scenario's cost model (<c>costModels.cost</c>), or null when it names none.</summary>
-    public PackageCostSummary? PackageCost { get; init; }
 }
 
-/// <summary>The package's area and monetary cost as a cost model estimated it.</summary>
-/// <param name="Model">Name of the cost model (<c>compass-simple</c>, <c>chiplet-actuary</c>).</param>
-/// <param name="TotalUsd">Total cost, USD.</param>
-/// <param name="ComputeDieUsd">Known-good compute dies, USD.</param>
-/// <param name="IoDieUsd">I/O dies, USD.</param>
-/// <param name="PackagingUsd">Substrate, bonding and assembly, USD.</param>
-/// <param name="MemoryUsd">DRAM / HBM devices, USD.</param>
-/// <param name="ComputeDieAreaMm2">Total compute-die area, mm².</param>
-/// <param name="IoDieAreaMm2">Total I/O-die area, mm².</param>
-/// <param name="SubstrateAreaMm2">Package substrate area, mm².</param>
-public sealed record PackageCostSummary(string Model, double TotalUsd, double ComputeDieUsd, double IoDieUsd, double PackagingUsd, double MemoryUsd,
-    double ComputeDieAreaMm2, double IoDieAreaMm2, double SubstrateAreaMm2);
+/// <summary>
+/// Padding's share of the best mapping's latency and energy: the mapping evaluated on the padded requests (what the
+/// search saw, the run's latency and energy) and on the real requests; the difference is the wasted work.
+/// </summary>
+/// <param name="Mode">Padding mode (<c>batch-max</c>, <c>fixed</c>).</param>
+/// <param name="PaddedLength">Fixed length (0 for batch-max).</param>
+/// <param name="RealNewTokens">New tokens of the real requests, summed over the iterations.</param>
+/// <param name="PaddedNewTokens">New tokens after padding.</param>
+/// <param name="RealHistoryTokens">Attended history (KV) tokens of the real requests.</param>
+/// <param name="PaddedHistoryTokens">Attended history tokens after padding.</param>
+/// <param name="RealLatencyNs">Mean latency of the mapping on the real requests, ns.</param>
+/// <param name="RealEnergyPj">Mean energy on the real requests, pJ.</param>
+/// <param name="WastedLatencyNs">Latency spent on padding (padded − real), ns.</param>
+/// <param name="WastedEnergyPj">Energy spent on padding (padded − real), pJ.</param>
+public sealed record PaddingSummary(string Mode, int PaddedLength, long RealNewTokens, long PaddedNewTokens, long RealHistoryTokens, long PaddedHistoryTokens,
+    double RealLatencyNs, double RealEnergyPj, double WastedLatencyNs, double WastedEnergyPj);
+/// <summary>The package's monetary cost as a cost model priced it.</summary>
+/// <param name="Model">The cost model's registered name (<c>chiplet-actuary</c>, <c>compass-simple</c>).</param>
+/// <param name="Report">Areas, die, packaging and memory costs, and the model's named details.</param>
+public sealed record PackageCostSummary(string Model, Compass.Abstractions.Costs.PackageCostReport Report);
 
 /// <summary>The scenario of a run.</summary>
 /// <param name="Name">Scenario name.</param>
@@ -233,4 +243,14 @@ public sealed record PercentileRow(double Mean, double P50, double P90, double P
 /// <param name="Note">Why request metrics are missing or partial, or null.</param>
 public sealed record ServingSummary(
     int Iterations, int CompletedRequests, int IncompleteRequests, PercentileRow? TtftMs, PercentileRow? TpotMs, PercentileRow? EndToEndMs,
-    double ThroughputBusyTokensPerSecond, double ThroughputTraceTokensPerSecond, double EnergyPerTokenPj, double? SloAttainment, string SloText, string? Note);
+    double ThroughputBusyTokensPerSecond, double ThroughputTraceTokensPerSecond, double EnergyPerTokenPj, double? SloAttainment, string SloText, string? Note)
+{
+    /// <summary>The SLOs as text (<c>TTFT ≤ 200 ms, TPOT ≤ 50 ms</c>); empty when neither is set (0).</summary>
+    public static string SloTextOf(double ttftSloMs, double tpotSloMs)
+    {
+        var parts = new List<string>();
+        if (ttftSloMs > 0) parts.Add("TTFT ≤ " + Charts.Format.Number(ttftSloMs) + " ms");
+        if (tpotSloMs > 0) parts.Add("TPOT ≤ " + Charts.Format.Number(tpotSloMs) + " ms");
+        return string.Join(", ", parts);
+    }
+}

@@ -129,13 +129,43 @@ public static class ChromeTrace
     /// <summary>Samples of the summed link and channel rates at every resource-interval boundary.</summary>
     private static List<TrafficSample> ResourceSamples(IReadOnlyList<Abstractions.Evaluation.ResourceInterval> intervals)
     {
-        var edges = new List<(double Time, int Index, bool Start)>();
-        for (var i = 0; i < intervals.Count; i++)
+        var spans = new List<TrafficSpan>(intervals.Count);
+        foreach (var r in intervals)
         {
-            var r = intervals[i];
             if (!(r.EndNs > r.StartNs) || !(r.Bytes > 0)) continue;
-            edges.Add((r.StartNs, i, true));
-            edges.Add((r.EndNs, i, false));
+            var link = r.Kind == Abstractions.Evaluation.ResourceKind.Link;
+            spans.Add(new TrafficSpan(r.StartNs, r.EndNs, link ? r.Bytes : 0, link ? 0 : r.Bytes));
+        }
+        return Sweep(spans);
+    }
+
+    /// <summary>Samples from the tasks' own NoP and DRAM bytes, for a timeline without resource intervals.</summary>
+    private static List<TrafficSample> TaskSamples(ScheduleTimeline timeline)
+    {
+        var spans = new List<TrafficSpan>(timeline.Tasks.Count);
+        foreach (var t in timeline.Tasks)
+        {
+            if (!(t.EndNs > t.StartNs)) continue;
+            if (t.NopBytes <= 0 && t.DramBytes <= 0) continue;
+            spans.Add(new TrafficSpan(t.StartNs, t.EndNs, Math.Max(0, t.NopBytes), Math.Max(0, t.DramBytes)));
+        }
+        return Sweep(spans);
+    }
+
+    /// <summary>Bytes moved over NoP links and DRAM channels at a constant rate between two times.</summary>
+    private readonly record struct TrafficSpan(double StartNs, double EndNs, double NopBytes, double DramBytes);
+
+    /// <summary>
+    /// Sweeps the spans' start and end times in order (ends before starts at one time) and samples the summed NoP and
+    /// DRAM rates and the bytes moved so far at every boundary.
+    /// </summary>
+    private static List<TrafficSample> Sweep(List<TrafficSpan> spans)
+    {
+        var edges = new List<(double Time, int Index, bool Start)>(2 * spans.Count);
+        for (var i = 0; i < spans.Count; i++)
+        {
+            edges.Add((spans[i].StartNs, i, true));
+            edges.Add((spans[i].EndNs, i, false));
         }
         edges.Sort((a, b) => a.Time != b.Time ? a.Time.CompareTo(b.Time) : a.Start != b.Start ? (a.Start ? 1 : -1) : a.Index.CompareTo(b.Index));
         var samples = new List<TrafficSample>();
@@ -152,49 +182,11 @@ public static class ChromeTrace
             }
             for (; k < edges.Count && edges[k].Time == time; k++)
             {
-                var r = intervals[edges[k].Index];
-                var rate = (edges[k].Start ? 1 : -1) * r.Bytes / (r.EndNs - r.StartNs);
-                if (r.Kind == Abstractions.Evaluation.ResourceKind.Link) nopRate += rate; else dramRate += rate;
-                running += edges[k].Start ? 1 : -1;
-            }
-            if (running == 0) { nopRate = 0; dramRate = 0; }
-            samples.Add(new TrafficSample(time, Math.Max(0, nopRate), Math.Max(0, dramRate), nopSoFar, dramSoFar));
-            previous = time;
-        }
-        return samples;
-    }
-
-    private static List<TrafficSample> TaskSamples(ScheduleTimeline timeline)
-    {
-        var edges = new List<(double Time, int Task, bool Start)>();
-        for (var i = 0; i < timeline.Tasks.Count; i++)
-        {
-            var t = timeline.Tasks[i];
-            if (!(t.EndNs > t.StartNs)) continue;
-            if (t.NopBytes <= 0 && t.DramBytes <= 0) continue;
-            edges.Add((t.StartNs, i, true));
-            edges.Add((t.EndNs, i, false));
-        }
-        edges.Sort((a, b) => a.Time != b.Time ? a.Time.CompareTo(b.Time) : a.Start != b.Start ? (a.Start ? 1 : -1) : a.Task.CompareTo(b.Task));
-        var samples = new List<TrafficSample>();
-        double nopRate = 0, dramRate = 0, nopSoFar = 0, dramSoFar = 0, previous = 0;
-        var running = 0;
-        var k = 0;
-        while (k < edges.Count)
-        {
-            var time = edges[k].Time;
-            if (samples.Count > 0)
-            {
-                nopSoFar += nopRate * (time - previous);
-                dramSoFar += dramRate * (time - previous);
-            }
-            for (; k < edges.Count && edges[k].Time == time; k++)
-            {
-                var t = timeline.Tasks[edges[k].Task];
-                var duration = t.EndNs - t.StartNs;
+                var span = spans[edges[k].Index];
+                var duration = span.EndNs - span.StartNs;
                 var sign = edges[k].Start ? 1 : -1;
-                nopRate += sign * Math.Max(0, t.NopBytes) / duration;
-                dramRate += sign * Math.Max(0, t.DramBytes) / duration;
+                nopRate += sign * span.NopBytes / duration;
+                dramRate += sign * span.DramBytes / duration;
                 running += sign;
             }
             if (running == 0) { nopRate = 0; dramRate = 0; }

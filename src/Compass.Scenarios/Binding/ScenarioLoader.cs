@@ -20,6 +20,12 @@ public static class ScenarioLoader
     /// <summary>Prefix of environment variables that override scenario values (<c>COMPASS_BUDGET__EVALUATIONS=20</c>).</summary>
     public const string EnvironmentPrefix = "COMPASS_";
 
+    /// <summary>The variable naming the per-user plugin folder, which the host reads itself.</summary>
+    public const string PluginHomeVariable = "COMPASS_PLUGIN_HOME";
+
+    /// <summary><c>COMPASS_*</c> environment variables the host itself reads (never scenario overrides, never warned about).</summary>
+    public static IReadOnlyList<string> HostVariables { get; } = [PluginHomeVariable];
+
     /// <summary>Loads, overrides, binds and reads a scenario.</summary>
     /// <param name="scenarioPath">Scenario file, or null for the embedded default.</param>
     /// <param name="overrides">Raw <c>key=value</c> overrides (dotted keys, list indices as <c>.3</c> or <c>[3]</c>), applied last in order.</param>
@@ -55,11 +61,11 @@ public static class ScenarioLoader
         }
         else
         {
-            if (!File.Exists(scenarioPath)) throw new CompassInputException("--scenario", $"file not found: {scenarioPath}");
-            text = File.ReadAllText(scenarioPath);
+            text = InputFiles.ReadText(scenarioPath, InputFiles.MaxScenarioBytes, "--scenario");
             source = Path.GetFileName(scenarioPath);
             baseDirectory = Path.GetDirectoryName(Path.GetFullPath(scenarioPath))!;
         }
+        ScenarioLimits.Check(text, source);
         var document = StrictJson.ParseObject(text, source);
         var context = new BindContext(baseDirectory);
 
@@ -70,6 +76,7 @@ public static class ScenarioLoader
             var field = key[EnvironmentPrefix.Length..].Replace("__", ":", StringComparison.Ordinal);
             if (!IsScenarioField(field))
             {
+                if (HostVariables.Contains(key, StringComparer.OrdinalIgnoreCase)) continue;
                 warn?.Invoke($"warning: ignoring environment variable {key}: '{field.Replace(':', '.')}' is not a scenario field");
                 continue;
             }
@@ -82,7 +89,9 @@ public static class ScenarioLoader
         {
             var eq = o.IndexOf('=', StringComparison.Ordinal);
             if (eq <= 0 || string.IsNullOrWhiteSpace(o[..eq])) throw new CompassInputException("--set", $"expected key=value, got '{o}'");
-            ScenarioOverrides.Apply(document, ScenarioOverrides.Segments(o[..eq].Trim()), o[(eq + 1)..], context, "--set " + o[..eq].Trim());
+            var key = o[..eq].Trim();
+            CheckOverrideKey(key);
+            ScenarioOverrides.Apply(document, ScenarioOverrides.Segments(key), o[(eq + 1)..], context, "--set " + key);
         }
         return (JsonObject)ScenarioSchema.Root.Bind(document, string.Empty, context);
     }
@@ -103,6 +112,41 @@ public static class ScenarioLoader
         return true;
     }
 
+    /// <summary>True when a name field names a JSON file (<c>my-package.json</c>) instead of a catalog entry.</summary>
+    public static bool IsJsonFile(string value) => PresetField.IsFile(value);
+
+    /// <summary>
+    /// Reads a whole package, chiplet type or model from a JSON file (relative to <paramref name="baseDirectory"/>, the
+    /// working directory when null) through the same declarations as a scenario: strict JSON, size limits, every key
+    /// known. Errors name <paramref name="field"/> and the file.
+    /// </summary>
+    public static T LoadFile<T>(string file, string? baseDirectory, string field) where T : class
+    {
+        var context = new BindContext(baseDirectory ?? Directory.GetCurrentDirectory());
+        var record = RecordField.For(typeof(T), partial: false);
+        var bound = (JsonObject)PresetField.InFile(file, () => record.Bind(PresetField.LoadFile(file, field, context), field, context));
+        return (T)record.Materialize(bound, field);
+    }
+
+    /// <summary>
+    /// Checks the key of a <c>--set key=value</c> override is a dotted path of non-empty segments
+    /// (<c>graph.layers</c>, not <c>.graph.layers</c> or <c>graph..layers</c>); unknown fields are reported by the binding.
+    /// </summary>
+    public static void CheckOverrideKey(string key)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        var segments = key.Split('.');
+        if (segments.Any(string.IsNullOrWhiteSpace))
+        {
+            var suggestion = string.Join('.', segments.Where(x => !string.IsNullOrWhiteSpace(x)).Select(x => x.Trim()));
+            throw new CompassInputException("--set", $"'{key}' is not a field path: write dotted names without empty parts{(suggestion.Length > 0 ? $", e.g. --set {suggestion}=..." : "")}");
+        }
+    }
+
     /// <summary>Checks the text is one well-formed JSON object without duplicate keys or nulls; reports line and position otherwise.</summary>
-    public static void CheckWellFormed(string text, string source) => StrictJson.ParseObject(text, source);
+    public static void CheckWellFormed(string text, string source)
+    {
+        ScenarioLimits.Check(text, source);
+        StrictJson.ParseObject(text, source);
+    }
 }

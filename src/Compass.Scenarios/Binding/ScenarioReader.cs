@@ -4,6 +4,7 @@ using Compass.Abstractions.Hardware;
 using Compass.Abstractions.Search;
 using Compass.Abstractions.Workload;
 using Compass.Engine;
+using Compass.Engine.Workload;
 using Compass.Scenarios.Schema;
 using Microsoft.Extensions.Configuration;
 
@@ -32,6 +33,7 @@ public static class ScenarioReader
         var search = document["search"]!.AsObject();
         var resilience = document["resilience"]!.AsObject();
         var precision = document["precision"]!.AsObject();
+        var evaluator = document["evaluator"]!.AsObject();
         return new Scenario
         {
             Name = Str(document, "name"),
@@ -56,7 +58,10 @@ public static class ScenarioReader
                 Int(workload, "maxBatchTokens"),
                 Int(workload, "warmupIterations"),
                 Int(workload, "searchIterations"),
-                Int(workload, "replayIterations")),
+                Int(workload, "replayIterations"))
+            {
+                Padding = new PaddingOptions(Padding.ParseMode(Str(workload, "padding")), Int(workload, "paddedLength")),
+            },
             CostModels = new CostModelSettings(
                 Choice(root, "costModels", "compute")!,
                 Choice(root, "costModels", "network")!,
@@ -66,6 +71,12 @@ public static class ScenarioReader
             Budget = new SearchBudget(Int(budget, "evaluations"), Num(budget, "wallSeconds")),
             Search = new SearchSettings(Int(search, "threads"), Str(search, "startFrom") == "heuristics") { CheckpointEvery = Int(search, "checkpointEvery") },
             Resilience = new ResilienceSettings(Int(resilience, "evaluationTimeoutMs"), Enum.Parse<PluginFaultPolicy>(Str(resilience, "onPluginFault"), ignoreCase: true)),
+            Evaluator = new EvaluatorOptions
+            {
+                Placement = Enum.Parse<DramPlacement>(Str(evaluator, "placement"), ignoreCase: true),
+                WeightHomes = evaluator["weightHomes"]!.AsObject().ToDictionary(p => p.Key, p => checked((int)p.Value!.GetValue<long>()), StringComparer.Ordinal),
+            },
+            Requires = document["requires"]!.AsObject().ToDictionary(p => p.Key, p => p.Value!.GetValue<string>(), StringComparer.OrdinalIgnoreCase),
             Plugins = root.GetSection("plugins"),
             Root = root,
             Document = document,

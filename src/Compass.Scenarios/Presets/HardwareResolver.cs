@@ -18,19 +18,15 @@ public static class HardwareResolver
 {
     /// <summary>
     /// Resolves the package (preset with overrides, or inline) with every slot's chiplet type, then validates the
-    /// hardware data. Extra chiplet types from the scenario replace catalog types of the same name.
+    /// hardware data. A scenario chiplet type may take a catalog type's name only to replace it (<c>replaces</c>; a preset
+    /// with overrides under its own name replaces it implicitly).
     /// </summary>
     public static ResolvedPackage ResolvePackage(PackageReference reference, IReadOnlyList<ChipletTypeReference> extraTypes, IEnumerable<ChipletType> catalogTypes, IEnumerable<PackageDescription> catalogPackages)
     {
         var types = new Dictionary<string, ChipletType>(StringComparer.OrdinalIgnoreCase);
         var catalog = catalogTypes.ToList();
         foreach (var t in catalog) types[t.Name] = t;
-        for (var i = 0; i < extraTypes.Count; i++)
-        {
-            var extra = ResolveChiplet(extraTypes[i], catalog, $"hardware.chipletTypes[{i}]");
-            ValidateChiplet(extra, $"hardware.chipletTypes[{i}]");
-            types[extra.Name] = extra;
-        }
+        AddScenarioTypes(types, [.. extraTypes.Select((t, i) => ResolveChiplet(t, catalog, $"hardware.chipletTypes[{i}]"))]);
         PackageDescription package;
         string path;
         if (reference.PresetName is { } name)
@@ -66,6 +62,59 @@ public static class HardwareResolver
         return new ResolvedPackage(package, used, index);
     }
 
+    /// <summary>
+    /// Adds the scenario's own chiplet types to <paramref name="types"/> (the catalog). Names are case-insensitive:
+    /// two scenario types with one name are refused, and a scenario type may reuse a catalog name only when it says
+    /// <c>"replaces": "&lt;that name&gt;"</c>.
+    /// </summary>
+    public static void AddScenarioTypes(Dictionary<string, ChipletType> types, IReadOnlyList<ChipletType> extraTypes)
+    {
+        ArgumentNullException.ThrowIfNull(types);
+        ArgumentNullException.ThrowIfNull(extraTypes);
+        var seen = new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase);
+        for (var i = 0; i < extraTypes.Count; i++)
+        {
+            var extra = extraTypes[i];
+            var path = $"hardware.chipletTypes[{i}]";
+            ValidateChiplet(extra, path);
+            if (seen.TryGetValue(extra.Name, out var first))
+                throw new CompassInputException(path + ".name", $"'{extra.Name}' is already defined by hardware.chipletTypes[{first}] (names are case-insensitive); give each type its own name");
+            seen[extra.Name] = i;
+            if (extra.Replaces is { } replaces && !string.Equals(replaces, extra.Name, StringComparison.OrdinalIgnoreCase))
+                throw new CompassInputException(path + ".replaces", $"must be the type's own name '{extra.Name}' (the catalog type it replaces), got '{replaces}'");
+            if (types.TryGetValue(extra.Name, out var existing))
+            {
+                if (extra.Replaces is null)
+                    throw new CompassInputException(path + ".name", $"'{extra.Name}' is the name of the catalog chiplet type '{existing.Name}'; choose another name, or add \"replaces\": \"{existing.Name}\" to replace it on purpose");
+            }
+            else if (extra.Replaces is not null)
+            {
+                throw new CompassInputException(path + ".replaces", $"there is no catalog chiplet type '{extra.Replaces}' to replace (known: {KnownList(types.Keys)})");
+            }
+            types[extra.Name] = extra;
+        }
+    }
+
+    /// <summary>
+    /// Every chiplet type of the package must compute at the scenario's operand precision: GEMMs with weights run
+    /// at max(weight, activation) bits, attention over the KV cache at max(activation, KV-cache) bits. A type
+    /// without that precision is refused rather than silently run at another one.
+    /// </summary>
+    public static void CheckPrecisions(ResolvedPackage package, PrecisionConfig precision)
+    {
+        ArgumentNullException.ThrowIfNull(package);
+        ArgumentNullException.ThrowIfNull(precision);
+        var needed = new SortedSet<int> { Math.Max(precision.WeightBits, precision.ActivationBits), Math.Max(precision.ActivationBits, precision.KvCacheBits) };
+        foreach (var type in package.ChipletTypes)
+        {
+            foreach (var bits in needed)
+            {
+                if (!type.Precisions.Any(p => p.Bits == bits))
+                    throw new CompassInputException("precision", $"chiplet type '{type.Name}' has no {bits}-bit precision (it has {string.Join(", ", type.Precisions.Select(p => p.Bits + "-bit"))}); the scenario's weight/activation/KV bits {precision.WeightBits}/{precision.ActivationBits}/{precision.KvCacheBits} need {string.Join(" and ", needed.Select(b => b + "-bit"))} operands");
+            }
+        }
+    }
+
     /// <summary>Validates a package description: positive sizes, bandwidths and energies, slot count, channels on the mesh.</summary>
     public static void ValidatePackage(PackageDescription p, string path)
     {
@@ -74,6 +123,8 @@ public static class HardwareResolver
         if (p.DramChannels is null || p.DramChannels.Count == 0) throw new CompassInputException(path + ".dramChannels", "must list at least one DRAM channel (weights and the KV cache live in DRAM)");
         if (p.MeshWidth < 1) throw new CompassInputException(path + ".meshWidth", $"must be >= 1, got {p.MeshWidth}");
         if (p.MeshHeight < 1) throw new CompassInputException(path + ".meshHeight", $"must be >= 1, got {p.MeshHeight}");
+        if (p.MeshWidth > ScenarioLimits.MaxMeshSide) throw new CompassInputException(path + ".meshWidth", $"must be <= {ScenarioLimits.MaxMeshSide}, got {p.MeshWidth}");
+        if (p.MeshHeight > ScenarioLimits.MaxMeshSide) throw new CompassInputException(path + ".meshHeight", $"must be <= {ScenarioLimits.MaxMeshSide}, got {p.MeshHeight}");
         if (p.Slots.Count != p.MeshWidth * p.MeshHeight)
             throw new CompassInputException(path + ".slots", $"must have meshWidth × meshHeight = {p.MeshWidth * p.MeshHeight} entries, got {p.Slots.Count}");
         Positive(p.Link.BandwidthGBps, path + ".link.bandwidthGBps");
@@ -86,6 +137,8 @@ public static class HardwareResolver
             Positive(ch.BandwidthGBps, cp + ".bandwidthGBps");
             NonNegative(ch.EnergyPjPerBit, cp + ".energyPjPerBit");
             Positive(ch.CapacityGB, cp + ".capacityGB");
+            if (!(ch.AchievableFraction > 0 && ch.AchievableFraction <= 1))
+                throw new CompassInputException(cp + ".achievableFraction", $"must be in (0, 1], got {ch.AchievableFraction}");
             if (ch.AttachedRouters is null || ch.AttachedRouters.Count == 0) throw new CompassInputException(cp + ".attachedRouters", "must name at least one mesh router");
             for (var r = 0; r < ch.AttachedRouters.Count; r++)
             {
@@ -125,6 +178,12 @@ public static class HardwareResolver
         if (t.VectorOpsPerCycle < 1) throw new CompassInputException(path + ".vectorOpsPerCycle", $"must be >= 1, got {t.VectorOpsPerCycle}");
         NonNegative(t.StaticPowerW, path + ".staticPowerW");
         NonNegative(t.AreaMm2, path + ".areaMm2");
+        if (t.LaunchOverhead is null) throw new CompassInputException(path + ".launchOverhead", "must not be null");
+        NonNegative(t.LaunchOverhead.GemmNs, path + ".launchOverhead.gemmNs");
+        NonNegative(t.LaunchOverhead.ElementwiseNs, path + ".launchOverhead.elementwiseNs");
+        NonNegative(t.LaunchOverhead.PointwiseNs, path + ".launchOverhead.pointwiseNs");
+        NonNegative(t.LaunchOverhead.SoftmaxNs, path + ".launchOverhead.softmaxNs");
+        NonNegative(t.LaunchOverhead.NormNs, path + ".launchOverhead.normNs");
     }
 
     /// <summary>Resolves the model (catalog name with overrides, or inline) and validates it.</summary>
@@ -179,7 +238,9 @@ public static class HardwareResolver
         if (reference.PresetName is not { } name) return reference.Inline!;
         var preset = catalog.LastOrDefault(t => string.Equals(t.Name, name, StringComparison.OrdinalIgnoreCase))
             ?? throw new CompassInputException(path + "." + PresetField.PresetKey, $"unknown chiplet type '{name}' (known: {KnownList(catalog.Select(t => t.Name))})");
-        return reference.Overrides is { } overrides ? Expand(preset, overrides, path) : preset;
+        var expanded = reference.Overrides is { } overrides ? Expand(preset, overrides, path) : preset;
+        // A preset kept under its own name is an edit of that catalog type: it replaces it on purpose.
+        return string.Equals(expanded.Name, preset.Name, StringComparison.OrdinalIgnoreCase) && expanded.Replaces is null ? expanded with { Replaces = preset.Name } : expanded;
     }
 
     /// <summary>

@@ -458,3 +458,50 @@ public sealed class PluginSectionsField : FieldSpec
     public override JsonObject ToJsonSchema(JsonSchemaWriter writer) =>
         Annotate(new JsonObject { ["type"] = "object", ["additionalProperties"] = Section.ToJsonSchema(writer) });
 }
+
+/// <summary>
+/// An object whose keys are names chosen by the scenario (a plugin package id, a gene name), each holding a value of
+/// one declared kind. Names may contain dots (<c>Acme.Photonic</c>, <c>L0.ffn_up.3</c>): an override such as
+/// <c>--set requires.Acme.Photonic=&gt;=1.2</c> nests them, and binding joins nested keys back with '.'.
+/// </summary>
+/// <param name="value">Declaration of every value.</param>
+public sealed class MapField(FieldSpec value) : FieldSpec
+{
+    /// <summary>Declaration of every value.</summary>
+    public FieldSpec Value { get; } = value;
+
+    /// <inheritdoc />
+    public override JsonNode? Default => new JsonObject();
+
+    /// <inheritdoc />
+    public override FieldSpec? Child(string key) => this;
+
+    /// <inheritdoc />
+    public override JsonNode Bind(JsonNode node, string path, BindContext context)
+    {
+        if (node is not JsonObject obj) throw new CompassInputException(path, $"has the wrong type (expected an object), got {Shown(node)}");
+        var result = new JsonObject();
+        Flatten(obj, string.Empty, path, context, result);
+        return result;
+    }
+
+    private void Flatten(JsonObject obj, string prefix, string path, BindContext context, JsonObject result)
+    {
+        foreach (var (key, child) in obj)
+        {
+            var name = prefix.Length == 0 ? key : prefix + "." + key;
+            if (child is JsonObject nested && !context.IsText(nested))
+            {
+                Flatten(nested, name, path, context, result);
+                continue;
+            }
+            if (result.Any(p => string.Equals(p.Key, name, StringComparison.OrdinalIgnoreCase)))
+                throw new CompassInputException(StrictJson.Join(path, name), "is given twice (names match regardless of case)");
+            result[name] = Value.Bind(child!, StrictJson.Join(path, name), context);
+        }
+    }
+
+    /// <inheritdoc />
+    public override JsonObject ToJsonSchema(JsonSchemaWriter writer) =>
+        Annotate(new JsonObject { ["type"] = "object", ["additionalProperties"] = Value.ToJsonSchema(writer) });
+}

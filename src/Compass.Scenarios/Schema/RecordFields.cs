@@ -278,11 +278,8 @@ public sealed class PresetField(Type recordType) : FieldSpec
     internal static JsonNode LoadFile(string file, string path, BindContext context)
     {
         var full = Path.IsPathRooted(file) ? file : Path.Combine(context.BaseDirectory, file);
-        if (!File.Exists(full)) throw new CompassInputException(path, $"file not found: {full}");
-        string text;
-        try { text = File.ReadAllText(full); }
-        catch (IOException e) { throw new CompassInputException(path, $"cannot read {full}: {e.Message}"); }
-        catch (UnauthorizedAccessException e) { throw new CompassInputException(path, $"cannot read {full}: {e.Message}"); }
+        var text = InputFiles.ReadText(full, InputFiles.MaxScenarioBytes, path);
+        ScenarioLimits.Check(text, Path.GetFileName(full));
         return StrictJson.Parse(text, Path.GetFileName(full), path);
     }
 }

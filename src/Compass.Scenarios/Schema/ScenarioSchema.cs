@@ -66,8 +66,28 @@ public static class ScenarioSchema
             ("maxBatchTokens", new IntegerField(0, int.MaxValue, 0) { Unit = "tokens", Description = "New-token budget per iteration; 0 = none (Sarathi's chunk budget)." }),
             ("warmupIterations", new IntegerField(0, 10_000_000, 0) { Unit = "iterations", Description = "Iterations skipped before sampling, so continuous batching reaches a steady mix." }),
             ("searchIterations", new IntegerField(1, 100_000, 1) { Unit = "iterations", Description = "Sampled iterations the search objective averages over." }),
-            ("replayIterations", new IntegerField(1, 10_000_000, 300) { Unit = "iterations", Description = "Held-out iterations compass replay runs on (another seed)." }))
-        { Description = "The serving workload." };
+            ("replayIterations", new IntegerField(1, 10_000_000, 300) { Unit = "iterations", Description = "Held-out iterations compass replay runs on (another seed)." }),
+            ("padding", new EnumField(["none", "batch-max", "fixed"], "none") { Description = "Prior work's padded batching: none (tokens concatenated, the Compass default), batch-max (every request padded to its batch's longest), fixed (to paddedLength). The wasted time and energy are reported under padding in metrics.json." }),
+            ("paddedLength", new IntegerField(0, 100_000_000, 0) { Unit = "tokens", Description = "Length every request is padded to when padding is fixed (>= 1 then); unused otherwise." }))
+        {
+            Description = "The serving workload.",
+            Rules =
+            [
+                new ObjectRule("A fixed padding needs a length.", w =>
+                {
+                    var length = w["paddedLength"]!.GetValue<long>();
+                    return w["padding"]!.GetValue<string>() == "fixed" && length < 1 ? ("paddedLength", $"must be >= 1 when workload.padding is fixed, got {length}") : null;
+                }),
+            ],
+        };
+
+        var evaluator = new ObjectField(
+            ("placement", EnumField.Of<DramPlacement>(DramPlacement.Nearest, "Home of weights, KV cache and spilled activations in DRAM: nearest = the channel nearest (fewest mean hops) to the chiplet that first consumes it; interleaved = 1/n over every channel (the published Compass default).")),
+            ("weightHomes", new MapField(new IntegerField(0, 4095) { Unit = "DRAM channel index", Description = "Channel the named gene's weights live in." })
+            {
+                Description = "Explicit homes of weight tensors: gene name (L0.ffn_up.3, as in best-mapping.json) → DRAM channel index; overrides placement for those weights.",
+            }))
+        { Description = "How the evaluator places data in DRAM." };
 
         var costModels = new ObjectField(
             ("compute", new ComponentField { Required = true, Description = "Per-operator time and energy on a chiplet (compass list compute)." }),
@@ -116,7 +136,9 @@ public static class ScenarioSchema
             ("budget", budget),
             ("search", search),
             ("resilience", resilience),
-            ("plugins", new PluginSectionsField { Description = "Each plugin's own configuration section, keyed by plugin name; a section for a plugin that is not loaded is refused." }))
+            ("evaluator", evaluator),
+            ("plugins", new PluginSectionsField { Description = "Each plugin's own configuration section, keyed by plugin name; a section for a plugin that is not loaded is refused." }),
+            ("requires", new MapField(new StringField { NonEmpty = true, Description = "Accepted versions: >=1.2, >1.2, =1.2.0, a bare 1.2 (at least), or NuGet interval notation [1.2,2.0)." }) { Description = "Plugin packages the scenario needs, package id → accepted versions; a run without them exits 2 naming the entry." }))
         {
             Description = "A Compass scenario: hardware, model, workload, cost models, objective and search.",
             UnknownKeyReason = "is not a known scenario field",

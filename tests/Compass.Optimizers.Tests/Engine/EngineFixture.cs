@@ -42,7 +42,19 @@ internal sealed class XyMesh(int width, int height, double linkGBps, double chan
         return new TrafficPattern([.. links], [.. links.Select(_ => 1.0)], [], [], links.Count, links.Count);
     }
 
-    public TrafficPattern Multicast(int source, ReadOnlySpan<int> destinations) => Unicast(source, destinations[0]);
+    public TrafficPattern Multicast(int source, ReadOnlySpan<int> destinations)
+    {
+        var set = new SortedSet<int>();
+        var maxHops = 0;
+        foreach (var d in destinations)
+        {
+            var path = Route(source, d);
+            maxHops = Math.Max(maxHops, path.Count);
+            set.UnionWith(path);
+        }
+        if (set.Count == 0) return TrafficPattern.Local;
+        return new TrafficPattern([.. set], [.. set.Select(_ => 1.0)], [], [], set.Count, maxHops);
+    }
 
     public TrafficPattern DramRead(int chiplet, int channel) => Dram(chiplet, channel, toChiplet: true);
 

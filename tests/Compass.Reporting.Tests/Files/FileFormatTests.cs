@@ -97,27 +97,6 @@ public sealed class FileFormatTests : IDisposable
     }
 
     [Fact]
-    public void PackageCostRoundTripsAndShowsInTheReport()
-    {
-        var cost = new PackageCostSummary("compass-simple", 1234.5, 1000, 100, 84.5, 50, 36 * 6.25, 40, 3600);
-        var data = TestData.Run() with { PackageCost = cost };
-        ReportFiles.WriteRun(_dir, data);
-        Assert.Equal(cost, ReportFiles.ReadRun(_dir).PackageCost);
-        Assert.Null(ReportFiles.ReadRun(WriteWithout()).PackageCost);
-        var html = File.ReadAllText(Path.Combine(_dir, "report.html"));
-        Assert.Contains("package cost (compass-simple)", html, StringComparison.Ordinal);
-        Assert.Contains("1,234.5", html, StringComparison.Ordinal);
-    }
-
-    private string WriteWithout()
-    {
-        var dir = Path.Combine(_dir, "no-cost");
-        Directory.CreateDirectory(dir);
-        ReportFiles.WriteRun(dir, TestData.Run());
-        return dir;
-    }
-
-    [Fact]
     public void ComparisonRoundTripsToEqualData()
     {
         var data = TestData.Comparison();

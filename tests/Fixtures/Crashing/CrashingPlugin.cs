@@ -29,6 +29,11 @@ public sealed class CrashingPlugin : ICompassPlugin
             options.RejectUnknownKeys("throwAfter");
             return new CrashingOptimizer(options.GetInt32("throwAfter", 10, 0, 1_000_000));
         });
+        services.AddOptimizer("fx-liar", "Evaluates the starting points, then reports a mapping it never evaluated with objective 1e-30", (options, _) =>
+        {
+            options.RejectUnknownKeys();
+            return new LyingOptimizer();
+        });
         services.AddComputeCostModel("fx-nan", "Returns NaN time and energy for every GEMM (numeric-safety fixture)", (options, _) =>
         {
             options.RejectUnknownKeys();
@@ -68,6 +73,21 @@ public sealed class CrashingOptimizer : IOptimizer
             genomes.Clear();
         }
         throw new InvalidOperationException("fx-crash never returns normally");
+    }
+}
+
+/// <summary>Evaluates the starting points, then claims an unevaluated mapping (every gene on the last chiplet) has objective 1e-30.</summary>
+public sealed class LyingOptimizer : IOptimizer
+{
+    /// <inheritdoc />
+    public SearchOutcome Run(ISearchContext context, CancellationToken cancellationToken)
+    {
+        var genomes = context.StartingPoints.Select(s => s.Genome.Clone()).ToList();
+        var results = new Fitness[genomes.Count];
+        context.Evaluate(genomes, results);
+        var claimed = context.Space.CreateGenome();
+        for (var i = 0; i < claimed.Assignment.Length; i++) claimed.Assignment[i] = context.Space.ChipletCount - 1;
+        return new SearchOutcome(claimed, new Fitness(1e-30, 1e-30, 1e-30, true), [claimed], new Dictionary<string, double>());
     }
 }
 

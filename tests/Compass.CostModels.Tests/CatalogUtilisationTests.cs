@@ -1,0 +1,52 @@
+using System.Globalization;
+using Compass.Abstractions.Costs;
+using Compass.Abstractions.Hardware;
+using Compass.Chiplets.Catalog;
+using Compass.CostModels.Compute;
+using Xunit.Abstractions;
+
+namespace Compass.CostModels.Tests;
+
+/// <summary>Every SHIPPED chiplet type runs a large GEMM of its native precision at ≥ 50 % utilisation, and GPU-class
+/// entries stay within their TDP envelope on a large FP16 GEMM.</summary>
+public class CatalogUtilisationTests(ITestOutputHelper output)
+{
+    public static TheoryData<string> CatalogTypes()
+    {
+        var data = new TheoryData<string>();
+        foreach (var t in ChipletCatalog.All) data.Add(t.Name);
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(CatalogTypes))]
+    public void LargeGemmOfNativePrecisionRunsAtLeastHalfOfPeak(string name)
+    {
+        var type = ChipletCatalog.ByName[name];
+        var bits = type.Precisions[0].Bits;
+        var op = new OperatorShape(OperatorKind.Gemm, 4096, 4096, 4096, 1, bits, bits, bits, StaticWeights: true);
+        var cost = new DataflowComputeModel().Estimate(type, op, CancellationToken.None);
+        var peakNs = op.Macs / (type.Precisions[0].MacsPerCycle * type.ClockGHz);
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{name}: {bits}-bit 4096^3 utilisation {cost.Utilisation:P1} ({cost.Tiling})"));
+        Assert.InRange(cost.Utilisation, 0.5, 1.0);
+        Assert.True(cost.TimeNs >= peakNs * (1 - 1e-9), "faster than peak");
+        Assert.Equal(peakNs / cost.TimeNs, cost.Utilisation, 6);
+    }
+
+    [Theory]
+    [InlineData("a100-like", 400.0)]
+    [InlineData("h100-like", 700.0)]
+    public void LargeFp16GemmEnergyFitsTheTdpEnvelope(string name, double tdpW)
+    {
+        var type = ChipletCatalog.ByName[name];
+        var op = new OperatorShape(OperatorKind.Gemm, 8192, 8192, 8192, 1, 16, 16, 16, StaticWeights: true);
+        var cost = new DataflowComputeModel().Estimate(type, op, CancellationToken.None);
+        var joules = (cost.EnergyPj + type.StaticPowerW * cost.TimeNs * 1e3) * 1e-12;
+        var envelope = tdpW * cost.TimeNs * 1e-9;
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{name}: 8192^3 FP16 {cost.TimeNs / 1e6:F3} ms, {cost.EnergyPj / op.Macs:F3} pJ/MAC dynamic, {joules:F3} J with static vs TDP x time {envelope:F3} J ({joules / envelope:P0})"));
+        Assert.True(joules <= envelope, $"{joules} J > {envelope} J");
+        // Not absurdly low either: a busy GPU draws well over its static power.
+        Assert.True(joules >= 0.3 * envelope, $"{joules} J < 30 % of the envelope");
+    }
+}
