@@ -30,7 +30,7 @@ public sealed class BadInputTests
         { "boolean of the wrong type", ["graph.causalPrefill=\"maybe\""], "graph.causalPrefill" },
         { "batch of zero requests", ["workload.maxBatchRequests=0"], "workload.maxBatchRequests: must be in [1, " },
         { "zero search iterations", ["workload.searchIterations=0"], "workload.searchIterations: must be in [1, " },
-        { "unknown padding", ["workload.padding=\"pad\""], "workload.padding: must be none, batch-max or fixed, got 'pad'" },
+        { "unknown padding", ["workload.padding=\"pad\""], "workload.padding: must be one of none, batch-max, fixed, got 'pad'" },
         { "fixed padding without a length", ["workload.padding=\"fixed\""], "workload.paddedLength: must be >= 1 when workload.padding is fixed, got 0" },
         { "unknown trace", ["workload.trace.name=\"nope\""], "workload.trace.name: unknown traces component 'nope'" },
         { "unknown scheduler", ["workload.scheduler.name=\"nope\""], "workload.scheduler.name: unknown schedulers component 'nope'" },

@@ -20,13 +20,16 @@ public sealed class ExplorationPipeline(IReadOnlyList<IPipelineStage> stages)
     /// <summary>Called with a stage's name before it runs.</summary>
     public Action<string>? OnStageStarting { get; init; }
 
-    /// <summary>Runs every stage on <paramref name="run"/> and returns it.</summary>
+    /// <summary>
+    /// Runs every stage on <paramref name="run"/> and returns it. Each stage observes <paramref name="cancellationToken"/>
+    /// itself: a search stopped before it starts returns a cancelled result, and the results stage is not cancellable
+    /// (a stopped run still reports what it found).
+    /// </summary>
     public PipelineRun Run(PipelineRun run, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(run);
         foreach (var stage in Stages)
         {
-            cancellationToken.ThrowIfCancellationRequested();
             OnStageStarting?.Invoke(stage.Name);
             run.Time(stage.Name, () => stage.Run(run, cancellationToken));
         }

@@ -29,8 +29,37 @@ public sealed class ScenarioLoaderTests
         Assert.Null(s.CostModels.Cost);
         Assert.Equal("4", s.Optimizer.Options["batch"]);
         // The bound document holds every declared key, in declared order.
-        Assert.Equal(["name", "description", "seed", "hardware", "model", "precision", "graph", "workload", "costModels", "objective", "optimizer", "budget", "search", "resilience", "plugins"],
+        Assert.Equal(["name", "description", "seed", "hardware", "model", "precision", "graph", "workload", "costModels", "objective", "optimizer", "budget", "search", "resilience", "evaluator", "plugins", "requires"],
             s.Document.Select(p => p.Key));
+        Assert.Equal(Compass.Engine.Workload.PaddingOptions.None, s.Workload.Padding);
+        Assert.Equal(Compass.Engine.DramPlacement.Nearest, s.Evaluator.Placement);
+        Assert.Empty(s.Evaluator.WeightHomes);
+        Assert.Empty(s.Requires);
+    }
+
+    [Fact]
+    public void PaddingEvaluatorAndRequiresBindFromOverrides()
+    {
+        var s = Load(TestFiles.Write(TestFiles.Minimal()), "workload.padding=fixed", "workload.paddedLength=512", "evaluator.placement=Interleaved",
+            "evaluator.weightHomes.L0.ffn_up.3=1", "requires.Acme.Photonic=>=1.2");
+        Assert.Equal(new Compass.Engine.Workload.PaddingOptions(Compass.Engine.Workload.PaddingMode.Fixed, 512), s.Workload.Padding);
+        Assert.Equal(Compass.Engine.DramPlacement.Interleaved, s.Evaluator.Placement);
+        // Gene and package names hold dots: an override nests them, binding joins them back.
+        Assert.Equal(1, Assert.Single(s.Evaluator.WeightHomes, h => h.Key == "L0.ffn_up.3").Value);
+        Assert.Equal(">=1.2", s.Requires["Acme.Photonic"]);
+        Assert.Equal("interleaved", s.Document["evaluator"]!["placement"]!.GetValue<string>());
+    }
+
+    [Theory]
+    [InlineData("workload.padding=fixed", "workload.paddedLength: must be >= 1 when workload.padding is fixed, got 0")]
+    [InlineData("workload.padding=bucket", "workload.padding: must be one of none, batch-max, fixed, got 'bucket'")]
+    [InlineData("evaluator.placement=random", "evaluator.placement: must be one of nearest, interleaved, got 'random'")]
+    [InlineData("evaluator.weightHomes.L0.qkv=-1", "evaluator.weightHomes.L0.qkv: must be in [0, 4095], got -1")]
+    [InlineData("requires.Acme=", "requires.Acme: is required (an empty string was given)")]
+    public void NewFieldsAreCheckedByTheirDeclaredRule(string set, string expected)
+    {
+        var e = Fails(TestFiles.Write(TestFiles.Minimal()), set);
+        Assert.Equal(expected, $"{e.Field}: {e.Reason}");
     }
 
     [Theory]
