@@ -143,4 +143,17 @@ public sealed class HostileBarrageTests
         Assert.StartsWith("error: " + c.Expected.Replace("{dir}", dir, StringComparison.Ordinal), line, StringComparison.Ordinal);
         Assert.True(line.Length <= 1000, $"{c.Name}: a {line.Length}-character line");
     }
+
+    /// <summary>Plugin faults through the executable: exit 3, the error line naming the plugin and the component.</summary>
+    [Theory]
+    [InlineData("optimizer={\"name\":\"fx-crash\",\"options\":{\"throwAfter\":5}}", "error: plugin Crashing: optimizers 'fx-crash' threw InvalidOperationException: fx-crash gives up after 5 evaluations")]
+    [InlineData("costModels.compute.name=\"fx-nan\"", "error: plugin Crashing: compute 'fx-nan' returned time NaN ns for Gemm M=")]
+    public void PluginFaultExitsWith3NamingThePlugin(string edit, string expected)
+    {
+        var dir = TestPaths.NewTempDir();
+        var scenario = Cli.Write(Cli.Mutate(Cli.FixtureScenario(), edit, "budget.evaluations=50"));
+        var r = HostProcess.Run(TimeSpan.FromSeconds(60), "explore", "--scenario", scenario, "--plugins", Cli.Fixtures, "--out", Path.Combine(dir, "o"), "--quiet");
+        Assert.True(r.ExitCode == 3, $"exit {r.ExitCode}: {r.StdErr}");
+        Assert.StartsWith(expected, r.ErrorLines[^1], StringComparison.Ordinal);
+    }
 }
