@@ -10,7 +10,7 @@ public sealed class StudyCommandTests
     /// <summary>Small fixed settings so that a point takes about a second: 60 evaluations, a short trace.</summary>
     private const string SmallSet = """{ "budget.evaluations": 60, "budget.wallSeconds": 0, "workload.trace.options.requests": 400, "workload.warmupIterations": 20, "costModels.cost.name": "chiplet-actuary" }""";
 
-    private static string WriteStudy(string axes, string extra = "")
+    internal static string WriteStudy(string axes, string extra = "")
     {
         var dir = TestPaths.NewTempDir();
         var path = Path.Combine(dir, "study.json");
@@ -18,7 +18,7 @@ public sealed class StudyCommandTests
         return path;
     }
 
-    private const string BandwidthAxis = """[ { "name": "linkGBps", "path": "hardware.package.link.bandwidthGBps", "values": [4, 128] } ]""";
+    internal const string BandwidthAxis = """[ { "name": "linkGBps", "path": "hardware.package.link.bandwidthGBps", "values": [4, 128] } ]""";
 
     [Fact]
     public void LinkBandwidthSweepChangesTheResolvedScenarioAndTheEdpAndFillsOneRowPerPoint()
@@ -96,7 +96,7 @@ public sealed class StudyCommandTests
     private static int ResultFiles(string dir) => Directory.Exists(Path.Combine(dir, "points")) ? Directory.GetFiles(Path.Combine(dir, "points"), "result.json", SearchOption.AllDirectories).Length : 0;
 
     /// <summary>Every column of every row except wall time and finishing time, as text with round-trip doubles.</summary>
-    private static List<string> Rows(string dbPath)
+    internal static List<string> Rows(string dbPath)
     {
         using var db = StudyDatabase.Open(dbPath);
         var (columns, rows) = db.Table(includeScenario: true);
