@@ -101,3 +101,34 @@ public sealed class SlurmBackendTests
         return [.. rows.Select(r => string.Join('|', r.Select(v => v is double d ? d.ToString("R", System.Globalization.CultureInfo.InvariantCulture) : v?.ToString())))];
     }
 }
+
+/// <summary><c>--backend external</c>: the frozen point list run by hand, shard by shard, as any other scheduler would.</summary>
+public sealed class ExternalBackendTests
+{
+    [Fact]
+    public void WorkersStartedByHandOnEveryShardCollectToTheLocalBackendsRows()
+    {
+        var study = StudyCommandTests.WriteStudy(StudyCommandTests.BandwidthAxis, """, "seeds": [3]""");
+        var root = TestPaths.NewTempDir();
+        var local = Path.Combine(root, "local");
+        var shared = Path.Combine(root, "shared");
+        Assert.Equal(0, Cli.Run("sweep", study, "--out", local, "--quiet", "--plugins", TestPaths.PluginsDir).ExitCode);
+        var prepared = Cli.Run("sweep", study, "--out", shared, "--backend", "external", "--tasks", "2", "--plugins", TestPaths.PluginsDir);
+        Assert.True(prepared.ExitCode == 0, prepared.StdErr);
+        Assert.Contains("2 points in 2 shards frozen into", prepared.StdOut, StringComparison.Ordinal);
+        Assert.Contains("--worker --quiet --plugins", prepared.StdOut, StringComparison.Ordinal);
+        // Before any worker ran: nothing to collect, and the status says so without squeue.
+        Assert.Contains("0 of 2 points merged", Cli.Run("results", "collect", shared).StdOut, StringComparison.Ordinal);
+        Assert.Contains("done 0, running 0, pending 0, failed 0, missing 2", Cli.Run("sweep", shared, "--status").StdOut, StringComparison.Ordinal);
+        foreach (var shard in new[] { "1", "0" })
+        {
+            var w = Cli.Run("sweep", shared, "--worker", "--shard", shard, "--quiet", "--plugins", TestPaths.PluginsDir);
+            Assert.True(w.ExitCode == 0, w.StdErr);
+        }
+        var bad = Cli.Run("sweep", shared, "--worker", "--shard", "2");
+        Assert.Equal(2, bad.ExitCode);
+        Assert.Contains("--shard", bad.StdErr, StringComparison.Ordinal);
+        Assert.Contains("2 of 2 points merged", Cli.Run("results", "collect", shared).StdOut, StringComparison.Ordinal);
+        Assert.Equal(StudyCommandTests.Rows(Path.Combine(local, "t.db")), StudyCommandTests.Rows(Path.Combine(shared, "t.db")));
+    }
+}

@@ -47,8 +47,8 @@ public static class ClusterSweep
     /// <summary>The cluster options of <c>compass sweep</c> and a reader for them.</summary>
     public static (IReadOnlyList<Option> Options, Func<ParseResult, ClusterArguments> Read) Options()
     {
-        var backend = new Option<string>("--backend") { Description = "Where the points run: local (this machine, default) or slurm (one sbatch --array job; see docs/cluster.md)", DefaultValueFactory = _ => "local" };
-        backend.AcceptOnlyFromAmong("local", "slurm");
+        var backend = new Option<string>("--backend") { Description = "Where the points run: local (this machine, default), slurm (one sbatch --array job) or external (freeze the point list for another scheduler; see docs/cluster.md)", DefaultValueFactory = _ => "local" };
+        backend.AcceptOnlyFromAmong("local", "slurm", "external");
         var partition = new Option<string?>("--partition") { Description = "Slurm partition (default: the cluster's)" };
         var time = new Option<string?>("--time-limit") { Description = "Slurm time limit per array task (MM, HH:MM:SS, D-HH:MM:SS)" };
         var cpus = new Option<int>("--cpus-per-task") { Description = "CPUs per array task; a worker runs CPUs / threadsPerPoint points at a time (default 1)", DefaultValueFactory = _ => 1 };
@@ -109,9 +109,11 @@ public static class ClusterSweep
         if (cluster.Shard is not null && !cluster.Worker) throw new CompassInputException("--shard", "only goes with --worker");
         if (cluster.Worker) return Worker(args, cluster, stdout, stderr);
         if (cluster.Status) return Status(args, stdout);
+        cluster.Slurm!.Validate();
+        if (string.Equals(cluster.Backend, "external", StringComparison.Ordinal) && !cluster.ResubmitMissing && !cluster.DryRun)
+            return Submit(args, cluster, stdout);
         if (!string.Equals(cluster.Backend, "slurm", StringComparison.Ordinal))
             throw new CompassInputException(cluster.ResubmitMissing ? "--resubmit-missing" : "--dry-run", "needs --backend slurm");
-        cluster.Slurm!.Validate();
         return cluster.ResubmitMissing ? Resubmit(args, cluster, stdout) : Submit(args, cluster, stdout);
     }
 
@@ -145,6 +147,13 @@ public static class ClusterSweep
             return 0;
         }
         manifest.Save(study.Directory);
+        if (string.Equals(cluster.Backend, "external", StringComparison.Ordinal))
+        {
+            stdout.WriteLine($"{points.Count} points in {manifest.Shards} shards frozen into {StudyManifest.PathIn(study.Directory)} ({shards.Count} shards with points to run: {StudyManifest.ArraySpec(shards)}); run for each shard K:");
+            stdout.WriteLine($"  {slurm.WorkerCommand} {WorkerArguments(study.Directory, args)} --shard K");
+            stdout.WriteLine($"then: compass results collect {study.Directory}");
+            return 0;
+        }
         if (shards.Count == 0)
         {
             stdout.WriteLine($"all {points.Count} points of '{study.Definition.Name}' are finished in {study.Directory}; nothing submitted. Merge them: compass results collect {study.Directory}");
