@@ -75,6 +75,27 @@ public sealed class SlurmBackendTests
         Assert.Equal("nothing to resubmit", Compass("sweep", remote, "--backend", "slurm", "--resubmit-missing").StdOut[..19]);
     }
 
+    [Fact]
+    public void CodesignRunsEachBatchOfInnerSearchesAsAJobArrayAndEndsWithTheLocalBackendsDatabase()
+    {
+        var dir = TestPaths.NewTempDir();
+        var study = CodesignCommandTests.WriteStudy(dir, "[1]", """{ "hardwarePoints": 4, "populationSize": 2, "rungBudgets": [30, 60], "eta": 2 }""");
+        var local = Path.Combine(dir, "local");
+        var remote = Path.Combine(dir, "remote");
+        var l = Cli.Run("codesign", study, "--out", local, "--quiet", "--plugins", TestPaths.PluginsDir);
+        Assert.True(l.ExitCode == 0, l.StdErr);
+
+        using var cluster = SlurmCluster.Start();
+        var r = HostProcess.Run(TimeSpan.FromSeconds(240), cluster.Environment, "codesign", study, "--out", remote, "--backend", "slurm", "--partition", SlurmCluster.Partition, "--plugins", TestPaths.PluginsDir);
+        Assert.True(r.ExitCode == 0, r.StdErr + cluster.Logs());
+        // Two generations of two packages, then the best half again at the larger budget: one array job each.
+        Assert.True(Regex.Count(r.StdOut, @"^job [0-9]+: [0-9]+ points in [0-9]+ array tasks$", RegexOptions.Multiline) >= 3, r.StdOut);
+        Assert.DoesNotContain("running them here", r.StdErr, StringComparison.Ordinal);
+        Assert.Equal(StudyCommandTests.Rows(Path.Combine(local, "cd.db")), StudyCommandTests.Rows(Path.Combine(remote, "cd.db")));
+        Assert.Equal(File.ReadAllLines(Path.Combine(local, "pareto.csv")), File.ReadAllLines(Path.Combine(remote, "pareto.csv")));
+        Assert.True(Directory.GetFiles(Path.Combine(remote, "slurm", "logs")).Length >= 5, "the inner searches did not run as array tasks");
+    }
+
     /// <summary>Polls <c>--status</c> until every point is done (at most 3 minutes); fails with the status, the task logs and the daemons' logs.</summary>
     private static void WaitUntilSettled(SlurmCluster cluster, Func<string[], HostResult> compass, string dir, int points)
     {

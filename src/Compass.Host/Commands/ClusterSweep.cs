@@ -272,6 +272,47 @@ public static class ClusterSweep
         return failed > 0 ? CompassCli.UnexpectedFailure : 0;
     }
 
+    /// <summary>
+    /// The Slurm backend of <c>compass codesign</c>: each batch of independent points (a generation of packages × seeds,
+    /// or a rung's promoted packages) becomes the study's point list and one array job; the driver waits (polling the
+    /// result files and <c>squeue</c>, 1 s doubling to 30 s) until every point has a final result or the job has left
+    /// the queue. The search then reuses the finished points; any the cluster did not finish run here.
+    /// </summary>
+    public static Action<IReadOnlyList<StudyPoint>, CancellationToken> SlurmBatches(StudyDefinition study, string studyDirectory, SlurmSettings slurm, StudyArguments args, TextWriter stdout, TextWriter stderr)
+    {
+        ArgumentNullException.ThrowIfNull(study);
+        ArgumentNullException.ThrowIfNull(slurm);
+        ArgumentNullException.ThrowIfNull(args);
+        return (points, cancellationToken) =>
+        {
+            if (points.Count == 0) return;
+            var manifest = new StudyManifest("codesign", study, points, slurm.Tasks ?? points.Count);
+            manifest.Save(studyDirectory);
+            var shards = Enumerable.Range(0, manifest.Shards).ToList();
+            var files = new ClusterStudy(studyDirectory);
+            var job = files.Submit(SlurmScript.Build(slurm, JobName(study.Name), studyDirectory, shards, WorkerArguments(studyDirectory, args)), shards, SlurmCommands.Submit);
+            if (!args.Quiet) stdout.WriteLine($"job {job.JobId}: {points.Count} points in {manifest.Shards} array tasks");
+            bool Finished(StudyPoint p) => PointResult.TryLoad(Path.Combine(files.PointDirectory(p.Id), PointResult.FileName)) is { } r && PointStatus.IsFinal(r.Status);
+            var wait = TimeSpan.FromSeconds(1);
+            var blind = 0;
+            while (!cancellationToken.IsCancellationRequested)
+            {
+                var queue = SlurmCommands.Queue([job.JobId]);
+                // Files first, queue second: a task that wrote its last result and left the queue in between is seen done.
+                if (points.All(Finished)) return;
+                blind = queue is null ? blind + 1 : 0;
+                if ((queue is not null && queue.Count == 0) || blind >= 3)
+                {
+                    var left = points.Count(p => !Finished(p));
+                    if (left > 0) stderr.WriteLine($"warning: job {job.JobId} ended with {left} of {points.Count} points unfinished (see {SlurmScript.Folder}/logs/{job.JobId}_*.out); running them here");
+                    return;
+                }
+                cancellationToken.WaitHandle.WaitOne(wait);
+                wait = TimeSpan.FromSeconds(Math.Min(30, wait.TotalSeconds * 2));
+            }
+        };
+    }
+
     /// <summary><c>compass results collect STUDY</c>: merges the result files of a submitted study into its database (idempotent) and writes the report.</summary>
     public static int Collect(string studyOrFolder, string? database, TextWriter stdout)
     {

@@ -142,8 +142,8 @@ public sealed class StudyRunner(IPointExplorer explorer, string studyDirectory, 
     {
         ArgumentNullException.ThrowIfNull(point);
         var folder = PointDirectory(point.Id);
+        // A run folder a killed attempt left behind is the explorer's to clear (after it takes the folder's lock).
         var run = Path.Combine(folder, "run");
-        if (Directory.Exists(run)) Directory.Delete(run, recursive: true);
         Directory.CreateDirectory(folder);
         var scenarioFile = Path.Combine(folder, "scenario.json");
         AtomicFile.WriteAllText(scenarioFile, JsonNode.Parse(point.ScenarioJson)!.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true }) + "\n");
