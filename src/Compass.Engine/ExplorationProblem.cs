@@ -53,8 +53,19 @@ public sealed class ExplorationProblem
         _heuristics = new HeuristicMappings(space, graph.Structure, definition.Graph.TensorParallel);
     }
 
-    /// <summary>Builds graphs and memoises operator costs. Throws CompassInputException for infeasible problems.</summary>
+    /// <summary>
+    /// Builds graphs, memoises operator costs and lays out the mapping space: the pipeline's graph, costing and
+    /// mapping-space stages in one call. Throws CompassInputException for infeasible problems.
+    /// </summary>
     public static ExplorationProblem Create(ProblemDefinition definition, CancellationToken cancellationToken)
+    {
+        var graph = BuildGraph(definition, cancellationToken);
+        var estimates = CostOperators(definition, graph, cancellationToken);
+        return BuildSpace(definition, graph, estimates);
+    }
+
+    /// <summary>Stage "graph": checks the definition is feasible and builds the CEG of every sampled iteration.</summary>
+    internal static ProblemGraph BuildGraph(ProblemDefinition definition, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(definition);
         cancellationToken.ThrowIfCancellationRequested();
@@ -84,8 +95,16 @@ public sealed class ExplorationProblem
         var plan = MemoryPlanner.Plan(definition.Model, definition.Precision, package, builder.Layers);
         foreach (var it in iterations) MemoryPlanner.Check(plan, MemoryPlanner.KvTokens(it));
 
-        var graph = ProblemGraph.Build(builder, iterations, definition.Graph.MicroBatchSize, cancellationToken);
-        var types = package.ChipletTypes;
+        return ProblemGraph.Build(builder, iterations, definition.Graph.MicroBatchSize, cancellationToken);
+    }
+
+    /// <summary>
+    /// Stage "costing": one compute-model estimate per (chiplet type, distinct operator shape), summed into every
+    /// task's cost per chiplet type. Returns the number of estimates made.
+    /// </summary>
+    internal static int CostOperators(ProblemDefinition definition, ProblemGraph graph, CancellationToken cancellationToken)
+    {
+        var types = definition.Package.ChipletTypes;
         var shapes = graph.Shapes;
 
         // Memoised operator costs: one estimate per (chiplet type, distinct shape).
@@ -121,21 +140,26 @@ public sealed class ExplorationProblem
             }
             it.Costs = table;
         }
+        return costs.Length;
+    }
 
+    /// <summary>Stage "mapping space": buffer fits, the evaluator and the mapping space over the costed graphs.</summary>
+    internal static ExplorationProblem BuildSpace(ProblemDefinition definition, ProblemGraph graph, int estimates)
+    {
+        var package = definition.Package;
+        var description = package.Description;
+        var chiplets = description.MeshWidth * description.MeshHeight;
+        var types = package.ChipletTypes;
         var structure = graph.Structure;
         var genes = structure.GeneCount;
-        var fits = new bool[types.Count * genes];
-        var writePj = new double[types.Count * genes];
+        var bufferBytes = new double[types.Count];
+        var writePj = new double[types.Count];
         for (var ty = 0; ty < types.Count; ty++)
         {
-            var type = types[ty];
-            var writeEnergy = type.Buffers.Count == 0 ? 0 : type.Buffers[^1].WriteEnergyPjPerByte;
-            for (var g = 0; g < genes; g++)
-            {
-                fits[ty * genes + g] = structure.WeightBytes[g] <= type.GlobalBufferBytes;
-                writePj[ty * genes + g] = structure.WeightBytes[g] * writeEnergy;
-            }
+            bufferBytes[ty] = types[ty].GlobalBufferBytes;
+            writePj[ty] = types[ty].Buffers.Count == 0 ? 0 : types[ty].Buffers[^1].WriteEnergyPjPerByte;
         }
+        foreach (var it in graph.Iterations) Capacity(it, structure, bufferBytes);
         var staticW = new double[chiplets];
         for (var c = 0; c < chiplets; c++) staticW[c] = package.TypeOf(c).StaticPowerW;
         var traffic = new TrafficCache(definition.Interconnect, chiplets);
@@ -144,7 +168,7 @@ public sealed class ExplorationProblem
             if (Array.IndexOf(structure.Names, name) < 0) throw new CompassInputException("evaluator.weightHomes", $"no node named '{name}' (names look like {structure.Names[0]})");
             if (channel < 0 || channel >= traffic.ChannelCount) throw new CompassInputException($"evaluator.weightHomes.{name}", $"must be a channel 0..{traffic.ChannelCount - 1}, got {channel}");
         }
-        var evaluator = new Evaluator(structure, traffic, package.SlotTypeIndex, staticW, fits, writePj, definition.Evaluator);
+        var evaluator = new Evaluator(structure, traffic, package.SlotTypeIndex, staticW, bufferBytes, writePj, definition.Evaluator);
         var bounds = new IterationBounds[graph.Iterations.Length];
         for (var i = 0; i < bounds.Length; i++) bounds[i] = LowerBounds(graph.Iterations[i], structure, types.Count, chiplets, traffic, evaluator.StaticPjPerNs);
 
@@ -159,7 +183,7 @@ public sealed class ExplorationProblem
         var typeNames = new string[types.Count];
         for (var ty = 0; ty < types.Count; ty++) typeNames[ty] = types[ty].Name;
         var space = new MappingSpace(microBatches, infos, description.MeshWidth, description.MeshHeight, package.SlotTypeIndex, typeNames);
-        return new ExplorationProblem(definition, graph, evaluator, space, shapes.Length, costs.Length, bounds) { PaddedIterations = iterations };
+        return new ExplorationProblem(definition, graph, evaluator, space, graph.Shapes.Length, estimates, bounds) { PaddedIterations = graph.Source };
     }
 
     /// <summary>The iterations the graphs were built from: <see cref="ProblemDefinition.Iterations"/> after padding.</summary>
@@ -181,6 +205,36 @@ public sealed class ExplorationProblem
         var tokens = default(PaddingTokens);
         for (var i = 0; i < Definition.Iterations.Count; i++) tokens += Padding.Count(Definition.Iterations[i], PaddedIterations[i], Definition.Padding);
         return new PaddingReport(Definition.Padding, tokens, padded.LatencyNs, padded.EnergyPj, real.LatencyNs, real.EnergyPj);
+    }
+
+    /// <summary>
+    /// Buffer capacity per chiplet type and task (docs/evaluator.md, "Capacity"): the activation and KV working set is
+    /// the task's input edges, its DRAM reads of KV history and graph input, and its output; the weights keep what is left
+    /// of the global buffer beside it (streamed otherwise); an output larger than the buffer (or, for an all-reduce shard,
+    /// a reduced tensor larger than it) cannot wait there to be forwarded and is spilled to DRAM.
+    /// </summary>
+    private static void Capacity(IterationGraph it, GeneStructure structure, double[] bufferBytes)
+    {
+        var genes = structure.GeneCount;
+        var edges = structure.EdgeCount;
+        var tasks = it.Tasks;
+        var resident = new double[bufferBytes.Length * tasks];
+        var fits = new bool[bufferBytes.Length * tasks];
+        for (var t = 0; t < tasks; t++)
+        {
+            var mb = t / genes;
+            var g = t - mb * genes;
+            double working = it.ExtraReadBytes[t] + it.OutputBytes[t];
+            for (var e = structure.PredStart[g]; e < structure.PredStart[g + 1]; e++) working += it.EdgeBytes[mb * edges + e];
+            var held = Math.Max(it.OutputBytes[t], it.AllReduceBytes[t]);
+            for (var ty = 0; ty < bufferBytes.Length; ty++)
+            {
+                resident[ty * tasks + t] = Math.Min(structure.WeightBytes[g], Math.Max(0, bufferBytes[ty] - working));
+                fits[ty * tasks + t] = held <= bufferBytes[ty];
+            }
+        }
+        it.ResidentWeightBytes = resident;
+        it.OutputFits = fits;
     }
 
     /// <summary>
@@ -336,6 +390,18 @@ public sealed class ExplorationProblem
 
     /// <summary>The built graphs (tests and benchmarks inspect them).</summary>
     internal ProblemGraph Graph => _graph;
+
+    /// <summary>
+    /// The requests of every micro-batch of iteration <paramref name="iteration"/>, as the engine split them (index b is
+    /// micro-batch b of <see cref="TaskRecord.MicroBatch"/>). Reports label micro-batches from this, never from a
+    /// split of their own.
+    /// </summary>
+    public IReadOnlyList<IReadOnlyList<ScheduledRequest>> MicroBatchRequests(int iteration)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(iteration);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(iteration, _graph.Iterations.Length);
+        return _graph.Iterations[iteration].MicroBatchRequests;
+    }
 
     /// <summary>Number of iterations the problem holds.</summary>
     public int IterationCount => _graph.Iterations.Length;
