@@ -53,8 +53,19 @@ public sealed class ExplorationProblem
         _heuristics = new HeuristicMappings(space, graph.Structure, definition.Graph.TensorParallel);
     }
 
-    /// <summary>Builds graphs and memoises operator costs. Throws CompassInputException for infeasible problems.</summary>
+    /// <summary>
+    /// Builds graphs, memoises operator costs and lays out the mapping space: the pipeline's graph, costing and
+    /// mapping-space stages in one call. Throws CompassInputException for infeasible problems.
+    /// </summary>
     public static ExplorationProblem Create(ProblemDefinition definition, CancellationToken cancellationToken)
+    {
+        var graph = BuildGraph(definition, cancellationToken);
+        var estimates = CostOperators(definition, graph, cancellationToken);
+        return BuildSpace(definition, graph, estimates);
+    }
+
+    /// <summary>Stage "graph": checks the definition is feasible and builds the CEG of every sampled iteration.</summary>
+    internal static ProblemGraph BuildGraph(ProblemDefinition definition, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(definition);
         cancellationToken.ThrowIfCancellationRequested();
@@ -84,8 +95,16 @@ public sealed class ExplorationProblem
         var plan = MemoryPlanner.Plan(definition.Model, definition.Precision, package, builder.Layers);
         foreach (var it in iterations) MemoryPlanner.Check(plan, MemoryPlanner.KvTokens(it));
 
-        var graph = ProblemGraph.Build(builder, iterations, definition.Graph.MicroBatchSize, cancellationToken);
-        var types = package.ChipletTypes;
+        return ProblemGraph.Build(builder, iterations, definition.Graph.MicroBatchSize, cancellationToken);
+    }
+
+    /// <summary>
+    /// Stage "costing": one compute-model estimate per (chiplet type, distinct operator shape), summed into every
+    /// task's cost per chiplet type. Returns the number of estimates made.
+    /// </summary>
+    internal static int CostOperators(ProblemDefinition definition, ProblemGraph graph, CancellationToken cancellationToken)
+    {
+        var types = definition.Package.ChipletTypes;
         var shapes = graph.Shapes;
 
         // Memoised operator costs: one estimate per (chiplet type, distinct shape).
@@ -121,7 +140,16 @@ public sealed class ExplorationProblem
             }
             it.Costs = table;
         }
+        return costs.Length;
+    }
 
+    /// <summary>Stage "mapping space": buffer fits, the evaluator and the mapping space over the costed graphs.</summary>
+    internal static ExplorationProblem BuildSpace(ProblemDefinition definition, ProblemGraph graph, int estimates)
+    {
+        var package = definition.Package;
+        var description = package.Description;
+        var chiplets = description.MeshWidth * description.MeshHeight;
+        var types = package.ChipletTypes;
         var structure = graph.Structure;
         var genes = structure.GeneCount;
         var bufferBytes = new double[types.Count];
@@ -155,7 +183,7 @@ public sealed class ExplorationProblem
         var typeNames = new string[types.Count];
         for (var ty = 0; ty < types.Count; ty++) typeNames[ty] = types[ty].Name;
         var space = new MappingSpace(microBatches, infos, description.MeshWidth, description.MeshHeight, package.SlotTypeIndex, typeNames);
-        return new ExplorationProblem(definition, graph, evaluator, space, shapes.Length, costs.Length, bounds) { PaddedIterations = iterations };
+        return new ExplorationProblem(definition, graph, evaluator, space, graph.Shapes.Length, estimates, bounds) { PaddedIterations = graph.Source };
     }
 
     /// <summary>The iterations the graphs were built from: <see cref="ProblemDefinition.Iterations"/> after padding.</summary>
@@ -362,6 +390,18 @@ public sealed class ExplorationProblem
 
     /// <summary>The built graphs (tests and benchmarks inspect them).</summary>
     internal ProblemGraph Graph => _graph;
+
+    /// <summary>
+    /// The requests of every micro-batch of iteration <paramref name="iteration"/>, as the engine split them (index b is
+    /// micro-batch b of <see cref="TaskRecord.MicroBatch"/>). Reports label micro-batches from this, never from a
+    /// split of their own.
+    /// </summary>
+    public IReadOnlyList<IReadOnlyList<ScheduledRequest>> MicroBatchRequests(int iteration)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(iteration);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(iteration, _graph.Iterations.Length);
+        return _graph.Iterations[iteration].MicroBatchRequests;
+    }
 
     /// <summary>Number of iterations the problem holds.</summary>
     public int IterationCount => _graph.Iterations.Length;
