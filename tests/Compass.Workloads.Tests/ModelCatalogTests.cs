@@ -7,7 +7,7 @@ namespace Compass.Workloads.Tests;
 public sealed class ModelCatalogTests
 {
     /// <summary>
-    /// shared/reference/models.md §2: computed total, active and active non-embedding parameters (billions, 3 decimals)
+    /// docs/reference/models.md §2: computed total, active and active non-embedding parameters (billions, 3 decimals)
     /// and KV bytes per token at 16 bits.
     /// </summary>
     public static TheoryData<string, double, double, double, long> Published => new()
@@ -41,7 +41,7 @@ public sealed class ModelCatalogTests
     {
         var model = ModelCatalog.Find(name);
         Assert.NotNull(model);
-        // models.md prints 3 decimals of billions: agreement within half a unit of the last digit (≤ 0.01 % for all models).
+        // docs/reference/models.md prints 3 decimals of billions: agreement within half a unit of the last digit (≤ 0.01 % for all models).
         Assert.Equal(totalB, ModelMath.TotalParameters(model) / 1e9, 0.0005 + 1e-12);
         Assert.Equal(activeB, ModelMath.ActiveParameters(model) / 1e9, 0.0005 + 1e-12);
         Assert.Equal(activeNonEmbeddingB, ModelMath.ActiveNonEmbeddingParameters(model) / 1e9, 0.0005 + 1e-12);
