@@ -1,5 +1,6 @@
 using Compass.Abstractions.Plugins;
 using Compass.Abstractions.Workload;
+using Compass.Scenarios.Presets;
 using Compass.Workloads.Models;
 
 namespace Compass.Workloads.Tests;
@@ -148,7 +149,7 @@ public sealed class ModelCatalogTests
             Assert.False(string.IsNullOrWhiteSpace(m.DisplayName));
             Assert.False(string.IsNullOrWhiteSpace(m.Source));
             Assert.Contains("[", m.Source, StringComparison.Ordinal); // evidence tag
-            ModelValidation.Validate(m, m.Name);
+            HardwareResolver.ValidateModel(m, m.Name);
         }
 
         Assert.NotNull(ModelCatalog.Find("LLAMA-3-70B"));
@@ -172,7 +173,7 @@ public sealed class ModelCatalogTests
             "mla" => good with { Attention = AttentionKind.Mla },
             _ => good with { Norm = "batchnorm" },
         };
-        var e = Assert.Throws<CompassInputException>(() => ModelValidation.Validate(bad));
+        var e = Assert.Throws<CompassInputException>(() => HardwareResolver.ValidateModel(bad, "model"));
         Assert.Equal(field, e.Field);
     }
 }
