@@ -1,4 +1,4 @@
-using Compass.Workloads.Sampling;
+using Compass.Abstractions.Sampling;
 
 namespace Compass.Workloads.Lengths;
 
