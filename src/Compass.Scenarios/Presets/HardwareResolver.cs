@@ -27,25 +27,7 @@ public static class HardwareResolver
         var catalog = catalogTypes.ToList();
         foreach (var t in catalog) types[t.Name] = t;
         AddScenarioTypes(types, [.. extraTypes.Select((t, i) => ResolveChiplet(t, catalog, $"hardware.chipletTypes[{i}]"))]);
-        PackageDescription package;
-        string path;
-        if (reference.PresetName is { } name)
-        {
-            var presets = catalogPackages.ToList();
-            package = presets.LastOrDefault(p => string.Equals(p.Name, name, StringComparison.OrdinalIgnoreCase))
-                ?? throw new CompassInputException("hardware.package", $"unknown package '{name}' (known: {KnownList(presets.Select(p => p.Name))})");
-            path = $"package '{package.Name}'";
-            if (reference.Overrides is { } overrides)
-            {
-                package = Expand(package, overrides, "hardware.package");
-                path = "hardware.package";
-            }
-        }
-        else
-        {
-            package = reference.Inline!;
-            path = "hardware.package";
-        }
+        var (package, path) = FromCatalog(reference.PresetName, reference.Inline, reference.Overrides, catalogPackages, p => p.Name, "hardware.package", "package");
         ValidatePackage(package, path);
         var used = new List<ChipletType>();
         var index = new int[package.Slots.Count];
@@ -228,27 +210,23 @@ public static class HardwareResolver
     /// <summary>Resolves the model (catalog name with overrides, or inline) and validates it.</summary>
     public static ModelConfig ResolveModel(ModelReference reference, IEnumerable<ModelConfig> catalog)
     {
-        ModelConfig model;
-        string path;
-        if (reference.PresetName is { } name)
-        {
-            var list = catalog.ToList();
-            model = list.LastOrDefault(m => string.Equals(m.Name, name, StringComparison.OrdinalIgnoreCase))
-                ?? throw new CompassInputException("model", $"unknown model '{name}' (known: {KnownList(list.Select(m => m.Name))})");
-            path = $"model '{model.Name}'";
-            if (reference.Overrides is { } overrides)
-            {
-                model = Expand(model, overrides, "model");
-                path = "model";
-            }
-        }
-        else
-        {
-            model = reference.Inline!;
-            path = "model";
-        }
+        var (model, path) = FromCatalog(reference.PresetName, reference.Inline, reference.Overrides, catalog, m => m.Name, "model", "model");
         ValidateModel(model, path);
         return model;
+    }
+
+    /// <summary>
+    /// A catalog entry by name (the last registered of that name wins), expanded with the scenario's overrides, or the
+    /// inline record; with the path its errors are named by: the field when the scenario wrote or changed the record,
+    /// <c>package 'name'</c> for an unchanged catalog entry.
+    /// </summary>
+    private static (T Value, string Path) FromCatalog<T>(string? name, T? inline, JsonObject? overrides, IEnumerable<T> catalog, Func<T, string> nameOf, string field, string what) where T : class
+    {
+        if (name is null) return (inline!, field);
+        var list = catalog.ToList();
+        var entry = list.LastOrDefault(e => string.Equals(nameOf(e), name, StringComparison.OrdinalIgnoreCase))
+            ?? throw new CompassInputException(field, $"unknown {what} '{name}' (known: {KnownList(list.Select(nameOf))})");
+        return overrides is null ? (entry, $"{what} '{nameOf(entry)}'") : (Expand(entry, overrides, field), field);
     }
 
     /// <summary>
