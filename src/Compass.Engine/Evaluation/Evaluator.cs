@@ -133,7 +133,7 @@ internal sealed class EvaluatorScratch
 }
 
 /// <summary>
-/// The list scheduler with shared, located resources (compass-method.md §4–§5, formulas.md §9–§11, docs/evaluator.md).
+/// The list scheduler with shared, located resources (docs/reference/compass-method.md §4–§5, docs/reference/formulas.md §9–§11, docs/evaluator.md).
 /// <para>
 /// Pass 1 walks the tasks in the genome's order (segment → micro-batch → gene) and fixes the data-access decisions:
 /// forward over the NoP when the producer is still the last task on its chiplet, otherwise write back and read from
