@@ -345,6 +345,27 @@ public sealed class ExplorationProblem
         return new Fitness(latency, energy, objective, true);
     }
 
+    /// <summary>
+    /// How precisely the sampled iterations pin down <paramref name="genome"/>'s objective: every iteration's latency and
+    /// energy, and the standard error of the EDP (mean latency × mean energy) by the delta method,
+    /// SE² = (Ē² s_L² + L̄² s_E² + 2 L̄ Ē s_LE) / n with the sample (co)variances over the n iterations (0 for n = 1).
+    /// </summary>
+    public ObjectiveSpread Spread(Genome genome)
+    {
+        ArgumentNullException.ThrowIfNull(genome);
+        CheckRunnable(genome);
+        var n = IterationCount;
+        var latency = new double[n];
+        var energy = new double[n];
+        for (var i = 0; i < n; i++)
+        {
+            var totals = RunFiniteIteration(genome, i, null, "iteration");
+            latency[i] = totals.LatencyNs;
+            energy[i] = totals.Energy.TotalPj;
+        }
+        return ObjectiveSpread.Of(latency, energy);
+    }
+
     /// <summary>Why <paramref name="genome"/> evaluates as invalid, or null when it is valid.</summary>
     public string? ExplainInvalid(Genome genome)
     {
@@ -482,5 +503,41 @@ public sealed class ExplorationProblem
             points[i] = best;
         });
         return [.. points.Where(p => p is not null).Select(p => p!).OrderBy(p => p.Fitness.Objective)];
+    }
+}
+
+/// <summary>The per-iteration results of one mapping and the standard error of its EDP (see <see cref="ExplorationProblem.Spread"/>).</summary>
+/// <param name="LatencyNs">Latency of every sampled iteration, ns.</param>
+/// <param name="EnergyPj">Energy of every sampled iteration, pJ.</param>
+/// <param name="EdpJs">Mean latency × mean energy, J·s.</param>
+/// <param name="EdpStandardErrorJs">Standard error of <paramref name="EdpJs"/> over the iterations (delta method), J·s.</param>
+public sealed record ObjectiveSpread(IReadOnlyList<double> LatencyNs, IReadOnlyList<double> EnergyPj, double EdpJs, double EdpStandardErrorJs)
+{
+    /// <summary>Relative standard error (SE / EDP); 0 for a zero EDP.</summary>
+    public double RelativeStandardError => EdpJs > 0 ? EdpStandardErrorJs / EdpJs : 0;
+
+    /// <summary>The spread of paired per-iteration latencies (ns) and energies (pJ).</summary>
+    public static ObjectiveSpread Of(IReadOnlyList<double> latencyNs, IReadOnlyList<double> energyPj)
+    {
+        ArgumentNullException.ThrowIfNull(latencyNs);
+        ArgumentNullException.ThrowIfNull(energyPj);
+        if (latencyNs.Count != energyPj.Count || latencyNs.Count == 0) throw new ArgumentException("one energy per latency, at least one", nameof(energyPj));
+        var n = latencyNs.Count;
+        double l = 0, e = 0;
+        for (var i = 0; i < n; i++) { l += latencyNs[i]; e += energyPj[i]; }
+        l /= n;
+        e /= n;
+        double sll = 0, see = 0, sle = 0;
+        for (var i = 0; i < n; i++)
+        {
+            var dl = latencyNs[i] - l;
+            var de = energyPj[i] - e;
+            sll += dl * dl;
+            see += de * de;
+            sle += dl * de;
+        }
+        var variance = n < 2 ? 0 : (e * e * sll + l * l * see + 2 * l * e * sle) / (n - 1) / n;
+        const double nsPjToJs = 1e-21;
+        return new ObjectiveSpread(latencyNs, energyPj, l * e * nsPjToJs, Math.Sqrt(Math.Max(0, variance)) * nsPjToJs);
     }
 }
