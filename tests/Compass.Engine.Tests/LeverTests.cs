@@ -2,6 +2,7 @@ using Compass.Abstractions.Mapping;
 using Compass.Abstractions.Plugins;
 using Compass.Abstractions.Workload;
 using Compass.Engine.Graph;
+using Compass.Engine.Replay;
 
 namespace Compass.Engine.Tests;
 
@@ -138,5 +139,37 @@ public sealed class LeverTests
         Assert.NotEqual(h, levered.ContentHash());
         Assert.NotEqual(levered, new Genome(2, 3, [1, 0], [0, 1, 2, 3, 4, 5], [0]));
         Assert.Equal(levered, levered.Clone());
+    }
+
+    [Fact]
+    public void TheMappingFileRecordsEveryLeverAndReplaysBitForBit()
+    {
+        var p = Problem.Value;
+        var genome = p.PlanSweep()[3].Genome;
+        var f = p.Evaluate(genome);
+        var path = Path.Combine(Path.GetTempPath(), $"levers-{Environment.ProcessId}.json");
+        try
+        {
+            BestMappingFile.From(p.Space, genome, "levers", 1, f).Save(path);
+            var file = BestMappingFile.Load(path);
+            Assert.Equal(p.Space.LeverValue(genome, 0), file.Levers!["graph.microBatchSize"]);
+            Assert.Equal(p.Space.LeverValue(genome, 1), file.Levers!["graph.tensorParallel"]);
+            var back = file.ToGenome(p.Space);
+            Assert.Equal(genome, back);
+            Assert.Equal(f.LatencyNs, p.Evaluate(back).LatencyNs);
+            Assert.Equal(f.EnergyPj, p.Evaluate(back).EnergyPj);
+            Assert.Equal(back.Levers, BestMappingFile.WithRows(back, p.Space.MicroBatchCount + 1).Levers);
+
+            // A fixed scenario refuses a mapping that chose levers; a levered one refuses a candidate it does not offer.
+            var fixedProblem = ExplorationProblem.Create(Fixtures.MeshDefinition() with { Graph = new GraphOptions { TensorParallel = 4, HeadGroups = 2, MicroBatchSize = 1 } }, CancellationToken.None);
+            var e = Assert.Throws<CompassInputException>(() => file.ToGenome(fixedProblem.Space));
+            Assert.Equal("mapping.levers", e.Field);
+            var odd = file with { Levers = new SortedDictionary<string, int>(file.Levers!) { ["graph.tensorParallel"] = 3 } };
+            Assert.Equal("mapping.levers.graph.tensorParallel", Assert.Throws<CompassInputException>(() => odd.ToGenome(p.Space)).Field);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
     }
 }
