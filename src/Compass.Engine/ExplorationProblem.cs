@@ -65,7 +65,8 @@ public sealed class ExplorationProblem
     }
 
     /// <summary>
-    /// Builds graphs and memoises operator costs. Throws CompassInputException for infeasible problems. When
+    /// Builds graphs, memoises operator costs and lays out the mapping space: the pipeline's graph, costing and
+    /// mapping-space stages in one call. Throws CompassInputException for infeasible problems. When
     /// <see cref="ProblemDefinition.Levers"/> leaves levers to the search, the problem holds one plan per combination
     /// of candidates (built on first use) and its space's genomes carry the lever choices (docs/levers.md).
     /// </summary>
@@ -73,9 +74,15 @@ public sealed class ExplorationProblem
     {
         ArgumentNullException.ThrowIfNull(definition);
         if (!definition.Levers.IsActive) return Create(definition, null, cancellationToken);
+        return CreateLevered(definition, null, cancellationToken);
+    }
+
+    /// <summary>The problem of a definition with levers; <paramref name="basePlan"/>, when given, is the already built problem of the scenario's own plan.</summary>
+    private static ExplorationProblem CreateLevered(ProblemDefinition definition, ExplorationProblem? basePlan, CancellationToken cancellationToken)
+    {
         cancellationToken.ThrowIfCancellationRequested();
         if (definition.Iterations.Count == 0) throw new CompassInputException("workload", "no iteration to evaluate");
-        var (plans, widest) = PlanSet.Create(definition, definition.Iterations, cancellationToken);
+        var (plans, widest) = PlanSet.Create(definition, definition.Iterations, basePlan, cancellationToken);
         var problem = new ExplorationProblem(definition, widest, plans);
         problem._sweep = new Lazy<IReadOnlyList<PlanSweepPoint>>(problem.RunPlanSweep, LazyThreadSafetyMode.ExecutionAndPublication);
         return problem;
@@ -83,6 +90,14 @@ public sealed class ExplorationProblem
 
     /// <summary>Builds one plan's problem, estimating operator costs through <paramref name="costMemo"/> when given (shared by the plans of a levered problem).</summary>
     internal static ExplorationProblem Create(ProblemDefinition definition, ConcurrentDictionary<(int, OperatorShape), OperatorCost>? costMemo, CancellationToken cancellationToken)
+    {
+        var graph = BuildGraph(definition, cancellationToken);
+        var estimates = CostOperators(definition, graph, costMemo, cancellationToken);
+        return BuildSpace(definition, graph, estimates);
+    }
+
+    /// <summary>Stage "graph": checks the definition is feasible and builds the CEG of every sampled iteration (of the plan <see cref="ProblemDefinition.Graph"/> names).</summary>
+    internal static ProblemGraph BuildGraph(ProblemDefinition definition, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(definition);
         cancellationToken.ThrowIfCancellationRequested();
@@ -114,8 +129,20 @@ public sealed class ExplorationProblem
         var plan = MemoryPlanner.Plan(definition.Model, definition.Precision, package, builder.Layers);
         foreach (var it in iterations) MemoryPlanner.Check(plan, MemoryPlanner.KvTokens(it));
 
-        var graph = ProblemGraph.Build(builder, iterations, definition.Graph.MicroBatchSize, definition.Graph.PrefillMicroBatchSize, cancellationToken);
-        var types = package.ChipletTypes;
+        return ProblemGraph.Build(builder, iterations, definition.Graph.MicroBatchSize, definition.Graph.PrefillMicroBatchSize, cancellationToken);
+    }
+
+    /// <summary>
+    /// Stage "costing": one compute-model estimate per (chiplet type, distinct operator shape), summed into every
+    /// task's cost per chiplet type. Returns the number of estimates made.
+    /// </summary>
+    internal static int CostOperators(ProblemDefinition definition, ProblemGraph graph, CancellationToken cancellationToken) =>
+        CostOperators(definition, graph, null, cancellationToken);
+
+    /// <summary>The costing stage, looking estimates up in (and adding them to) <paramref name="costMemo"/> when given.</summary>
+    internal static int CostOperators(ProblemDefinition definition, ProblemGraph graph, ConcurrentDictionary<(int, OperatorShape), OperatorCost>? costMemo, CancellationToken cancellationToken)
+    {
+        var types = definition.Package.ChipletTypes;
         var shapes = graph.Shapes;
 
         // Memoised operator costs: one estimate per (chiplet type, distinct shape).
@@ -164,7 +191,19 @@ public sealed class ExplorationProblem
             }
             it.Costs = table;
         }
+        return costs.Length;
+    }
 
+    /// <summary>Stage "mapping space": buffer fits, the evaluator and the mapping space over the costed graphs.</summary>
+    internal static ExplorationProblem BuildSpace(ProblemDefinition definition, ProblemGraph graph, int estimates)
+    {
+        ArgumentNullException.ThrowIfNull(definition);
+        // With levers, the graph and costs are those of the scenario's own plan: that plan's problem, then the plan set around it.
+        if (definition.Levers.IsActive) return CreateLevered(definition, BuildSpace(definition with { Levers = LeverOptions.None }, graph, estimates), CancellationToken.None);
+        var package = definition.Package;
+        var description = package.Description;
+        var chiplets = description.MeshWidth * description.MeshHeight;
+        var types = package.ChipletTypes;
         var structure = graph.Structure;
         var genes = structure.GeneCount;
         var fits = new bool[types.Count * genes];
@@ -202,7 +241,7 @@ public sealed class ExplorationProblem
         var typeNames = new string[types.Count];
         for (var ty = 0; ty < types.Count; ty++) typeNames[ty] = types[ty].Name;
         var space = new MappingSpace(microBatches, infos, description.MeshWidth, description.MeshHeight, package.SlotTypeIndex, typeNames);
-        return new ExplorationProblem(definition, graph, evaluator, space, shapes.Length, costs.Length, bounds) { PaddedIterations = iterations };
+        return new ExplorationProblem(definition, graph, evaluator, space, graph.Shapes.Length, estimates, bounds) { PaddedIterations = graph.Source };
     }
 
     /// <summary>The iterations the graphs were built from: <see cref="ProblemDefinition.Iterations"/> after padding.</summary>
@@ -432,6 +471,18 @@ public sealed class ExplorationProblem
 
     /// <summary>The built graphs (tests and benchmarks inspect them).</summary>
     internal ProblemGraph Graph => _graph;
+
+    /// <summary>
+    /// The requests of every micro-batch of iteration <paramref name="iteration"/>, as the engine split them (index b is
+    /// micro-batch b of <see cref="TaskRecord.MicroBatch"/>). Reports label micro-batches from this, never from a
+    /// split of their own.
+    /// </summary>
+    public IReadOnlyList<IReadOnlyList<ScheduledRequest>> MicroBatchRequests(int iteration)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(iteration);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(iteration, _graph.Iterations.Length);
+        return _graph.Iterations[iteration].MicroBatchRequests;
+    }
 
     /// <summary>Number of iterations the problem holds.</summary>
     public int IterationCount => _graph.Iterations.Length;

@@ -6,7 +6,9 @@ using Compass.Abstractions.Evaluation;
 using Compass.Abstractions.Hardware;
 using Compass.Host.Commands;
 using Compass.Host.Composition;
-using Compass.Host.Configuration;
+using Compass.Scenarios;
+using Compass.Scenarios.Binding;
+using Compass.Scenarios.Presets;
 
 namespace Compass.Host.Tests;
 
@@ -96,33 +98,6 @@ public sealed class FaultTests
         Assert.False(ExploreCommand.IsSound(Fitness.Invalid));
         Assert.False(ExploreCommand.IsSound(new Fitness(-1, 1, 1, true)));
     }
-
-    [Fact]
-    public void StrayCompassEnvironmentVariablesAreIgnoredWithOneWarningEach()
-    {
-        var warnings = new List<string>();
-        var env = new Hashtable { ["COMPASS_HOME"] = "/opt/compass", ["COMPASS_BUDGET__COLOUR"] = "red", ["COMPASS_SEED__X"] = "1", ["COMPASS_BUDGET__EVALUATIONS"] = "9" };
-        var s = ScenarioLoader.Read(ScenarioLoader.BuildConfiguration(TestPaths.FixtureScenario, [], env, warnings.Add));
-        Assert.Equal(9, s.Budget.MaxEvaluations);
-        Assert.Equal(
-            ["warning: ignoring environment variable COMPASS_BUDGET__COLOUR: 'BUDGET.COLOUR' is not a scenario field",
-             "warning: ignoring environment variable COMPASS_HOME: 'HOME' is not a scenario field",
-             "warning: ignoring environment variable COMPASS_SEED__X: 'SEED.X' is not a scenario field"],
-            warnings.Order(StringComparer.Ordinal));
-    }
-
-    [Theory]
-    [InlineData("budget:evaluations", true)]
-    [InlineData("search:checkpointEvery", true)]
-    [InlineData("optimizer:options:populationSize", true)]
-    [InlineData("plugins:Vendor:key", true)]
-    [InlineData("model", true)]
-    [InlineData("home", false)]
-    [InlineData("budget:colour", false)]
-    [InlineData("seed:x", false)]
-    [InlineData("", false)]
-    public void ScenarioFieldsAreRecognisedByPath(string key, bool expected) =>
-        Assert.Equal(expected, ScenarioLoader.IsScenarioField(key));
 
     [Fact]
     public void ParallelismChecksNameTheFieldForEachShape()

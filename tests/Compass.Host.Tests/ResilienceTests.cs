@@ -2,7 +2,9 @@ using System.Diagnostics;
 using Compass.Abstractions.Costs;
 using Compass.Abstractions.Hardware;
 using Compass.Host.Composition;
-using Compass.Host.Configuration;
+using Compass.Scenarios;
+using Compass.Scenarios.Binding;
+using Compass.Scenarios.Presets;
 
 namespace Compass.Host.Tests;
 

@@ -1,6 +1,8 @@
 using System.Collections;
 using Compass.Abstractions.Plugins;
-using Compass.Host.Configuration;
+using Compass.Scenarios;
+using Compass.Scenarios.Binding;
+using Compass.Scenarios.Presets;
 
 namespace Compass.Host.Tests;
 
@@ -34,9 +36,11 @@ public sealed class ScenarioFileReferenceTests
         return (dir, scenario);
     }
 
-    private static Scenario Read(string scenario, string dir) =>
-        ScenarioLoader.Read(ScenarioLoader.BuildConfiguration(scenario,
-            ["model=model.json", "hardware.package=package.json", "hardware.chipletTypes=types.json"], new Hashtable()), dir);
+    private static Scenario Read(string scenario, string dir)
+    {
+        Assert.Equal(Path.GetFullPath(dir).TrimEnd('/'), Path.GetDirectoryName(Path.GetFullPath(scenario)));
+        return ScenarioLoader.Load(scenario, ["model=model.json", "hardware.package=package.json", "hardware.chipletTypes=types.json"], new Hashtable());
+    }
 
     [Fact]
     public void ModelPackageAndChipletTypesLoadFromFilesBesideTheScenario()
@@ -47,7 +51,7 @@ public sealed class ScenarioFileReferenceTests
         Assert.Equal(256, s.Model.Inline.Hidden);
         Assert.Equal("file-2x1", s.Package.Inline!.Name);
         Assert.Equal(2, s.Package.Inline.ChipletCount);
-        Assert.Equal("my-chip", Assert.Single(s.ExtraChipletTypes).Name);
+        Assert.Equal("my-chip", Assert.Single(s.ExtraChipletTypes).Inline!.Name);
     }
 
     [Fact]

@@ -36,6 +36,9 @@ internal sealed class GeneStructure
 internal sealed class IterationGraph
 {
     public required int MicroBatches { get; init; }
+
+    /// <summary>The requests of every micro-batch, in the order <see cref="MicroBatcher.Split(IReadOnlyList{ScheduledRequest}, int, int)"/> cut them (micro-batch b = index b).</summary>
+    public required ScheduledRequest[][] MicroBatchRequests { get; init; }
     public required double[] EdgeBytes { get; init; }
     public required double[] OutputBytes { get; init; }
     public required double[] MustWriteBytes { get; init; }
@@ -124,6 +127,9 @@ internal sealed class ProblemGraph
 
     public double[] AverageMacs { get; }
 
+    /// <summary>The iterations the graphs were built from (after padding, when the definition pads).</summary>
+    public IReadOnlyList<Iteration> Source { get; private init; } = [];
+
     public static ProblemGraph Build(CegBuilder builder, IReadOnlyList<Iteration> iterations, int microBatchSize, CancellationToken cancellationToken) =>
         Build(builder, iterations, microBatchSize, 0, cancellationToken);
 
@@ -188,6 +194,7 @@ internal sealed class ProblemGraph
             result[it] = new IterationGraph
             {
                 MicroBatches = groups.Count,
+                MicroBatchRequests = [.. groups],
                 EdgeBytes = [.. edgeBytes],
                 OutputBytes = [.. output],
                 MustWriteBytes = [.. must],
@@ -202,7 +209,7 @@ internal sealed class ProblemGraph
         }
         if (structure is null || macSum is null) throw new InvalidOperationException("no micro-batch to build a graph from");
         for (var g = 0; g < macSum.Length; g++) macSum[g] /= macCount;
-        return new ProblemGraph(structure, result, [.. shapes], macSum);
+        return new ProblemGraph(structure, result, [.. shapes], macSum) { Source = iterations };
     }
 
     internal static GeneStructure FreezeStructure(GraphRecorder r)

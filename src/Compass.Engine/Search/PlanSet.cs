@@ -29,7 +29,7 @@ internal sealed class PlanSet
     /// <summary>One built plan: its problem and the map from its genes to the master genes.</summary>
     internal sealed record Plan(int Index, ExplorationProblem Problem, int[] ToMaster, int[] FromMaster);
 
-    private PlanSet(ProblemDefinition definition, IReadOnlyList<LeverInfo> levers, MappingSpace space, ExplorationProblem widest, int widestIndex, int baseIndex, ConcurrentDictionary<(int, OperatorShape), OperatorCost> costs)
+    private PlanSet(ProblemDefinition definition, IReadOnlyList<LeverInfo> levers, MappingSpace space, ExplorationProblem widest, int widestIndex, int baseIndex, ConcurrentDictionary<(int, OperatorShape), OperatorCost> costs, ExplorationProblem? basePlan = null)
     {
         _definition = definition;
         _levers = levers;
@@ -40,8 +40,8 @@ internal sealed class PlanSet
         for (var i = 0; i < _plans.Length; i++)
         {
             var index = i;
-            _plans[i] = index == widestIndex
-                ? new Lazy<Plan?>(() => Wrap(index, widest))
+            _plans[i] = index == widestIndex ? new Lazy<Plan?>(() => Wrap(index, widest))
+                : index == baseIndex && basePlan is not null ? new Lazy<Plan?>(() => Wrap(index, basePlan))
                 : new Lazy<Plan?>(() => BuildPlan(index), LazyThreadSafetyMode.ExecutionAndPublication);
         }
     }
@@ -201,7 +201,7 @@ internal sealed class PlanSet
     }
 
     /// <summary>Builds the plan set: validates the candidates, builds the widest plan now and the rest on demand.</summary>
-    public static (PlanSet Plans, ExplorationProblem Widest) Create(ProblemDefinition definition, IReadOnlyList<Abstractions.Workload.Iteration> iterations, CancellationToken cancellationToken)
+    public static (PlanSet Plans, ExplorationProblem Widest) Create(ProblemDefinition definition, IReadOnlyList<Abstractions.Workload.Iteration> iterations, ExplorationProblem? basePlan, CancellationToken cancellationToken)
     {
         var levers = Levers(definition, iterations);
         var costs = new ConcurrentDictionary<(int, OperatorShape), OperatorCost>();
@@ -214,10 +214,15 @@ internal sealed class PlanSet
         }
         var probe = new PlanSet(definition, levers, null!, null!, -1, 0, costs);
         var widestIndex = probe.IndexOf(widestIndices);
-        var widest = ExplorationProblem.Create(definition with { Graph = probe.GraphOf(widestIndex), Levers = LeverOptions.None }, costs, cancellationToken);
+        var baseIndex = probe.IndexOf(baseIndices);
+        // The scenario's own plan, when already built, is reused (it keeps its plan's graph options exactly only if they match).
+        if (basePlan is not null && basePlan.Definition.Graph != probe.GraphOf(baseIndex)) basePlan = null;
+        var widest = widestIndex == baseIndex && basePlan is not null
+            ? basePlan
+            : ExplorationProblem.Create(definition with { Graph = probe.GraphOf(widestIndex), Levers = LeverOptions.None }, costs, cancellationToken);
         var w = widest.Space;
         var space = new MappingSpace(w.MicroBatchCount, w.Genes, w.MeshWidth, w.MeshHeight, w.ChipletTypeIndex, w.ChipletTypeNames, levers);
-        var set = new PlanSet(definition, levers, space, widest, widestIndex, probe.IndexOf(baseIndices), costs);
+        var set = new PlanSet(definition, levers, space, widest, widestIndex, baseIndex, costs, basePlan);
         return (set, widest);
     }
 

@@ -4,8 +4,11 @@ using System.Text;
 using Compass.Abstractions.Plugins;
 using Compass.Abstractions.Search;
 using Compass.Engine;
+using Compass.Engine.Pipeline;
 using Compass.Host.Composition;
-using Compass.Host.Configuration;
+using Compass.Scenarios;
+using Compass.Scenarios.Binding;
+using Compass.Scenarios.Presets;
 using Compass.Host.Output;
 using Compass.Engine.Replay;
 using Compass.Reporting.Analysis;
@@ -63,11 +66,14 @@ public static class CompareCommand
             : new ComponentChoice(n, defaults, "--optimizers")).ToList();
         var created = choices.Select(setup.CreateOptimizer).ToList();
         var token = setup.Stop.Token;
-        var problem = Preflight.SearchProblem(setup, token);
+        // The problem stages run once (with the preflight checks), so every optimizer and seed searches the same sample.
+        var problemRun = Preflight.SearchProblem(setup, token);
+        var problem = problemRun.Problem!;
         using var folder = OutputFolder.Open(outDirectory ?? CompassCli.DefaultOutDirectory(), "--out", force);
         var outDir = folder.Path;
         AtomicFile.WriteAllText(Path.Combine(outDir, ReportFiles.ScenarioFile), setup.ResolvedScenarioJson());
-        var baselines = RunReportBuilder.Baselines(problem);
+        new ExplorationPipeline([PipelineStages.Results()]).Run(problemRun, token);
+        var baselines = RunReportBuilder.Baselines(problemRun.Baselines!);
         var bestBaseline = baselines.Where(x => double.IsFinite(x.EdpJouleSeconds)).OrderBy(x => x.EdpJouleSeconds).FirstOrDefault();
         if (!quiet)
             stdout.WriteLine($"Comparing {string.Join(", ", names)} × {seeds} seed(s) at {s.Budget.MaxEvaluations} evaluations each on '{s.Name}'; runs are {(s.Search.StartFromHeuristics ? "seeded from the heuristic mappings" : "unseeded (no heuristic starting points)")}");
@@ -82,15 +88,20 @@ public static class CompareCommand
             {
                 var seed = unchecked(s.Seed + k);
                 var counters = new SearchCounters();
-                var driver = new SearchDriver(problem, new SearchDriverOptions
-                {
-                    Budget = s.Budget,
-                    Seed = seed,
-                    StartFromHeuristics = s.Search.StartFromHeuristics,
-                    Threads = s.Search.Threads,
-                    OnEvaluation = counters.OnEvaluation,
-                });
-                var result = SearchProgress.Run(() => driver.Run(created[o], token), counters, s.Budget.MaxEvaluations, $"{names[o]} seed {seed}", quiet, stdout);
+                var optimizer = created[o];
+                var label = $"{names[o]} seed {seed}";
+                var study = ExplorationPipeline.CompareRun(
+                    _ => optimizer,
+                    run => new SearchDriverOptions
+                    {
+                        Budget = s.Budget,
+                        Seed = run.Seed,
+                        StartFromHeuristics = s.Search.StartFromHeuristics,
+                        Threads = s.Search.Threads,
+                        OnEvaluation = counters.OnEvaluation,
+                    },
+                    driverRun => SearchProgress.Run(driverRun, counters, s.Budget.MaxEvaluations, label, quiet, stdout));
+                var result = setup.Run(study, new PipelineRun(setup.Inputs, seed) { Problem = problem }, token).Search!;
                 var rows = RunReportBuilder.Rows(counters.Snapshot());
                 var f = result.Outcome.BestFitness;
                 string? mappingFile = null;

@@ -51,6 +51,7 @@ public static class CompassCli
         root.Subcommands.Add(InfoCommands.Cost(stdout, stderr));
         root.Subcommands.Add(ReplayCommand.Create(stdout, stderr));
         root.Subcommands.Add(InfoCommands.Report(stdout, stderr));
+        root.Subcommands.Add(SchemaCommand.Create(stdout, stderr));
         root.Subcommands.Add(SweepCommand.Create(stdout, stderr));
         root.Subcommands.Add(ResultsCommand.Create(stdout, stderr));
         root.Subcommands.Add(CodesignCommand.Create(stdout, stderr));

@@ -4,9 +4,12 @@ using Compass.Abstractions.Plugins;
 using Compass.Abstractions.Search;
 using Compass.Abstractions.Workload;
 using Compass.Engine;
+using Compass.Engine.Pipeline;
 using Compass.Engine.Workload;
 using Compass.Host.Composition;
-using Compass.Host.Configuration;
+using Compass.Scenarios;
+using Compass.Scenarios.Binding;
+using Compass.Scenarios.Presets;
 using Compass.Host.Output;
 using Compass.Host.Plugins;
 using Microsoft.Extensions.Logging;
@@ -28,9 +31,11 @@ public sealed record ScenarioArguments(string? ScenarioPath, IReadOnlyList<strin
 
 /// <summary>
 /// A scenario composed and validated up to the point where work starts: plugins loaded, package and model resolved,
-/// every component created (which validates its options), plugin calls wrapped in their resilience pipelines.
+/// every component created (which validates its options), plugin calls wrapped in their resilience pipelines. It is
+/// the host's side of the engine's pipeline: <see cref="Inputs"/> are what every <see cref="ExplorationPipeline"/>
+/// starts from, and it is the pipeline's <see cref="IWorkloadSource"/> over the trace and scheduler plugins.
 /// </summary>
-public sealed class ExplorationSetup : IDisposable
+public sealed class ExplorationSetup : IDisposable, IWorkloadSource
 {
     private ExplorationSetup(Scenario scenario, CompassRuntime runtime, PluginResilience resilience, CancellationTokenSource stop)
     {
@@ -80,12 +85,12 @@ public sealed class ExplorationSetup : IDisposable
     /// <param name="warnings">Where one-line warnings go (ignored environment variables); null drops them.</param>
     public static ExplorationSetup Build(ScenarioArguments args, IEnumerable<string> extraOverrides, LogLevel logLevel = LogLevel.Warning, TextWriter? warnings = null)
     {
-        var config = ScenarioLoader.BuildConfiguration(args.ScenarioPath, [.. args.Overrides, .. extraOverrides], args.IgnoreEnvironment ? new System.Collections.Hashtable() : null, warnings is null ? null : warnings.WriteLine);
-        var scenario = ScenarioLoader.Read(config, args.ScenarioPath is null ? null : Path.GetDirectoryName(Path.GetFullPath(args.ScenarioPath)));
+        var scenario = ScenarioLoader.Load(args.ScenarioPath, [.. args.Overrides, .. extraOverrides], args.IgnoreEnvironment ? new System.Collections.Hashtable() : null, warnings is null ? null : warnings.WriteLine);
+        var requirements = Plugins.Packages.PluginRequirements.Read(scenario.Requires);
         var runtime = CompassRuntime.Create(args.AllPluginDirectories, scenario.Plugins, logLevel);
         try
         {
-            Plugins.Packages.PluginRequirements.Check(scenario.Requires, runtime.Catalog);
+            Plugins.Packages.PluginRequirements.Check(requirements, runtime.Catalog);
         }
         catch
         {
@@ -108,6 +113,7 @@ public sealed class ExplorationSetup : IDisposable
 
     private void Compose()
     {
+        CheckPluginSections();
         Package = Runtime.ResolveNamed(() => HardwareResolver.ResolvePackage(Scenario.Package, Scenario.ExtraChipletTypes, Runtime.ChipletTypes, Runtime.Packages));
         HardwareResolver.CheckPrecisions(Package, Scenario.Precision);
         Model = Runtime.ResolveNamed(() => HardwareResolver.ResolveModel(Scenario.Model, Runtime.Models));
@@ -131,6 +137,20 @@ public sealed class ExplorationSetup : IDisposable
         Interconnect = CompassRuntime.Guard(networkPlugin, "network", Scenario.CostModels.Network.Name, () => network.Build(Package));
         Cost = Scenario.CostModels.Cost is { } c ? Runtime.Create<IPackageCostModel>(c) : (null, "");
         CreateOptimizer(Scenario.Optimizer);
+    }
+
+    /// <summary>
+    /// Refuses a <c>plugins.&lt;name&gt;</c> section for a plugin that is not loaded (a typo, or a plugin that failed to
+    /// load: then its failure is named), since nothing would ever read it.
+    /// </summary>
+    private void CheckPluginSections()
+    {
+        foreach (var section in Scenario.Plugins.GetChildren())
+        {
+            if (Runtime.Catalog.Plugins.Any(p => p.ConfigurationNames.Contains(section.Key, StringComparer.OrdinalIgnoreCase))) continue;
+            var loaded = HardwareResolver.KnownList(Runtime.Catalog.Plugins.SelectMany(p => p.ConfigurationNames));
+            throw new CompassInputException("plugins." + section.Key, $"no loaded plugin is named '{section.Key}' (loaded: {loaded}){Runtime.Catalog.FailedPluginsClause()}");
+        }
     }
 
     /// <summary>
@@ -241,8 +261,8 @@ public sealed class ExplorationSetup : IDisposable
 
     private CompassInputException EmptyTrace() => new(Scenario.Workload.Trace.Path, $"trace '{Scenario.Workload.Trace.Name}' produced no request (empty trace or zero requests); nothing to schedule");
 
-    /// <summary>The definition of the problem over <paramref name="iterations"/>.</summary>
-    public ProblemDefinition Definition(IReadOnlyList<Iteration> iterations) => new()
+    /// <summary>What every pipeline run of this scenario starts from.</summary>
+    public PipelineInputs Inputs => new()
     {
         Package = Package,
         Interconnect = Interconnect,
@@ -250,24 +270,39 @@ public sealed class ExplorationSetup : IDisposable
         Model = Model,
         Precision = Scenario.Precision,
         Graph = Scenario.Graph,
-        Iterations = iterations,
         Objective = Scenario.Objective,
+        Workload = this,
         Padding = Scenario.Workload.Padding,
+        Evaluator = Scenario.Evaluator,
     };
 
-    /// <summary>Builds the exploration problem for <paramref name="iterations"/> (graphs and memoised operator costs).</summary>
-    public ExplorationProblem CreateProblem(IReadOnlyList<Iteration> iterations, CancellationToken cancellationToken) =>
-        ExplorationProblem.Create(Definition(iterations), cancellationToken);
+    /// <inheritdoc />
+    IReadOnlyList<Iteration> IWorkloadSource.Sample(int seed, int count, CancellationToken cancellationToken) => SampleIterations(seed, count, cancellationToken);
+
+    /// <summary>The whole trace for a held-out window: every request checked against the model (prompt within its context window) before any is scheduled.</summary>
+    IReadOnlyList<TraceRequest> IWorkloadSource.ReadTrace(int seed, CancellationToken cancellationToken)
+    {
+        var requests = ReadTrace(seed, cancellationToken);
+        foreach (var request in requests) Preflight.CheckRequest(this, request, Model.MaxPosition);
+        return requests;
+    }
+
+    /// <inheritdoc />
+    IReadOnlyList<Iteration> IWorkloadSource.HeldOut(IReadOnlyList<TraceRequest> requests, int seed, int count, CancellationToken cancellationToken) => HeldOutIterations(requests, seed, count, cancellationToken);
 
     /// <summary>
-    /// The search problem of <c>explore</c> and <c>compare</c>: the scenario's sampled iterations (scenario seed). A
-    /// plugin fault that cancelled the build surfaces as <see cref="PluginFaultException"/>, not as a cancellation.
+    /// Runs <paramref name="pipeline"/> on a new run of this scenario with <paramref name="seed"/>. A plugin fault that
+    /// cancelled a stage surfaces as <see cref="PluginFaultException"/>, not as a cancellation.
     /// </summary>
-    public ExplorationProblem CreateSearchProblem(CancellationToken cancellationToken)
+    public PipelineRun Run(ExplorationPipeline pipeline, int seed, CancellationToken cancellationToken) => Run(pipeline, new PipelineRun(Inputs, seed), cancellationToken);
+
+    /// <summary>Runs <paramref name="pipeline"/> on <paramref name="run"/>, turning a fault-caused cancellation into the fault.</summary>
+    public PipelineRun Run(ExplorationPipeline pipeline, PipelineRun run, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(pipeline);
         try
         {
-            return CreateProblem(SampleIterations(Scenario.Seed, Scenario.Workload.SearchIterations, cancellationToken), cancellationToken);
+            return pipeline.Run(run, cancellationToken);
         }
         catch (OperationCanceledException) when (Resilience.Faults.HasFaults)
         {

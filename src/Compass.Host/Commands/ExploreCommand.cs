@@ -2,11 +2,13 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Runtime.InteropServices;
 using System.Text.Json.Nodes;
+using Compass.Scenarios.Binding;
 using Compass.Abstractions.Evaluation;
 using Compass.Abstractions.Mapping;
 using Compass.Abstractions.Plugins;
 using Compass.Abstractions.Search;
 using Compass.Engine;
+using Compass.Engine.Pipeline;
 using Compass.Engine.Replay;
 using Compass.Host.Composition;
 using Compass.Host.Output;
@@ -130,7 +132,9 @@ public static class ExploreCommand
         try
         {
             var clock = Stopwatch.StartNew();
-            var problem = Preflight.SearchProblem(setup, token);
+            // Stages workload → graph → costing → mapping space with the preflight checks; then search → results on the same run.
+            var run = Preflight.SearchProblem(setup, token);
+            var problem = run.Problem!;
             var scenarioJson = resume?.ScenarioText ?? setup.ResolvedScenarioJson();
             var header = CheckpointHeader.ForRun(scenarioJson, s.Seed, s.Precision, s.Budget.MaxEvaluations, s.Optimizer.Name);
             using var folder = OutputFolder.Open(resume?.Directory ?? args.OutDirectory ?? CompassCli.DefaultOutDirectory(), resume is null ? "--out" : "--resume", args.Force, resume: resume is not null);
@@ -199,7 +203,7 @@ public static class ExploreCommand
                 }
                 if (divergence is null) checkpoint.Write(RunReportBuilder.Row(e));
             }
-            var driver = new SearchDriver(problem, new SearchDriverOptions
+            var options = new SearchDriverOptions
             {
                 Budget = s.Budget,
                 Seed = s.Seed,
@@ -208,13 +212,14 @@ public static class ExploreCommand
                 OnEvaluation = OnEvaluation,
                 PreviousEvaluations = resumeLog is null ? null : [.. resumeLog.Fitnesses.Take(covered)],
                 Logger = setup.Runtime.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Compass.Search"),
-            });
+            };
+            var search = new ExplorationPipeline([PipelineStages.Search(_ => optimizer, _ => options, driverRun => SearchProgress.Run(driverRun, counters, s.Budget.MaxEvaluations, "search", args.Quiet, stdout))]);
             SearchRunResult? result = null;
             PluginFaultException? fault = null;
             Exception? failure = null;
             try
             {
-                result = SearchProgress.Run(() => driver.Run(optimizer, token), counters, s.Budget.MaxEvaluations, "search", args.Quiet, stdout);
+                result = search.Run(run, token).Search;
             }
             catch (PluginFaultException e)
             {
@@ -256,13 +261,16 @@ public static class ExploreCommand
                 : interruptedBy is not null ? "interrupted by " + interruptedBy
                 : result is { Cancelled: true } ? "cancelled" : null;
 
-            var best = CheckedBest(problem, result, optimizer.BestSoFar?.Best, stderr);
+            // The host's own evaluation decides the best (an optimizer may misreport); then the results stage measures it.
+            run.Best = CheckedBest(problem, result, optimizer.BestSoFar?.Best, stderr);
+            new ExplorationPipeline([PipelineStages.Results()]).Run(run, CancellationToken.None);
             RunReportData? report = null;
             string? invalidReason = null;
-            if (best is { } b && IsSound(b.Fitness))
+            if (run.Measurement is { } measured)
             {
+                var b = run.Best!.Value;
                 var wall = result?.WallSeconds ?? clock.Elapsed.TotalSeconds;
-                var (metrics, usage, timeline) = RunReportBuilder.Measure(setup, problem, b.Genome, b.Fitness, evaluations, wall, incomplete is not null);
+                var (metrics, usage, timeline) = RunReportBuilder.Report(setup, measured, evaluations, wall, incomplete is not null);
                 if (IsSound(metrics))
                 {
                     var statistics = new Dictionary<string, double>(WithFaultCounts(result?.Outcome.Statistics ?? new Dictionary<string, double>(), setup.Resilience.Faults), StringComparer.Ordinal);
@@ -276,7 +284,7 @@ public static class ExploreCommand
                         LowerBound = metrics.Bounds?.AsLowerBound(),
                         Findings = metrics.Bounds is { } bounds ? [bounds.Explanation] : [],
                         SearchLog = rows,
-                        Baselines = RunReportBuilder.Baselines(problem),
+                        Baselines = RunReportBuilder.Baselines(run.Baselines!),
                         Timeline = args.Lean ? null : timeline,
                         PackageCost = setup.EstimatePackageCost(),
                         ParetoSet = result is null ? [] : [.. result.Outcome.ParetoSet.Select(g => problem.Evaluate(g)).Where(IsSound).Select(f => new ParetoPoint(f.LatencyNs, f.EnergyPj))],
@@ -351,7 +359,7 @@ public static class ExploreCommand
         var scenarioPath = Path.Combine(dir, ReportFiles.ScenarioFile);
         if (!File.Exists(scenarioPath)) throw new CompassInputException("--resume", $"{dir} has no {ReportFiles.ScenarioFile}: not the output folder of compass explore");
         var ignored = Environment.GetEnvironmentVariables().Keys.OfType<string>()
-            .Where(k => k.StartsWith(Configuration.ScenarioLoader.EnvironmentPrefix, StringComparison.OrdinalIgnoreCase)).Order(StringComparer.Ordinal).ToList();
+            .Where(k => k.StartsWith(ScenarioLoader.EnvironmentPrefix, StringComparison.OrdinalIgnoreCase)).Order(StringComparer.Ordinal).ToList();
         if (ignored.Count > 0)
             stderr.WriteLine($"warning: --resume ignores the environment variable(s) {string.Join(", ", ignored)}: the run continues with the scenario it started with ({ReportFiles.ScenarioFile})");
         return new ResumePlan(dir, InputFiles.ReadText(scenarioPath, InputFiles.MaxScenarioBytes, "--resume"), header);
@@ -420,9 +428,7 @@ public static class ExploreCommand
     }
 
     /// <summary>True when every number of <paramref name="f"/> is finite and non-negative and it is valid.</summary>
-    public static bool IsSound(Fitness f) =>
-        f.IsValid && double.IsFinite(f.LatencyNs) && double.IsFinite(f.EnergyPj) && double.IsFinite(f.Objective) && double.IsFinite(f.EdpJouleSeconds)
-        && f.LatencyNs >= 0 && f.EnergyPj >= 0;
+    public static bool IsSound(Fitness f) => PipelineStages.IsSound(f);
 
     /// <summary>
     /// True when every number that goes into <c>metrics.json</c> is finite (a finite total energy implies finite parts:
@@ -440,7 +446,7 @@ public static class ExploreCommand
         var node = JsonNode.Parse(File.ReadAllText(metricsPath))!.AsObject();
         node["incomplete"] = true;
         node["incompleteReason"] = reason;
-        AtomicFile.WriteAllText(metricsPath, node.ToJsonString(Configuration.ConfigJson.WriteOptions) + "\n");
+        AtomicFile.WriteAllText(metricsPath, node.ToJsonString(Compass.Scenarios.Binding.ConfigJson.WriteOptions) + "\n");
     }
 
     private static string ExplainNoValidMapping(ExplorationProblem problem, int evaluations)

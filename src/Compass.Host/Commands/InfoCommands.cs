@@ -7,7 +7,9 @@ using Compass.Abstractions.Plugins;
 using Compass.Abstractions.Search;
 using Compass.Abstractions.Workload;
 using Compass.Host.Composition;
-using Compass.Host.Configuration;
+using Compass.Scenarios;
+using Compass.Scenarios.Binding;
+using Compass.Scenarios.Presets;
 using Compass.Host.Plugins;
 using Microsoft.Extensions.Configuration;
 
@@ -138,9 +140,9 @@ public static class InfoCommands
             ?? throw new CompassInputException("name", $"unknown {what} '{name}' (known: {HardwareResolver.KnownList(all.Select(nameOf))})");
         return kind switch
         {
-            "package" => JsonSerializer.Serialize(Find(runtime.Packages, p => p.Name, name, "package"), ConfigJson.WriteOptions),
-            "chiplet" => JsonSerializer.Serialize(new[] { Find(runtime.ChipletTypes, t => t.Name, name, "chiplet type") }, ConfigJson.WriteOptions),
-            "model" => JsonSerializer.Serialize(Find(runtime.Models, m => m.Name, name, "model"), ConfigJson.WriteOptions),
+            "package" => JsonSerializer.Serialize(Find(runtime.Packages, p => p.Name, name, "package"), ConfigJson.ScenarioWriteOptions),
+            "chiplet" => JsonSerializer.Serialize(new[] { Find(runtime.ChipletTypes, t => t.Name, name, "chiplet type") }, ConfigJson.ScenarioWriteOptions),
+            "model" => JsonSerializer.Serialize(Find(runtime.Models, m => m.Name, name, "model"), ConfigJson.ScenarioWriteOptions),
             _ => throw new CompassInputException("kind", $"must be package, chiplet or model, got '{kind}'"),
         };
     }
@@ -206,7 +208,7 @@ public static class InfoCommands
             ExploreCommand.ReportLoadErrors(setup, stderr);
             var s = setup.Scenario;
             // Every check explore runs before its search, the problem built once: "valid" means explore will start.
-            var problem = Preflight.SearchProblem(setup, setup.Stop.Token);
+            var problem = Preflight.SearchProblem(setup, setup.Stop.Token).Problem!;
             // And what replay needs beyond it: the held-out window of the trace read with the replay seed.
             var replaySeed = unchecked(s.Seed + 1);
             setup.HeldOutIterations(replaySeed, s.Workload.ReplayIterations, setup.Stop.Token);

@@ -4,9 +4,10 @@ using Compass.Abstractions.Evaluation;
 using Compass.Abstractions.Plugins;
 using Compass.Abstractions.Workload;
 using Compass.Engine;
+using Compass.Engine.Pipeline;
 using Compass.Engine.Workload;
 using Compass.Host.Composition;
-using Compass.Host.Output;
+using Compass.Scenarios.Binding;
 
 namespace Compass.Host.Commands;
 
@@ -36,26 +37,24 @@ public static class Preflight
     public const double GenomeCopies = 256;
 
     /// <summary>
-    /// Runs every check and builds the search problem of <c>explore</c> and <c>compare</c> (the scenario's sampled
-    /// iterations, scenario seed).
+    /// Runs every check and the problem stages of <c>explore</c> and <c>compare</c> (the scenario's sampled
+    /// iterations, scenario seed): workload → memory check → graph → costing → mapping space, then the finite-start
+    /// check on the built problem. The returned run continues with the search stages.
     /// </summary>
-    public static ExplorationProblem SearchProblem(ExplorationSetup setup, CancellationToken cancellationToken)
+    public static PipelineRun SearchProblem(ExplorationSetup setup, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(setup);
         CheckWholeTrace(setup, setup.Scenario.Seed, cancellationToken);
-        ExplorationProblem problem;
-        try
-        {
-            var iterations = setup.SampleIterations(setup.Scenario.Seed, setup.Scenario.Workload.SearchIterations, cancellationToken);
-            CheckWorkFits(setup, iterations, cancellationToken);
-            problem = setup.CreateProblem(iterations, cancellationToken);
-        }
-        catch (OperationCanceledException) when (setup.Resilience.Faults.HasFaults)
-        {
-            throw new PluginFaultException(setup.Resilience.Faults.Faults[0]);
-        }
-        CheckFiniteStart(setup, problem);
-        return problem;
+        var problem = ExplorationPipeline.Problem(setup.Scenario.Workload.SearchIterations);
+        var checkedProblem = new ExplorationPipeline(
+        [
+            problem.Stages[0],
+            new PipelineStage("memory check", (run, token) => CheckWorkFits(setup, PipelineRun.Require(run.Iterations, "workload"), token)),
+            .. problem.Stages.Skip(1),
+        ]);
+        var built = setup.Run(checkedProblem, setup.Scenario.Seed, cancellationToken);
+        CheckFiniteStart(setup, built.Problem!);
+        return built;
     }
 
     /// <summary>
@@ -70,7 +69,7 @@ public static class Preflight
         var graph = setup.Scenario.Graph;
         var layers = graph.Layers == 0 ? setup.Model.Layers : graph.Layers;
         if (layers <= 1) return;
-        var probe = ExplorationProblem.Create(setup.Definition(iterations) with { Graph = graph with { Layers = 1 } }, cancellationToken);
+        var probe = ExplorationProblem.Create(setup.Inputs.Definition(iterations) with { Graph = graph with { Layers = 1 } }, cancellationToken);
         var tasks = probe.TaskCount * (double)layers;
         var genomeBytes = (double)probe.Space.GeneCount * layers * probe.Space.MicroBatchCount * sizeof(int);
         var estimate = tasks * BytesPerTask + genomeBytes * GenomeCopies;

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using Compass.Abstractions.Plugins;
+using Compass.Engine.Pipeline;
 using Compass.Engine.Replay;
 using Compass.Host.Output;
 using Compass.Reporting.Charts;
@@ -62,22 +63,25 @@ public static class ReplayCommand
             var token = setup.Stop.Token;
             var clock = Stopwatch.StartNew();
             // Held-out iterations: the trace read with another seed than the search's, a window of replayIterations.
-            var seed = unchecked(s.Seed + 1);
-            var requests = setup.ReadTrace(seed, token);
-            foreach (var request in requests) Preflight.CheckRequest(setup, request, setup.Model.MaxPosition);
-            var iterations = setup.HeldOutIterations(requests, seed, s.Workload.ReplayIterations, token);
-            var problem = setup.CreateProblem(iterations, token);
+            // Stages: held-out workload (every request checked against the model) → graph → costing → mapping space; the
+            // saved genome read against that space; then replay → results.
+            var run = setup.Run(ExplorationPipeline.ReplayProblem(s.Workload.ReplayIterations), unchecked(s.Seed + 1), token);
+            var problem = run.Problem!;
+            var iterations = run.Iterations!;
             var genome = file.ToGenome(problem.Space, "--mapping");
             // Rows are reused b mod rows (the replay rule), also for the metrics of the held-out iterations.
             var evaluated = BestMappingFile.WithRows(genome, problem.Space.MicroBatchCount);
             var fitness = problem.Evaluate(evaluated, token);
             if (!ExploreCommand.IsSound(fitness))
                 throw new CompassInputException("--mapping", $"the mapping is not valid on the held-out iterations of scenario '{s.Name}': {problem.ExplainInvalid(evaluated) ?? "its EDP overflows"}");
-            var replay = ReplayRunner.Run(problem, genome, requests, ttft, tpot, token);
+            run.Best = (genome, fitness);
+            setup.Run(new ExplorationPipeline([PipelineStages.Replay(ttft, tpot), PipelineStages.Results()]), run, token);
+            var replay = run.Replay!;
+            var measured = run.Measurement!;
             using var folder = OutputFolder.Open(requestedOut ?? CompassCli.DefaultOutDirectory(), "--out", pr.GetValue(force));
             var outDir = folder.Path;
             var scenarioJson = setup.ResolvedScenarioJson();
-            var (metrics, usage, timeline) = RunReportBuilder.Measure(setup, problem, evaluated, fitness, 1, clock.Elapsed.TotalSeconds, false);
+            var (metrics, usage, timeline) = RunReportBuilder.Report(setup, measured, 1, clock.Elapsed.TotalSeconds, false);
             ReportFiles.WriteRun(outDir, new RunReportData
             {
                 Scenario = new ScenarioSummary(s.Name, s.Description, s.Seed, scenarioJson),
@@ -86,7 +90,7 @@ public static class ReplayCommand
                 Package = usage,
                 LowerBound = metrics.Bounds?.AsLowerBound(),
                 Findings = metrics.Bounds is { } bounds ? [bounds.Explanation] : [],
-                Baselines = RunReportBuilder.Baselines(problem),
+                Baselines = RunReportBuilder.Baselines(run.Baselines!),
                 Timeline = timeline,
                 Serving = Serving(replay, iterations.Count),
             });

@@ -1,7 +1,9 @@
 using Compass.Abstractions.Hardware;
 using Compass.Abstractions.Plugins;
 using Compass.Abstractions.Workload;
-using Compass.Host.Configuration;
+using Compass.Scenarios;
+using Compass.Scenarios.Binding;
+using Compass.Scenarios.Presets;
 using Compass.Host.Plugins;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;

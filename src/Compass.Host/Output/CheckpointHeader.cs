@@ -3,6 +3,7 @@ using System.Reflection;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using Compass.Scenarios.Binding;
 using Compass.Abstractions.Plugins;
 using Compass.Abstractions.Workload;
 using Compass.Reporting.Files;

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using Compass.Scenarios.Binding;
 using Compass.Abstractions.Evaluation;
 using Compass.Abstractions.Plugins;
 using Compass.Reporting.Files;

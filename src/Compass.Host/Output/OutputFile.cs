@@ -1,5 +1,7 @@
 using System.Text.Json;
-using Compass.Host.Configuration;
+using Compass.Scenarios;
+using Compass.Scenarios.Binding;
+using Compass.Scenarios.Presets;
 
 namespace Compass.Host.Output;
 

@@ -2,7 +2,9 @@ using Compass.Abstractions.Evaluation;
 using Compass.Abstractions.Mapping;
 using Compass.Abstractions.Workload;
 using Compass.Engine;
+using Compass.Engine.Pipeline;
 using Compass.Host.Commands;
+using Compass.Host.Composition;
 using Compass.Reporting.Model;
 
 namespace Compass.Host.Output;
@@ -26,62 +28,38 @@ public static class RunReportBuilder
         return new SearchLogRow(e.Index, f.LatencyNs, f.EnergyPj, f.Objective, f.IsValid ? f.EdpJouleSeconds : double.PositiveInfinity, e.BestObjectiveSoFar, e.ElapsedSeconds, e.GenomeHash);
     }
 
-    /// <summary>Evaluates the standard heuristic mappings of the space (outside the budget).</summary>
-    public static IReadOnlyList<BaselineResult> Baselines(ExplorationProblem problem)
+    /// <summary>The heuristic baselines the results stage evaluated, as report rows (an invalid one has an infinite EDP).</summary>
+    public static IReadOnlyList<BaselineResult> Baselines(IReadOnlyList<(string Name, Fitness Fitness)> baselines)
     {
-        var list = new List<BaselineResult>();
-        foreach (var named in problem.Heuristics.Standard())
-        {
-            var f = problem.Evaluate(named.Genome);
-            list.Add(new BaselineResult(named.Name, f.LatencyNs, f.EnergyPj, f.IsValid ? f.EdpJouleSeconds : double.PositiveInfinity));
-        }
-        return list;
+        ArgumentNullException.ThrowIfNull(baselines);
+        return [.. baselines.Select(x => new BaselineResult(x.Name, x.Fitness.LatencyNs, x.Fitness.EnergyPj, x.Fitness.IsValid ? x.Fitness.EdpJouleSeconds : double.PositiveInfinity))];
     }
 
     /// <summary>
-    /// Metrics of <paramref name="genome"/> averaged over the problem's iterations (energy by part, per-chiplet usage)
-    /// and the timeline of the first iteration.
+    /// The report's view of the results stage's measurement of the best mapping: metrics (mean energy by part), package
+    /// usage laid out as the mesh, and the first iteration's timeline labelled with the engine's own micro-batch split.
     /// </summary>
-    public static (Compass.Reporting.Model.RunMetrics Metrics, PackageUsage Usage, ScheduleTimeline Timeline) Measure(
-        ExplorationSetup setup, ExplorationProblem problem, Genome genome, Fitness fitness, int evaluations, double wallSeconds, bool cancelled)
+    public static (Compass.Reporting.Model.RunMetrics Metrics, PackageUsage Usage, ScheduleTimeline Timeline) Report(
+        ExplorationSetup setup, MappingMeasurement measured, int evaluations, double wallSeconds, bool cancelled)
     {
-        var n = problem.Definition.Iterations.Count;
-        var energy = default(EnergyBreakdown);
-        var count = problem.Space.ChipletCount;
-        var busy = new double[count];
-        var util = new double[count];
-        var chipEnergy = new double[count];
-        var tasks = new double[count];
-        IterationResult? first = null;
-        for (var i = 0; i < n; i++)
-        {
-            var r = problem.EvaluateIteration(genome, i, includeTimeline: i == 0);
-            first ??= r;
-            energy += r.Energy;
-            foreach (var c in r.Chiplets)
-            {
-                busy[c.Chiplet] += c.BusyNs / n;
-                util[c.Chiplet] += c.Utilisation / n;
-                chipEnergy[c.Chiplet] += c.EnergyPj / n;
-                tasks[c.Chiplet] += (double)c.Tasks / n;
-            }
-        }
-        var chiplets = new ChipletUsage[count];
-        for (var c = 0; c < count; c++) chiplets[c] = new ChipletUsage(c, busy[c], util[c], chipEnergy[c], (int)Math.Round(tasks[c]));
+        ArgumentNullException.ThrowIfNull(setup);
+        ArgumentNullException.ThrowIfNull(measured);
         var pkg = setup.Package;
+        var count = measured.Chiplets.Count;
         var typeNames = new string[count];
         for (var c = 0; c < count; c++) typeNames[c] = pkg.TypeOf(c).Name;
-        var usage = new PackageUsage(pkg.Description.MeshWidth, pkg.Description.MeshHeight, typeNames, chiplets);
-        var bounds = problem.MeanBounds();
+        var usage = new PackageUsage(pkg.Description.MeshWidth, pkg.Description.MeshHeight, typeNames, measured.Chiplets);
+        var fitness = measured.Fitness;
+        var bounds = measured.MeanBounds;
         var metrics = new Compass.Reporting.Model.RunMetrics(
-            fitness.LatencyNs, energy.Scale(1.0 / n), fitness.EdpJouleSeconds, fitness.Objective,
+            fitness.LatencyNs, measured.Energy, fitness.EdpJouleSeconds, fitness.Objective,
             setup.Scenario.Objective.Kind.ToString().ToLowerInvariant(), evaluations, wallSeconds, cancelled)
         {
-            Bounds = new BoundSummary(bounds.LatencyNs, bounds.ComputeNs, bounds.DramNs, bounds.EnergyPj, first!.BoundExplanation),
+            Bounds = new BoundSummary(bounds.LatencyNs, bounds.ComputeNs, bounds.DramNs, bounds.EnergyPj, measured.FirstIteration.BoundExplanation),
         };
-        var timeline = new ScheduleTimeline(0, ScheduleTimeline.GenesFrom(problem.Space.Genes), Phases(problem.Definition.Iterations[0], problem.Space.MicroBatchCount, setup.Scenario.Graph.MicroBatchSize), first.Tasks)
+        var timeline = new ScheduleTimeline(0, ScheduleTimeline.GenesFrom(measured.Genes), Phases(measured.MicroBatches), measured.FirstIteration.Tasks)
         {
-            ResourceIntervals = first.ResourceIntervals,
+            ResourceIntervals = measured.FirstIteration.ResourceIntervals,
         };
         return (metrics, usage, timeline);
     }
@@ -101,21 +79,22 @@ public static class RunReportBuilder
     }
 
     /// <summary>
-    /// Phase of every micro-batch of an iteration, assuming the engine's split: requests sorted by length (new tokens,
-    /// then history) and cut into consecutive micro-batches of the configured size.
+    /// Phase of every micro-batch of an iteration, from the engine's own split (<see cref="ExplorationProblem.MicroBatchRequests"/>):
+    /// prefill when every request of the micro-batch is in prefill (or a prefill chunk), decode when every one decodes,
+    /// mixed otherwise.
     /// </summary>
-    public static IReadOnlyList<MicroBatchPhase> Phases(Iteration iteration, int microBatches, int microBatchSize)
+    public static IReadOnlyList<MicroBatchPhase> Phases(IReadOnlyList<IReadOnlyList<ScheduledRequest>> microBatches)
     {
-        var sorted = iteration.Requests.OrderBy(r => r.NewTokens + r.HistoryTokens).ThenBy(r => r.RequestId).ToList();
-        var phases = new MicroBatchPhase[microBatches];
-        for (var b = 0; b < microBatches; b++)
+        ArgumentNullException.ThrowIfNull(microBatches);
+        var phases = new MicroBatchPhase[microBatches.Count];
+        for (var b = 0; b < phases.Length; b++)
         {
             bool prefill = false, decode = false;
-            for (var i = b * microBatchSize; i < Math.Min(sorted.Count, (b + 1) * microBatchSize); i++)
+            foreach (var r in microBatches[b])
             {
-                if (sorted[i].Phase == RequestPhase.Decode) decode = true; else prefill = true;
+                if (r.Phase == RequestPhase.Decode) decode = true; else prefill = true;
             }
-            phases[b] = prefill && decode ? MicroBatchPhase.Mixed : decode ? MicroBatchPhase.Decode : prefill ? MicroBatchPhase.Prefill : MicroBatchPhase.Mixed;
+            phases[b] = prefill && decode ? MicroBatchPhase.Mixed : decode ? MicroBatchPhase.Decode : MicroBatchPhase.Prefill;
         }
         return phases;
     }

@@ -45,6 +45,9 @@ public sealed record LoadedPlugin(
     IReadOnlyList<PluginContribution> Contributions,
     IReadOnlyList<ServiceDescriptor> Descriptors)
 {
+    /// <summary>The names its configuration section may have under <c>plugins</c>: its entry points' names and its folder name.</summary>
+    public IReadOnlyList<string> ConfigurationNames { get; init; } = [Name];
+
     /// <summary>Its load context (created by <see cref="Loader"/>; one per plugin).</summary>
     public AssemblyLoadContext Context => AssemblyLoadContext.GetLoadContext(Assembly)!;
 
@@ -202,12 +205,14 @@ public sealed class PluginCatalog
             }
             var local = new ServiceCollection();
             var ran = new List<string>();
+            var sectionNames = new List<string> { name };
             foreach (var type in entryTypes)
             {
                 var entry = (ICompassPlugin)Activator.CreateInstance(type)!;
                 var section = pluginsConfiguration.GetSection(entry.Name);
                 if (!section.Exists()) section = pluginsConfiguration.GetSection(name);
                 entry.ConfigureServices(local, section);
+                if (!sectionNames.Contains(entry.Name, StringComparer.OrdinalIgnoreCase)) sectionNames.Add(entry.Name);
                 ran.Add(type.FullName ?? type.Name);
             }
             foreach (var d in local) services.Add(d);
@@ -215,7 +220,7 @@ public sealed class PluginCatalog
                 ?? assembly.GetName().Version?.ToString() ?? "0.0.0";
             var plus = version.IndexOf('+', StringComparison.Ordinal);
             if (plus > 0) version = version[..plus];
-            var plugin = new LoadedPlugin(name, folder, version, loader, assembly, ran, Describe(local), [.. local]);
+            var plugin = new LoadedPlugin(name, folder, version, loader, assembly, ran, Describe(local), [.. local]) { ConfigurationNames = sectionNames };
             _plugins.Add(plugin);
             if (logger.IsEnabled(LogLevel.Debug))
                 logger.LogDebug("Loaded plugin {Plugin} from {Folder} into context {Context}", name, folder, plugin.LoadContextName);

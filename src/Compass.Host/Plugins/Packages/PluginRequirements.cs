@@ -31,6 +31,14 @@ public static class PluginRequirements
         return list;
     }
 
+    /// <summary>Parses the scenario's bound <c>requires</c> entries (package id → range as written), in order.</summary>
+    /// <exception cref="CompassInputException">A value that is not a version range, naming the entry.</exception>
+    public static IReadOnlyList<PluginRequirement> Read(IReadOnlyDictionary<string, string> requires)
+    {
+        ArgumentNullException.ThrowIfNull(requires);
+        return [.. requires.Select(r => new PluginRequirement(r.Key, ParseRange(r.Value, $"requires.{r.Key}"), r.Value.Trim()))];
+    }
+
     private static void Walk(IConfigurationSection section, string prefix, List<PluginRequirement> list)
     {
         foreach (var child in section.GetChildren())

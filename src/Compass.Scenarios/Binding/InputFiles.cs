@@ -1,7 +1,7 @@
 using System.Text;
 using Compass.Abstractions.Plugins;
 
-namespace Compass.Host.Output;
+namespace Compass.Scenarios.Binding;
 
 /// <summary>
 /// Reads input files with a size cap, so that no input (<c>--scenario /dev/zero</c>, a package file linked to a

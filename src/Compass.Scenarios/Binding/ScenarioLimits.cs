@@ -2,7 +2,7 @@ using System.Text;
 using System.Text.Json;
 using Compass.Abstractions.Plugins;
 
-namespace Compass.Host.Configuration;
+namespace Compass.Scenarios.Binding;
 
 /// <summary>
 /// Size limits of a scenario (and of the package, chiplet-type and model files it references), checked in one

@@ -1,11 +1,12 @@
 using Compass.Abstractions.Hardware;
 using Compass.Abstractions.Search;
+using System.Text.Json.Nodes;
 using Compass.Abstractions.Workload;
 using Compass.Engine;
 using Compass.Engine.Workload;
 using Microsoft.Extensions.Configuration;
 
-namespace Compass.Host.Configuration;
+namespace Compass.Scenarios;
 
 /// <summary>A component picked by name with its own options section (<c>{ "name": "ga", "options": { ... } }</c>).</summary>
 /// <param name="Name">Registered name.</param>
@@ -13,15 +14,23 @@ namespace Compass.Host.Configuration;
 /// <param name="Path">Dotted path of the choice in the scenario (<c>optimizer</c>).</param>
 public sealed record ComponentChoice(string Name, IConfigurationSection Options, string Path);
 
-/// <summary>The package as the scenario gives it: a preset name or an inline description.</summary>
+/// <summary>The package as the scenario gives it: a preset name (with overrides, applied after expansion) or an inline description.</summary>
 /// <param name="PresetName">Preset name, or null when inline.</param>
 /// <param name="Inline">Inline description, or null when a preset.</param>
-public sealed record PackageReference(string? PresetName, PackageDescription? Inline);
+/// <param name="Overrides">Bound overrides of the preset's fields (<c>{ "link": { "bandwidthGBps": 64 } }</c>), or null.</param>
+public sealed record PackageReference(string? PresetName, PackageDescription? Inline, JsonObject? Overrides = null);
 
-/// <summary>The model as the scenario gives it: a catalog name or an inline configuration.</summary>
+/// <summary>The model as the scenario gives it: a catalog name (with overrides, applied after expansion) or an inline configuration.</summary>
 /// <param name="PresetName">Catalog name, or null when inline.</param>
 /// <param name="Inline">Inline configuration, or null when a catalog name.</param>
-public sealed record ModelReference(string? PresetName, ModelConfig? Inline);
+/// <param name="Overrides">Bound overrides of the catalog model's fields (<c>{ "layers": 1 }</c>), or null.</param>
+public sealed record ModelReference(string? PresetName, ModelConfig? Inline, JsonObject? Overrides = null);
+
+/// <summary>An extra chiplet type: inline, or a catalog type with overrides (applied after expansion).</summary>
+/// <param name="PresetName">Catalog type name, or null when inline.</param>
+/// <param name="Inline">Inline type, or null when a catalog type.</param>
+/// <param name="Overrides">Bound overrides of the catalog type's fields, or null.</param>
+public sealed record ChipletTypeReference(string? PresetName, ChipletType? Inline, JsonObject? Overrides = null);
 
 /// <summary>The <c>workload</c> section.</summary>
 /// <param name="Trace">Trace source.</param>
@@ -86,7 +95,7 @@ public sealed record Scenario
     public required PackageReference Package { get; init; }
 
     /// <summary>Extra chiplet types (replace catalog types of the same name).</summary>
-    public IReadOnlyList<ChipletType> ExtraChipletTypes { get; init; } = [];
+    public IReadOnlyList<ChipletTypeReference> ExtraChipletTypes { get; init; } = [];
 
     /// <summary>Model name or inline configuration.</summary>
     public required ModelReference Model { get; init; }
@@ -121,9 +130,24 @@ public sealed record Scenario
     /// <summary>The <c>plugins</c> section (one sub-section per plugin).</summary>
     public required IConfigurationSection Plugins { get; init; }
 
-    /// <summary>Plugin packages the scenario needs, with the versions it accepts (<c>"requires": { "Acme.Photonic": "&gt;=1.2" }</c>).</summary>
-    public IReadOnlyList<Plugins.Packages.PluginRequirement> Requires { get; init; } = [];
+    /// <summary>
+    /// The evaluator's options (<c>evaluator</c>): where tensors in DRAM have their home (<c>placement</c>) and explicit
+    /// homes of weight tensors (<c>weightHomes</c>).
+    /// </summary>
+    public EvaluatorOptions Evaluator { get; init; } = new();
 
-    /// <summary>The merged configuration the scenario was read from.</summary>
+    /// <summary>
+    /// Plugin packages the scenario needs with the versions it accepts (<c>"requires": { "Acme.Photonic": "&gt;=1.2" }</c>),
+    /// package id → range as written; the host checks them against the loaded plugins.
+    /// </summary>
+    public IReadOnlyDictionary<string, string> Requires { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>The bound scenario as configuration (component options and plugin sections are read from it).</summary>
     public required IConfiguration Root { get; init; }
+
+    /// <summary>
+    /// The bound scenario document: every declared key in declared order with its default filled, presets still by
+    /// name (with their overrides). <see cref="Binding.ResolvedScenario"/> writes it with the presets expanded.
+    /// </summary>
+    public required JsonObject Document { get; init; }
 }

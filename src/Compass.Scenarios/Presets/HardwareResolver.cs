@@ -1,22 +1,32 @@
 using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
 using Compass.Abstractions.Hardware;
 using Compass.Abstractions.Plugins;
 using Compass.Abstractions.Workload;
+using Compass.Scenarios.Binding;
+using Compass.Scenarios.Schema;
 
-namespace Compass.Host.Configuration;
+namespace Compass.Scenarios.Presets;
 
-/// <summary>Resolves and validates the scenario's hardware and model against the catalogs the plugins registered.</summary>
+/// <summary>
+/// Resolves the scenario's hardware and model against the catalogs the plugins registered — a preset is expanded,
+/// then the scenario's overrides of its fields are applied — and validates the result: the one validator of
+/// packages, chiplet types and models.
+/// </summary>
 public static class HardwareResolver
 {
     /// <summary>
-    /// Resolves the package (preset or inline) with every slot's chiplet type, then validates the hardware data.
-    /// Extra chiplet types from the scenario replace catalog types of the same name.
+    /// Resolves the package (preset with overrides, or inline) with every slot's chiplet type, then validates the
+    /// hardware data. A scenario chiplet type may take a catalog type's name only to replace it (<c>replaces</c>; a preset
+    /// with overrides under its own name replaces it implicitly).
     /// </summary>
-    public static ResolvedPackage ResolvePackage(PackageReference reference, IReadOnlyList<ChipletType> extraTypes, IEnumerable<ChipletType> catalogTypes, IEnumerable<PackageDescription> catalogPackages)
+    public static ResolvedPackage ResolvePackage(PackageReference reference, IReadOnlyList<ChipletTypeReference> extraTypes, IEnumerable<ChipletType> catalogTypes, IEnumerable<PackageDescription> catalogPackages)
     {
         var types = new Dictionary<string, ChipletType>(StringComparer.OrdinalIgnoreCase);
-        foreach (var t in catalogTypes) types[t.Name] = t;
-        AddScenarioTypes(types, extraTypes);
+        var catalog = catalogTypes.ToList();
+        foreach (var t in catalog) types[t.Name] = t;
+        AddScenarioTypes(types, [.. extraTypes.Select((t, i) => ResolveChiplet(t, catalog, $"hardware.chipletTypes[{i}]"))]);
         PackageDescription package;
         string path;
         if (reference.PresetName is { } name)
@@ -25,6 +35,11 @@ public static class HardwareResolver
             package = presets.LastOrDefault(p => string.Equals(p.Name, name, StringComparison.OrdinalIgnoreCase))
                 ?? throw new CompassInputException("hardware.package", $"unknown package '{name}' (known: {KnownList(presets.Select(p => p.Name))})");
             path = $"package '{package.Name}'";
+            if (reference.Overrides is { } overrides)
+            {
+                package = Expand(package, overrides, "hardware.package");
+                path = "hardware.package";
+            }
         }
         else
         {
@@ -171,7 +186,7 @@ public static class HardwareResolver
         NonNegative(t.LaunchOverhead.NormNs, path + ".launchOverhead.normNs");
     }
 
-    /// <summary>Resolves the model (catalog name or inline) and validates it.</summary>
+    /// <summary>Resolves the model (catalog name with overrides, or inline) and validates it.</summary>
     public static ModelConfig ResolveModel(ModelReference reference, IEnumerable<ModelConfig> catalog)
     {
         ModelConfig model;
@@ -182,6 +197,11 @@ public static class HardwareResolver
             model = list.LastOrDefault(m => string.Equals(m.Name, name, StringComparison.OrdinalIgnoreCase))
                 ?? throw new CompassInputException("model", $"unknown model '{name}' (known: {KnownList(list.Select(m => m.Name))})");
             path = $"model '{model.Name}'";
+            if (reference.Overrides is { } overrides)
+            {
+                model = Expand(model, overrides, "model");
+                path = "model";
+            }
         }
         else
         {
@@ -210,6 +230,28 @@ public static class HardwareResolver
             if (moe.ExpertFfnHidden < 1) throw new CompassInputException(path + ".moe.expertFfnHidden", $"must be >= 1, got {moe.ExpertFfnHidden}");
         }
         if (m.Attention == AttentionKind.Mla && m.Mla is null) throw new CompassInputException(path + ".mla", "is required when attention is Mla");
+    }
+
+    /// <summary>An extra chiplet type: inline, or a catalog type expanded with the scenario's overrides.</summary>
+    public static ChipletType ResolveChiplet(ChipletTypeReference reference, IReadOnlyList<ChipletType> catalog, string path)
+    {
+        if (reference.PresetName is not { } name) return reference.Inline!;
+        var preset = catalog.LastOrDefault(t => string.Equals(t.Name, name, StringComparison.OrdinalIgnoreCase))
+            ?? throw new CompassInputException(path + "." + PresetField.PresetKey, $"unknown chiplet type '{name}' (known: {KnownList(catalog.Select(t => t.Name))})");
+        var expanded = reference.Overrides is { } overrides ? Expand(preset, overrides, path) : preset;
+        // A preset kept under its own name is an edit of that catalog type: it replaces it on purpose.
+        return string.Equals(expanded.Name, preset.Name, StringComparison.OrdinalIgnoreCase) && expanded.Replaces is null ? expanded with { Replaces = preset.Name } : expanded;
+    }
+
+    /// <summary>
+    /// A catalog entry with the scenario's (already bound) overrides applied: the entry is written as JSON, the
+    /// overrides merged in (<see cref="PresetMerge"/>), and the result read back as the record.
+    /// </summary>
+    public static T Expand<T>(T preset, JsonObject overrides, string path) where T : class
+    {
+        var node = JsonSerializer.SerializeToNode(preset, ConfigJson.Options)!.AsObject();
+        PresetMerge.Apply(node, overrides, path);
+        return (T)RecordField.For(typeof(T), partial: false).Materialize(node, path);
     }
 
     /// <summary>Comma-separated, sorted list of known names.</summary>
