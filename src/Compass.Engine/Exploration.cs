@@ -81,6 +81,19 @@ public sealed record EvaluatorOptions
     /// <see cref="Placement"/> for the named genes' weights.
     /// </summary>
     public IReadOnlyDictionary<string, int> WeightHomes { get; init; } = new Dictionary<string, int>();
+
+    /// <summary>How the shards of a tensor-parallel GEMM all-reduce their partial sums (default <see cref="CollectiveAlgorithm.Ring"/>).</summary>
+    public CollectiveAlgorithm Collective { get; init; } = CollectiveAlgorithm.Ring;
+}
+
+/// <summary>Algorithm of the all-reduce that ends a row-parallel (Megatron) GEMM, routed over the package's links.</summary>
+public enum CollectiveAlgorithm
+{
+    /// <summary>Ring over the participants in shard order: 2(p − 1) steps of 1/p of the tensor to the next participant.</summary>
+    Ring,
+
+    /// <summary>Every participant sends its 1/p slice to every other (reduce-scatter), then its reduced slice (all-gather): two steps.</summary>
+    Direct,
 }
 
 /// <summary>Everything needed to build an exploration problem.</summary>

@@ -206,18 +206,14 @@ public sealed class ExplorationProblem
         var types = package.ChipletTypes;
         var structure = graph.Structure;
         var genes = structure.GeneCount;
-        var fits = new bool[types.Count * genes];
-        var writePj = new double[types.Count * genes];
+        var bufferBytes = new double[types.Count];
+        var writePj = new double[types.Count];
         for (var ty = 0; ty < types.Count; ty++)
         {
-            var type = types[ty];
-            var writeEnergy = type.Buffers.Count == 0 ? 0 : type.Buffers[^1].WriteEnergyPjPerByte;
-            for (var g = 0; g < genes; g++)
-            {
-                fits[ty * genes + g] = structure.WeightBytes[g] <= type.GlobalBufferBytes;
-                writePj[ty * genes + g] = structure.WeightBytes[g] * writeEnergy;
-            }
+            bufferBytes[ty] = types[ty].GlobalBufferBytes;
+            writePj[ty] = types[ty].Buffers.Count == 0 ? 0 : types[ty].Buffers[^1].WriteEnergyPjPerByte;
         }
+        foreach (var it in graph.Iterations) Capacity(it, structure, bufferBytes);
         var staticW = new double[chiplets];
         for (var c = 0; c < chiplets; c++) staticW[c] = package.TypeOf(c).StaticPowerW;
         var traffic = new TrafficCache(definition.Interconnect, chiplets);
@@ -226,7 +222,7 @@ public sealed class ExplorationProblem
             if (Array.IndexOf(structure.Names, name) < 0) throw new CompassInputException("evaluator.weightHomes", $"no node named '{name}' (names look like {structure.Names[0]})");
             if (channel < 0 || channel >= traffic.ChannelCount) throw new CompassInputException($"evaluator.weightHomes.{name}", $"must be a channel 0..{traffic.ChannelCount - 1}, got {channel}");
         }
-        var evaluator = new Evaluator(structure, traffic, package.SlotTypeIndex, staticW, fits, writePj, definition.Evaluator);
+        var evaluator = new Evaluator(structure, traffic, package.SlotTypeIndex, staticW, bufferBytes, writePj, definition.Evaluator);
         var bounds = new IterationBounds[graph.Iterations.Length];
         for (var i = 0; i < bounds.Length; i++) bounds[i] = LowerBounds(graph.Iterations[i], structure, types.Count, chiplets, traffic, evaluator.StaticPjPerNs);
 
@@ -263,6 +259,36 @@ public sealed class ExplorationProblem
         var tokens = default(PaddingTokens);
         for (var i = 0; i < Definition.Iterations.Count; i++) tokens += Padding.Count(Definition.Iterations[i], PaddedIterations[i], Definition.Padding);
         return new PaddingReport(Definition.Padding, tokens, padded.LatencyNs, padded.EnergyPj, real.LatencyNs, real.EnergyPj);
+    }
+
+    /// <summary>
+    /// Buffer capacity per chiplet type and task (docs/evaluator.md, "Capacity"): the activation and KV working set is
+    /// the task's input edges, its DRAM reads of KV history and graph input, and its output; the weights keep what is left
+    /// of the global buffer beside it (streamed otherwise); an output larger than the buffer (or, for an all-reduce shard,
+    /// a reduced tensor larger than it) cannot wait there to be forwarded and is spilled to DRAM.
+    /// </summary>
+    private static void Capacity(IterationGraph it, GeneStructure structure, double[] bufferBytes)
+    {
+        var genes = structure.GeneCount;
+        var edges = structure.EdgeCount;
+        var tasks = it.Tasks;
+        var resident = new double[bufferBytes.Length * tasks];
+        var fits = new bool[bufferBytes.Length * tasks];
+        for (var t = 0; t < tasks; t++)
+        {
+            var mb = t / genes;
+            var g = t - mb * genes;
+            double working = it.ExtraReadBytes[t] + it.OutputBytes[t];
+            for (var e = structure.PredStart[g]; e < structure.PredStart[g + 1]; e++) working += it.EdgeBytes[mb * edges + e];
+            var held = Math.Max(it.OutputBytes[t], it.AllReduceBytes[t]);
+            for (var ty = 0; ty < bufferBytes.Length; ty++)
+            {
+                resident[ty * tasks + t] = Math.Min(structure.WeightBytes[g], Math.Max(0, bufferBytes[ty] - working));
+                fits[ty * tasks + t] = held <= bufferBytes[ty];
+            }
+        }
+        it.ResidentWeightBytes = resident;
+        it.OutputFits = fits;
     }
 
     /// <summary>

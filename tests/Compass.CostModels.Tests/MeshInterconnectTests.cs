@@ -150,29 +150,6 @@ public class MeshInterconnectTests
         var ex = Assert.Throws<CompassInputException>(() => new MeshInterconnectModel().Build(TestHardware.Resolve(package, TestHardware.Compass(Dataflow.OutputStationary))));
         Assert.Equal("package.dramChannels[1].attachedRouters[2]", ex.Field);
     }
-
-    [Fact]
-    public void CollectivesMoveTheTextbookVolumes()
-    {
-        var holders = new[] { 0, 1, 2, 3, 4, 5, 6, 7 };
-        const double s = 1 << 20;
-        // Ring all-reduce: each rank sends 2(p − 1)/p · S (formulas.md §7).
-        var ar = TensorParallelCollectives.AllReduce(holders, s, CollectiveAlgorithm.Ring);
-        Assert.Equal(8 * 2 * 7.0 / 8 * s, TensorParallelCollectives.TotalBytes(ar), 6);
-        Assert.Equal(2 * 7, ar.Max(t => t.Step) + 1);
-        // Ring all-gather of shards S/p: each rank sends (p − 1)/p · S.
-        var ag = TensorParallelCollectives.AllGather(holders, s / 8, CollectiveAlgorithm.Ring);
-        Assert.Equal(8 * 7.0 / 8 * s, TensorParallelCollectives.TotalBytes(ag), 6);
-        // Direct gather into rank 3: seven shards; ring gather ending at 3 forwards growing bundles 1..7 shards.
-        Assert.Equal(7 * s / 8, TensorParallelCollectives.TotalBytes(TensorParallelCollectives.Gather(holders, 3, s / 8, CollectiveAlgorithm.Direct)), 6);
-        var ring = TensorParallelCollectives.Gather(holders, 3, s / 8, CollectiveAlgorithm.Ring);
-        Assert.Equal(28 * s / 8, TensorParallelCollectives.TotalBytes(ring), 6);
-        Assert.Equal(3, ring[^1].Destination);
-        // Reduction of partial sums: p − 1 messages of the full size either way.
-        Assert.Equal(7 * s, TensorParallelCollectives.TotalBytes(TensorParallelCollectives.Reduce(holders, 0, s, CollectiveAlgorithm.Direct)), 6);
-        Assert.Equal(7 * s, TensorParallelCollectives.TotalBytes(TensorParallelCollectives.Reduce(holders, 0, s, CollectiveAlgorithm.Ring)), 6);
-        Assert.All(TensorParallelCollectives.Reduce(holders, 0, s, CollectiveAlgorithm.Direct), t => Assert.Equal(0, t.Destination));
-    }
 }
 
 public class DramCapacityTests

@@ -129,26 +129,26 @@ public sealed class ContentionTests
     [Fact]
     public void WholeOutputForwardedToSeveralChipletsIsSentOnceOverATree()
     {
-        // 2×2 mesh, micro-batch 0 only: the FFN activation (gene act) stays on chiplet 0 and is last there when both
-        // FFN-down shards are issued on chiplets 1 and 3 (the two shards run one after the other). Its whole output is
+        // 2×2 mesh, micro-batch 0 only: the second norm (gene norm2) stays on chiplet 0 and is last there when both
+        // FFN-up shards are issued on chiplets 1 and 3 (the two shards run one after the other). Its whole output is
         // sent once over the XY tree 0→1, 1→3 (2 links), not as two unicasts 0→1 and 0→1→3 (3 links).
         var p = ExplorationProblem.Create(Fixtures.MeshDefinition(), CancellationToken.None);
         var genes = p.Space.Genes;
-        var act = genes.First(g => g.Stage == NodeStage.FfnActivation);
-        var downs = genes.Where(g => g.Stage == NodeStage.FfnDown && g.Layer == act.Layer).ToArray();
-        Assert.Equal(2, downs.Length);
+        var norm = genes.First(g => g.Name == "L0.norm2");
+        var ups = genes.Where(g => g.Stage == NodeStage.FfnUp && g.Layer == norm.Layer).ToArray();
+        Assert.Equal(2, ups.Length);
         var genome = p.Space.CreateGenome();
         for (var b = 0; b < genome.MicroBatchCount; b++)
         {
-            genome[b, downs[0].Index] = 1;
-            genome[b, downs[1].Index] = 3;
+            genome[b, ups[0].Index] = 1;
+            genome[b, ups[1].Index] = 3;
         }
         var r = p.EvaluateIteration(genome, 0, includeTimeline: true);
-        var actTask = r.Tasks.First(t => t.MicroBatch == 0 && t.Gene == act.Index);
-        var first = r.Tasks.Where(t => t.MicroBatch == 0 && downs.Any(d => d.Index == t.Gene)).OrderBy(t => t.StartNs).ThenBy(t => t.Gene).First();
-        var bytes = p.Graph.Iterations[0].OutputBytes[act.Index];
+        var normTask = r.Tasks.First(t => t.MicroBatch == 0 && t.Gene == norm.Index);
+        var first = r.Tasks.Where(t => t.MicroBatch == 0 && ups.Any(d => d.Index == t.Gene)).OrderBy(t => t.StartNs).ThenBy(t => t.Gene).First();
+        var bytes = p.Graph.Iterations[0].OutputBytes[norm.Index];
         Assert.Equal(bytes, first.NopBytes, 9);
-        var sent = r.ResourceIntervals.Where(i => i.Kind == ResourceKind.Link && i.StartNs >= actTask.EndNs && i.StartNs == first.StartNs && i.Bytes == bytes).ToArray();
+        var sent = r.ResourceIntervals.Where(i => i.Kind == ResourceKind.Link && i.StartNs >= normTask.EndNs && i.StartNs == first.StartNs && i.Bytes == bytes).ToArray();
         Assert.Equal(2, sent.Length);
     }
 }

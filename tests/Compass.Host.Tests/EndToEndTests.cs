@@ -317,7 +317,7 @@ public sealed class EndToEndTests
     {
         var r = HostProcess.Run("validate", "--scenario", TestPaths.FixtureScenario, "--plugins", TestPaths.PluginSet(false, "Sample"));
         Assert.Equal(0, r.ExitCode);
-        Assert.StartsWith("fixture-2x2: valid (2 micro-batches × 19 genes, fx-2x2 2x2, model fx-tiny, optimizer fx-random, budget 20, seed 7)", r.StdOut, StringComparison.Ordinal);
+        Assert.StartsWith("fixture-2x2: valid (2 micro-batches × 20 genes, fx-2x2 2x2, model fx-tiny, optimizer fx-random, budget 20, seed 7)", r.StdOut, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -21,6 +21,7 @@ internal sealed class EvaluatorScratch
     public int[] DramConsumerChip = [];
     public byte[] NeedsWrite = [];
     public byte[] WeightLoad = [];
+    public double[] WeightLoadBytes = [];
     public int[] Heap = [];
 
     // Multicast of a task's output: 0 not sent yet, 1 sent (arrival below), 2 not a multicast (one destination).
@@ -38,9 +39,18 @@ internal sealed class EvaluatorScratch
     // Per edge instance.
     public byte[] Forwarded = [];
 
+    // Per micro-batch × all-reduce group: shards not yet dispatched.
+    public int[] GroupPending = [];
+
+    // Per chiplet: the participants of the all-reduce being run, when each has its data, and what it received in a step.
+    public int[] Holders = [];
+    public double[] HolderAvailable = [];
+    public double[] HolderReceived = [];
+
     // Per chiplet.
     public int[] LastTask = [];
     public int[] PrevGene = [];
+    public double[] PrevResident = [];
     public double[] ChipBusy = [];
     public double[] ChipCompute = [];
     public double[] ChipEnergy = [];
@@ -59,8 +69,9 @@ internal sealed class EvaluatorScratch
     // DRAM bytes by kind, of the last run.
     public double WeightBytes, WeightReloadBytes, KvReadBytes, KvWriteBytes, ActivationReadBytes, ActivationWriteBytes, RefetchBytes;
 
-    public void Ensure(int tasks, int microBatches, int edgeInstances, int chiplets, int genes, int resources, int channelSlots)
+    public void Ensure(int tasks, int microBatches, int edgeInstances, int chiplets, int genes, int resources, int channelSlots, int groupInstances)
     {
+        if (GroupPending.Length < groupInstances) GroupPending = new int[groupInstances];
         if (Finish.Length < tasks)
         {
             Finish = new double[tasks];
@@ -73,6 +84,7 @@ internal sealed class EvaluatorScratch
             DramConsumerChip = new int[tasks];
             NeedsWrite = new byte[tasks];
             WeightLoad = new byte[tasks];
+            WeightLoadBytes = new double[tasks];
             Heap = new int[tasks];
             ForwardCast = new byte[tasks];
             ForwardArrival = new double[tasks];
@@ -91,10 +103,14 @@ internal sealed class EvaluatorScratch
             Destinations = new int[chiplets];
             Marked = new bool[chiplets];
             PrevGene = new int[chiplets];
+            PrevResident = new double[chiplets];
             ChipBusy = new double[chiplets];
             ChipCompute = new double[chiplets];
             ChipEnergy = new double[chiplets];
             ChipTasks = new int[chiplets];
+            Holders = new int[chiplets];
+            HolderAvailable = new double[chiplets];
+            HolderReceived = new double[chiplets];
         }
         if (WeightHome.Length < genes)
         {
@@ -141,13 +157,14 @@ internal sealed class Evaluator
     private readonly int[] _chipType;
     private readonly double[] _staticPjPerNs;
     private readonly double _staticPjPerNsTotal;
-    private readonly bool[] _weightFits;       // type × gene
-    private readonly double[] _weightWritePj;  // type × gene
+    private readonly double[] _bufferBytes;     // type: global buffer capacity
+    private readonly double[] _writePjPerByte; // type: global buffer write energy
     private readonly byte[] _graphOutput;      // gene: 1 when no gene consumes it (always written back)
     private readonly int[] _explicitHome;      // gene: explicit weight channel, or −1
     private readonly bool _interleaved;
+    private readonly CollectiveAlgorithm _collective;
 
-    public Evaluator(GeneStructure structure, TrafficCache traffic, int[] chipType, double[] staticPowerW, bool[] weightFits, double[] weightWritePj, EvaluatorOptions options)
+    public Evaluator(GeneStructure structure, TrafficCache traffic, int[] chipType, double[] staticPowerW, double[] bufferBytes, double[] writePjPerByte, EvaluatorOptions options)
     {
         _s = structure;
         _traffic = traffic;
@@ -159,10 +176,11 @@ internal sealed class Evaluator
             _staticPjPerNs[c] = staticPowerW[c] * 1000.0;
             _staticPjPerNsTotal += _staticPjPerNs[c];
         }
-        _weightFits = weightFits;
-        _weightWritePj = weightWritePj;
+        _bufferBytes = bufferBytes;
+        _writePjPerByte = writePjPerByte;
         _graphOutput = [.. structure.IsGraphOutput.Select(o => o ? (byte)1 : (byte)0)];
         _interleaved = options.Placement == DramPlacement.Interleaved || traffic.ChannelCount == 0;
+        _collective = options.Collective;
         _explicitHome = new int[structure.GeneCount];
         Array.Fill(_explicitHome, -1);
         for (var g = 0; g < structure.GeneCount; g++)
@@ -197,8 +215,12 @@ internal sealed class Evaluator
         var chiplets = _chipType.Length;
         var channels = _traffic.ChannelCount;
         var resources = _traffic.ResourceCount;
-        s.Ensure(it.Tasks, mbs, mbs * edges, chiplets, genes, resources, channels + 1);
+        var groups = _s.GroupCount;
+        var groupOf = _s.Group;
+        s.Ensure(it.Tasks, mbs, mbs * edges, chiplets, genes, resources, channels + 1, mbs * groups);
         Array.Clear(s.InputCast, 0, mbs);
+        for (var mb = 0; mb < mbs; mb++)
+            for (var k = 0; k < groups; k++) s.GroupPending[mb * groups + k] = _s.GroupStart[k + 1] - _s.GroupStart[k];
 
         // Pass 1: order, data-access flags, homes, dependencies.
         var lastTask = s.LastTask;
@@ -215,6 +237,7 @@ internal sealed class Evaluator
         var weightLoad = s.WeightLoad;
         var weightHome = s.WeightHome;
         var weightSeen = s.WeightSeen;
+        var prevResident = s.PrevResident;
         Array.Fill(lastTask, -1, 0, chiplets);
         Array.Fill(prevGene, -1, 0, chiplets);
         Array.Fill(weightHome, int.MinValue, 0, genes);
@@ -243,18 +266,37 @@ internal sealed class Evaluator
                     dramConsumer[t] = -1;
                     s.ForwardCast[t] = 0;
                     s.DramCast[t] = 0;
-                    var load = weights[g] > 0 && (prevGene[c] != g || !_weightFits[_chipType[c] * genes + g]);
+                    // Weights: all of them when the chiplet's previous task was another node; when it ran this node
+                    // last, only the part that did not stay resident beside that task's activations and KV.
+                    var type = _chipType[c];
+                    var loadBytes = prevGene[c] == g ? weights[g] - prevResident[c] : weights[g];
+                    var load = loadBytes > 0;
                     weightLoad[t] = (byte)(load ? 1 : 0);
+                    s.WeightLoadBytes[t] = load ? loadBytes : 0;
                     if (load && weightHome[g] == int.MinValue) weightHome[g] = _explicitHome[g] >= 0 ? _explicitHome[g] : HomeNear(c);
                     prevGene[c] = g;
+                    prevResident[c] = it.ResidentWeightBytes[type * it.Tasks + t];
                     var deps = 0;
+                    // After an all-reduce every participant holds the whole reduced tensor: a consumer on a chiplet that
+                    // ran a shard of the group (still holding its output) reads all of it locally.
+                    var groupLocal = -1;
+                    if (_s.ConsumesGroup[g])
+                    {
+                        for (var e = predStart[g]; e < predStart[g + 1]; e++)
+                        {
+                            var p = predGene[e];
+                            var tp = baseT + p;
+                            if (groupOf[p] >= 0 && active[tp] && edgeBytes[baseE + e] > 0 && assign[row + p] == c && lastTask[c] == tp && it.OutputFits[_chipType[c] * it.Tasks + tp]) { groupLocal = groupOf[p]; break; }
+                        }
+                    }
                     for (var e = predStart[g]; e < predStart[g + 1]; e++)
                     {
                         var tp = baseT + predGene[e];
                         if (edgeBytes[baseE + e] <= 0 || !active[tp]) { forwarded[baseE + e] = 2; continue; }
                         deps++;
+                        if (groupLocal >= 0 && groupOf[predGene[e]] == groupLocal) { forwarded[baseE + e] = 3; continue; }
                         if (firstConsumer[tp] < 0) firstConsumer[tp] = c;
-                        if (lastTask[assign[row + predGene[e]]] == tp)
+                        if (lastTask[assign[row + predGene[e]]] == tp && it.OutputFits[_chipType[assign[row + predGene[e]]] * it.Tasks + tp])
                         {
                             forwarded[baseE + e] = 1;
                         }
@@ -338,7 +380,7 @@ internal sealed class Evaluator
             for (var e = predStart[g]; e < predStart[g + 1]; e++)
             {
                 var f = forwarded[baseE + e];
-                if (f == 2) continue;
+                if (f >= 2) continue;
                 var p = predGene[e];
                 var bytes = edgeBytes[baseE + e];
                 var tp = baseT + p;
@@ -419,9 +461,10 @@ internal sealed class Evaluator
             if (weightLoad[t] != 0)
             {
                 var wHome = weightHome[g];
-                readBytes[wHome < 0 ? channels : wHome] += weights[g];
-                if (weightSeen[g] == 0) { weightSeen[g] = 1; s.WeightBytes += weights[g]; }
-                else s.WeightReloadBytes += weights[g];
+                var loaded = s.WeightLoadBytes[t];
+                readBytes[wHome < 0 ? channels : wHome] += loaded;
+                if (weightSeen[g] == 0) { weightSeen[g] = 1; s.WeightBytes += loaded; }
+                else s.WeightReloadBytes += loaded;
             }
             if (cost.RefetchBytes > 0)
             {
@@ -527,38 +570,128 @@ internal sealed class Evaluator
             chipTasks[c]++;
             if (end > makespan) makespan = end;
 
-            var taskBuffer = cost.BufferPj + (weightLoad[t] != 0 ? _weightWritePj[type * genes + g] : 0);
-            var taskNop = hop * hopEnergy;
+            // The group's last shard to run starts its all-reduce; its record carries the all-reduce's byte-hops and
+            // energy (the chiplets' energy is charged to the senders).
+            var group = groupOf[g];
+            double collectiveEnd = end, collectiveHop = 0;
+            if (group >= 0 && --s.GroupPending[mb * groups + group] == 0)
+            {
+                (collectiveEnd, collectiveHop) = AllReduce(s, group, baseT, row, assign, finish, it.AllReduceBytes[t], busyUntil, busyNs, intervals);
+                if (!double.IsFinite(collectiveEnd)) { nonFinite = true; collectiveEnd = end; }
+                if (collectiveEnd > makespan) makespan = collectiveEnd;
+            }
+            var taskBuffer = cost.BufferPj + (weightLoad[t] != 0 ? s.WeightLoadBytes[t] * _writePjPerByte[type] : 0);
+            var taskNop = (hop + collectiveHop) * hopEnergy;
             var taskEnergy = cost.MacPj + taskBuffer + cost.VectorPj + taskNop + taskDramPj;
             macPj += cost.MacPj;
             bufferPj += taskBuffer;
             vectorPj += cost.VectorPj;
             nopPj += taskNop;
             dramPj += taskDramPj;
-            chipEnergy[c] += taskEnergy;
+            chipEnergy[c] += taskEnergy - collectiveHop * hopEnergy;
             totalDram += taskDramBytes;
-            totalHop += hop;
+            totalHop += hop + collectiveHop;
             timeline?.Add(new TaskRecord(iterationIndex, mb, g, c, start, end, cost.TimeNs, nopEnd - start, dramEnd - start, taskEnergy, taskDramBytes, nopBytes, weightLoad[t] != 0));
 
-            // Release the next task on this chiplet and this task's consumers.
+            // Release the next task on this chiplet and this task's consumers. A shard of an all-reduce group frees its
+            // chiplet at once, but its consumers wait for the all-reduce, which starts when the group's last shard has run.
             var next = nextOnChip[t];
             if (next >= 0)
             {
                 if (end > ready[next]) ready[next] = end;
                 if (--pending[next] == 0) Push(heap, ref heapCount, next, ready, position);
             }
-            for (var k = succStart[g]; k < succStart[g + 1]; k++)
+            if (group < 0)
             {
-                var consumer = baseT + succGene[k];
-                if (!active[consumer] || forwarded[baseE + succEdge[k]] == 2) continue;
-                if (end > ready[consumer]) ready[consumer] = end;
-                if (--pending[consumer] == 0) Push(heap, ref heapCount, consumer, ready, position);
+                Release(g, baseT, baseE, end, active, forwarded, ready, pending, position, heap, ref heapCount);
+            }
+            else if (s.GroupPending[mb * groups + group] == 0)
+            {
+                for (var k = _s.GroupStart[group]; k < _s.GroupStart[group + 1]; k++)
+                    Release(_s.GroupGene[k], baseT, baseE, collectiveEnd, active, forwarded, ready, pending, position, heap, ref heapCount);
             }
         }
 
         var latency = nonFinite ? double.NaN : makespan;
         var staticPj = latency * _staticPjPerNsTotal;
         return new IterationTotals(latency, new EnergyBreakdown(macPj, bufferPj, vectorPj, nopPj, dramPj, staticPj), it.ActiveGemmMacs, totalDram, totalHop);
+    }
+
+    /// <summary>Releases the consumers of task <c>baseT + g</c>, whose output is available from <paramref name="at"/>.</summary>
+    private void Release(int g, int baseT, int baseE, double at, bool[] active, byte[] forwarded, double[] ready, int[] pending, int[] position, int[] heap, ref int heapCount)
+    {
+        for (var k = _s.SuccStart[g]; k < _s.SuccStart[g + 1]; k++)
+        {
+            var consumer = baseT + _s.SuccGene[k];
+            if (!active[consumer] || forwarded[baseE + _s.SuccEdge[k]] == 2) continue;
+            if (at > ready[consumer]) ready[consumer] = at;
+            if (--pending[consumer] == 0) Push(heap, ref heapCount, consumer, ready, position);
+        }
+    }
+
+    /// <summary>
+    /// The all-reduce of group <paramref name="group"/> in the micro-batch at <paramref name="baseT"/> (Megatron tensor
+    /// parallelism): the distinct chiplets holding its shards, in shard order, each from the end of its last shard, reduce
+    /// a partial sum of <paramref name="bytes"/>. Shards on one chiplet are summed locally. Ring (default): 2(p − 1) steps,
+    /// in each every participant sends <paramref name="bytes"/>/p to its successor over the routed unicast path, once it
+    /// has received the previous step's slice (reduce-scatter, then all-gather). Direct: two steps, in each every
+    /// participant sends its 1/p slice to every other. Every send is reserved on its links first come, first served, like
+    /// any transfer. Each participant sends 2(p − 1)/p × <paramref name="bytes"/>. Returns when the last participant holds
+    /// the reduced tensor, and the byte-hops moved.
+    /// </summary>
+    private (double Done, double HopBytes) AllReduce(EvaluatorScratch s, int group, int baseT, int row, int[] assign, double[] finish, double bytes, double[] busyUntil, double[]? busyNs, List<ResourceInterval>? intervals)
+    {
+        var holders = s.Holders;
+        var available = s.HolderAvailable;
+        var received = s.HolderReceived;
+        var p = 0;
+        for (var k = _s.GroupStart[group]; k < _s.GroupStart[group + 1]; k++)
+        {
+            var g = _s.GroupGene[k];
+            var c = assign[row + g];
+            var end = finish[baseT + g];
+            var i = 0;
+            while (i < p && holders[i] != c) i++;
+            if (i == p) { holders[p] = c; available[p] = end; p++; }
+            else if (end > available[i]) available[i] = end;
+        }
+        double done = 0, hopBytes = 0;
+        if (p >= 2 && bytes > 0)
+        {
+            var slice = bytes / p;
+            var steps = _collective == CollectiveAlgorithm.Ring ? 2 * (p - 1) : 2;
+            for (var step = 0; step < steps; step++)
+            {
+                for (var i = 0; i < p; i++) received[i] = 0;
+                for (var i = 0; i < p; i++)
+                {
+                    if (_collective == CollectiveAlgorithm.Ring)
+                    {
+                        var j = i + 1 == p ? 0 : i + 1;
+                        var flow = _traffic.Unicast(holders[i], holders[j]);
+                        var arrive = Reserve(flow, slice, available[i], busyUntil, busyNs, intervals);
+                        if (arrive > received[j]) received[j] = arrive;
+                        hopBytes += slice * flow.HopBytesPerByte;
+                        s.ChipEnergy[holders[i]] += slice * flow.HopBytesPerByte * _traffic.HopEnergyPjPerByte;
+                    }
+                    else
+                    {
+                        for (var j = 0; j < p; j++)
+                        {
+                            if (j == i) continue;
+                            var flow = _traffic.Unicast(holders[i], holders[j]);
+                            var arrive = Reserve(flow, slice, available[i], busyUntil, busyNs, intervals);
+                            if (arrive > received[j]) received[j] = arrive;
+                            hopBytes += slice * flow.HopBytesPerByte;
+                            s.ChipEnergy[holders[i]] += slice * flow.HopBytesPerByte * _traffic.HopEnergyPjPerByte;
+                        }
+                    }
+                }
+                for (var i = 0; i < p; i++) if (received[i] > available[i]) available[i] = received[i];
+            }
+        }
+        for (var i = 0; i < p; i++) if (available[i] > done) done = available[i];
+        return (done, hopBytes);
     }
 
     /// <summary>

@@ -219,12 +219,28 @@ internal sealed class CegBuilder
                 }
             }
 
+            // Output projection, row-parallel (Megatron): shard s owns a contiguous slice of the attention width
+            // (heads × value dim), takes only the head groups' outputs that fall in it, and produces a partial sum of
+            // the full hidden width; the shards all-reduce it before the residual reads it.
+            var attnShard = Split((int)attnWidth, _tp);
+            if (_tp > 1) r.BeginAllReduce();
+            long col = 0;
             for (var s = 0; s < _tp; s++)
             {
-                oproj[s] = r.Gene(l, NodeStage.OutputProjection, s, _tp > 1, "o_proj", (long)Math.Ceiling(attnWidth * _dShard[s] * _wB));
-                for (var g = 0; g < _groups; g++) r.Input(av[g], t * (double)_qHeads[g] * valueDim * _aB);
-                r.Shape(Gemm(t, attnWidth, _dShard[s], 1, _wBits, true));
+                long width = attnShard[s];
+                oproj[s] = r.Gene(l, NodeStage.OutputProjection, s, _tp > 1, "o_proj", (long)Math.Ceiling(width * d * _wB));
+                long groupStart = 0;
+                for (var g = 0; g < _groups; g++)
+                {
+                    long groupEnd = groupStart + (long)_qHeads[g] * valueDim;
+                    var overlap = Math.Min(groupEnd, col + width) - Math.Max(groupStart, col);
+                    if (overlap > 0) r.Input(av[g], t * (double)overlap * _aB);
+                    groupStart = groupEnd;
+                }
+                r.Shape(Gemm(t, width, d, 1, _wBits, true));
                 r.Output(t * (double)_dShard[s] * _aB, 0);
+                if (_tp > 1) r.AllReduce(t * (double)d * _aB);
+                col += width;
             }
 
             var res1 = r.Gene(l, NodeStage.Residual, 0, false, "res1", 0);
@@ -255,16 +271,24 @@ internal sealed class CegBuilder
                     r.Shape(Gemm(t, d, (long)upMul * _fShard[s], 1, _wBits, true));
                     r.Output(t * (double)upMul * _fShard[s] * _aB, 0);
                 }
-                var act = r.Gene(l, NodeStage.FfnActivation, 0, false, "act", 0);
-                for (var s = 0; s < _tp; s++) r.Input(up[s], t * (double)upMul * _fShard[s] * _aB);
-                r.Shape(Vector(gated ? OperatorKind.Elementwise : OperatorKind.Pointwise, t, _model.FfnHidden));
-                r.Output(t * (double)_model.FfnHidden * _aB, 0);
+                // Activation per shard (column-parallel up keeps its slice of the FFN width), then FFN down
+                // row-parallel on that slice: a partial sum of the hidden width, all-reduced by the shards.
+                var act = new int[_tp];
                 for (var s = 0; s < _tp; s++)
                 {
-                    var down = r.Gene(l, NodeStage.FfnDown, s, _tp > 1, "ffn_down", (long)Math.Ceiling((double)_model.FfnHidden * _dShard[s] * _wB));
-                    r.Input(act, t * (double)_model.FfnHidden * _aB);
-                    r.Shape(Gemm(t, _model.FfnHidden, _dShard[s], 1, _wBits, true));
+                    act[s] = r.Gene(l, NodeStage.FfnActivation, s, _tp > 1, "act", 0);
+                    r.Input(up[s], t * (double)upMul * _fShard[s] * _aB);
+                    r.Shape(Vector(gated ? OperatorKind.Elementwise : OperatorKind.Pointwise, t, _fShard[s]));
+                    r.Output(t * (double)_fShard[s] * _aB, 0);
+                }
+                if (_tp > 1) r.BeginAllReduce();
+                for (var s = 0; s < _tp; s++)
+                {
+                    var down = r.Gene(l, NodeStage.FfnDown, s, _tp > 1, "ffn_down", (long)Math.Ceiling((double)_fShard[s] * d * _wB));
+                    r.Input(act[s], t * (double)_fShard[s] * _aB);
+                    r.Shape(Gemm(t, _fShard[s], d, 1, _wBits, true));
                     r.Output(t * (double)_dShard[s] * _aB, 0);
+                    if (_tp > 1) r.AllReduce(t * (double)d * _aB);
                     ffnOut.Add((down, t * (double)_dShard[s] * _aB));
                 }
             }

@@ -23,6 +23,11 @@ internal sealed class GraphRecorder
     public List<int> PredStart { get; } = [0];
     public List<int> PredGene { get; } = [];
 
+    /// <summary>Per gene, the all-reduce group it belongs to (the row-parallel shards of one GEMM), or −1.</summary>
+    public List<int> Group { get; } = [];
+    private int _groups;
+    private int _openGroup = -1;
+
     // Data of the current micro-batch (reset by BeginMicroBatch).
     public List<double> EdgeBytes { get; } = [];
     public List<double> OutputBytes { get; } = [];
@@ -31,6 +36,9 @@ internal sealed class GraphRecorder
 
     /// <summary>The part of <see cref="ExtraReadBytes"/> that is the graph input (the same tensor for every consumer of a micro-batch).</summary>
     public List<double> GraphInputBytes { get; } = [];
+
+    /// <summary>Per gene, the bytes each participant of its all-reduce holds (the full partial sum), or 0.</summary>
+    public List<double> AllReduceBytes { get; } = [];
     public List<bool> Active { get; } = [];
     public List<int> ShapeStart { get; } = [0];
     public List<OperatorShape> Shapes { get; } = [];
@@ -46,6 +54,9 @@ internal sealed class GraphRecorder
         MustWriteBytes.Clear();
         ExtraReadBytes.Clear();
         GraphInputBytes.Clear();
+        AllReduceBytes.Clear();
+        _openGroup = -1;
+        _groups = 0;
         Active.Clear();
         ShapeStart.Clear();
         ShapeStart.Add(0);
@@ -64,6 +75,7 @@ internal sealed class GraphRecorder
             Stages.Add(stage);
             Shards.Add(shard);
             WeightBytes.Add(weightBytes);
+            Group.Add(-1);
         }
         else if (_gene >= Names.Count || Stages[_gene] != stage || Shards[_gene] != shard || Layers[_gene] != layer)
         {
@@ -73,6 +85,7 @@ internal sealed class GraphRecorder
         MustWriteBytes.Add(0);
         ExtraReadBytes.Add(0);
         GraphInputBytes.Add(0);
+        AllReduceBytes.Add(0);
         Active.Add(true);
         return _gene;
     }
@@ -109,6 +122,24 @@ internal sealed class GraphRecorder
     {
         OutputBytes[_gene] = bytes;
         MustWriteBytes[_gene] = mustWriteBytes;
+    }
+
+    /// <summary>Starts a new all-reduce group: the genes marked by <see cref="AllReduce"/> until the next call belong to it.</summary>
+    public void BeginAllReduce()
+    {
+        _openGroup = _groups++;
+    }
+
+    /// <summary>
+    /// Makes the current gene a participant of the open all-reduce group: its output is a partial sum of
+    /// <paramref name="bytes"/> that the group's chiplets all-reduce before any consumer may read it (Megatron row-parallel).
+    /// </summary>
+    public void AllReduce(double bytes)
+    {
+        if (_openGroup < 0) throw new InvalidOperationException("AllReduce outside BeginAllReduce");
+        AllReduceBytes[_gene] = bytes;
+        if (_recording) Group[_gene] = _openGroup;
+        else if (Group[_gene] != _openGroup) throw new InvalidOperationException($"all-reduce groups differ between micro-batches at gene {_gene}");
     }
 
     /// <summary>Marks the current gene inactive in this micro-batch (an expert no token is routed to).</summary>

@@ -27,6 +27,18 @@ internal sealed class GeneStructure
     /// <summary>Genes that read the graph input, in gene order.</summary>
     public required int[] GraphInputGenes { get; init; }
 
+    /// <summary>Per gene, its all-reduce group (the row-parallel shards of one GEMM, Megatron), or −1.</summary>
+    public required int[] Group { get; init; }
+
+    /// <summary>Members of each all-reduce group (CSR): GroupGene[k] for k in GroupStart[i] .. GroupStart[i + 1], in shard order.</summary>
+    public required int[] GroupStart { get; init; }
+    public required int[] GroupGene { get; init; }
+
+    /// <summary>Per gene, true when one of its producers belongs to an all-reduce group.</summary>
+    public required bool[] ConsumesGroup { get; init; }
+
+    public int GroupCount => GroupStart.Length - 1;
+
     public int GeneCount => Names.Length;
 
     public int EdgeCount => PredGene.Length;
@@ -46,6 +58,9 @@ internal sealed class IterationGraph
 
     /// <summary>Per task, the graph input it reads (part of <see cref="ExtraReadBytes"/>); read once per micro-batch and multicast.</summary>
     public required double[] GraphInputBytes { get; init; }
+
+    /// <summary>Per task, the bytes of the partial sum it all-reduces with its group (0 outside a group).</summary>
+    public required double[] AllReduceBytes { get; init; }
     public required double[] GemmMacs { get; init; }
     public required bool[] Active { get; init; }
 
@@ -53,6 +68,15 @@ internal sealed class IterationGraph
     public required double ActiveGemmMacs { get; init; }
     public required int[] ShapeStart { get; init; }
     public required int[] ShapeIds { get; init; }
+
+    /// <summary>
+    /// Per chiplet type × task, the bytes of the task's weights that stay in the global buffer beside its activations and
+    /// KV: min(weights, max(0, buffer − (inputs + KV and graph-input reads + output))) (docs/evaluator.md, "Capacity").
+    /// </summary>
+    public double[] ResidentWeightBytes { get; set; } = [];
+
+    /// <summary>Per chiplet type × task: whether its output fits the global buffer and may wait there to be forwarded (else it is spilled to DRAM).</summary>
+    public bool[] OutputFits { get; set; } = [];
 
     /// <summary>Per chiplet type × task, the summed memoised cost; filled after estimation.</summary>
     public TaskCost[] Costs { get; set; } = [];
@@ -152,6 +176,7 @@ internal sealed class ProblemGraph
             var must = new List<double>();
             var extra = new List<double>();
             var graphInput = new List<double>();
+            var allReduce = new List<double>();
             var gemm = new List<double>();
             var active = new List<bool>();
             var shapeStart = new List<int> { 0 };
@@ -166,6 +191,7 @@ internal sealed class ProblemGraph
                 must.AddRange(recorder.MustWriteBytes);
                 extra.AddRange(recorder.ExtraReadBytes);
                 graphInput.AddRange(recorder.GraphInputBytes);
+                allReduce.AddRange(recorder.AllReduceBytes);
                 active.AddRange(recorder.Active);
                 for (var g = 0; g < structure.GeneCount; g++)
                 {
@@ -200,6 +226,7 @@ internal sealed class ProblemGraph
                 MustWriteBytes = [.. must],
                 ExtraReadBytes = [.. extra],
                 GraphInputBytes = [.. graphInput],
+                AllReduceBytes = [.. allReduce],
                 GemmMacs = [.. gemm],
                 Active = [.. active],
                 ActiveGemmMacs = activeGemm,
@@ -233,6 +260,18 @@ internal sealed class ProblemGraph
                 succEdge[k] = e;
             }
         }
+        var groupOf = r.Group.ToArray();
+        var groupCount = groupOf.Length == 0 ? 0 : Math.Max(0, groupOf.Max() + 1);
+        var groupStart = new int[groupCount + 1];
+        foreach (var k in groupOf) if (k >= 0) groupStart[k + 1]++;
+        for (var k = 0; k < groupCount; k++) groupStart[k + 1] += groupStart[k];
+        var groupFill = (int[])groupStart.Clone();
+        var groupGene = new int[groupStart[groupCount]];
+        for (var g = 0; g < genes; g++) if (groupOf[g] >= 0) groupGene[groupFill[groupOf[g]]++] = g;
+        var consumesGroup = new bool[genes];
+        for (var g = 0; g < genes; g++)
+            for (var e = r.PredStart[g]; e < r.PredStart[g + 1]; e++)
+                if (groupOf[r.PredGene[e]] >= 0) consumesGroup[g] = true;
         return new GeneStructure
         {
             Names = [.. r.Names],
@@ -247,6 +286,10 @@ internal sealed class ProblemGraph
             SuccGene = succGene,
             SuccEdge = succEdge,
             GraphInputGenes = [.. Enumerable.Range(0, genes).Where(g => r.GraphInputBytes[g] > 0)],
+            Group = groupOf,
+            GroupStart = groupStart,
+            GroupGene = groupGene,
+            ConsumesGroup = consumesGroup,
         };
     }
 }
