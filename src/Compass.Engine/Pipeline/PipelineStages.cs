@@ -124,10 +124,14 @@ public static class PipelineStages
         var chipEnergy = new double[count];
         var tasks = new double[count];
         IterationResult? first = null;
+        var latencies = new double[n];
+        var energies = new double[n];
         for (var i = 0; i < n; i++)
         {
             var r = plan.EvaluateIteration(planGenome, i, includeTimeline: i == 0);
             first ??= r;
+            latencies[i] = r.LatencyNs;
+            energies[i] = r.Energy.TotalPj;
             energy += r.Energy;
             foreach (var c in r.Chiplets)
             {
@@ -139,6 +143,10 @@ public static class PipelineStages
         }
         var chiplets = new ChipletUsage[count];
         for (var c = 0; c < count; c++) chiplets[c] = new ChipletUsage(c, busy[c], util[c], chipEnergy[c], (int)Math.Round(tasks[c]));
-        return new MappingMeasurement(genome, fitness, energy.Scale(1.0 / n), chiplets, first!, plan.MicroBatchRequests(0), plan.Space.Genes, problem.MeanBounds());
+        return new MappingMeasurement(genome, fitness, energy.Scale(1.0 / n), chiplets, first!, plan.MicroBatchRequests(0), plan.Space.Genes, problem.MeanBounds())
+        {
+            Spread = ObjectiveSpread.Of(latencies, energies),
+            Plan = problem.DescribePlan(genome),
+        };
     }
 }
