@@ -10,7 +10,7 @@ public sealed class StudyCommandTests
     /// <summary>Small fixed settings so that a point takes about a second: 60 evaluations, a short trace.</summary>
     private const string SmallSet = """{ "budget.evaluations": 60, "budget.wallSeconds": 0, "workload.trace.options.requests": 400, "workload.warmupIterations": 20, "costModels.cost.name": "chiplet-actuary" }""";
 
-    private static string WriteStudy(string axes, string extra = "")
+    internal static string WriteStudy(string axes, string extra = "")
     {
         var dir = TestPaths.NewTempDir();
         var path = Path.Combine(dir, "study.json");
@@ -18,7 +18,7 @@ public sealed class StudyCommandTests
         return path;
     }
 
-    private const string BandwidthAxis = """[ { "name": "linkGBps", "path": "hardware.package.link.bandwidthGBps", "values": [4, 128] } ]""";
+    internal const string BandwidthAxis = """[ { "name": "linkGBps", "path": "hardware.package.link.bandwidthGBps", "values": [4, 128] } ]""";
 
     [Fact]
     public void LinkBandwidthSweepChangesTheResolvedScenarioAndTheEdpAndFillsOneRowPerPoint()
@@ -93,10 +93,51 @@ public sealed class StudyCommandTests
         Assert.Equal(Rows(Path.Combine(whole, "t.db")), Rows(Path.Combine(killed, "t.db")));
     }
 
+    [Fact]
+    public void APointRerunIntoAPartialFolderClearsWhatAKilledRunLeftButNeverAFolderALiveRunHolds()
+    {
+        var study = WriteStudy(BandwidthAxis);
+        var whole = Path.Combine(TestPaths.NewTempDir(), "whole");
+        Assert.Equal(0, Cli.Run("sweep", study, "--out", whole, "--quiet", "--plugins", TestPaths.PluginsDir).ExitCode);
+        var dir = Path.Combine(TestPaths.NewTempDir(), "partial");
+        Assert.Equal(0, Cli.Run("sweep", study, "--out", dir, "--quiet", "--plugins", TestPaths.PluginsDir).ExitCode);
+        List<PointResult> points;
+        using (var db = StudyDatabase.Open(Path.Combine(dir, "t.db"))) points = [.. db.Points().OrderBy(p => p.Index)];
+        string Run(PointResult p) => Path.Combine(dir, "points", p.Id, "run");
+
+        // Point 0 as a killed run leaves it: no result, a half-written metrics.json, a lock of a process that is gone.
+        File.Delete(Path.Combine(dir, "points", points[0].Id, PointResult.FileName));
+        var metrics = Path.Combine(Run(points[0]), "metrics.json");
+        File.WriteAllText(metrics, File.ReadAllText(metrics)[..40]);
+        using (var gone = Process.Start(new ProcessStartInfo("true") { UseShellExecute = false })!)
+        {
+            gone.WaitForExit();
+            File.WriteAllText(Path.Combine(Run(points[0]), Output.OutputFolder.LockFile), $"{gone.Id} 0\n");
+        }
+        // Point 1's folder is held by a live run (this test process), its result gone.
+        File.Delete(Path.Combine(dir, "points", points[1].Id, PointResult.FileName));
+        var heldMetrics = File.ReadAllText(Path.Combine(Run(points[1]), "metrics.json"));
+        using (Output.OutputFolder.Open(Run(points[1]), "--out", force: false, resume: true))
+        {
+            var r = HostProcess.Run(TimeSpan.FromSeconds(120), "sweep", study, "--out", dir, "--plugins", TestPaths.PluginsDir);
+            Assert.True(r.ExitCode == 0, r.StdErr);
+            Assert.Contains("being written by another compass run", r.StdErr, StringComparison.Ordinal);
+            // The held folder is untouched and its point is not done; the partial one ran again from scratch.
+            Assert.Equal(heldMetrics, File.ReadAllText(Path.Combine(Run(points[1]), "metrics.json")));
+            Assert.False(File.Exists(Path.Combine(dir, "points", points[1].Id, PointResult.FileName)));
+            Assert.Equal(PointStatus.Completed, PointResult.TryLoad(Path.Combine(dir, "points", points[0].Id, PointResult.FileName))!.Status);
+            Assert.False(File.Exists(Path.Combine(Run(points[0]), Output.OutputFolder.LockFile)), "the run left its lock behind");
+        }
+        // Once the holder is gone the point runs, and the study is the uninterrupted one, bit for bit.
+        var again = Cli.Run("sweep", study, "--out", dir, "--quiet", "--plugins", TestPaths.PluginsDir);
+        Assert.True(again.ExitCode == 0, again.StdErr);
+        Assert.Equal(Rows(Path.Combine(whole, "t.db")), Rows(Path.Combine(dir, "t.db")));
+    }
+
     private static int ResultFiles(string dir) => Directory.Exists(Path.Combine(dir, "points")) ? Directory.GetFiles(Path.Combine(dir, "points"), "result.json", SearchOption.AllDirectories).Length : 0;
 
     /// <summary>Every column of every row except wall time and finishing time, as text with round-trip doubles.</summary>
-    private static List<string> Rows(string dbPath)
+    internal static List<string> Rows(string dbPath)
     {
         using var db = StudyDatabase.Open(dbPath);
         var (columns, rows) = db.Table(includeScenario: true);
@@ -145,6 +186,56 @@ public sealed class StudyCommandTests
 /// <summary>End-to-end tests of <c>compass codesign</c> with a tiny search.</summary>
 public sealed class CodesignCommandTests
 {
+    /// <summary>A small co-exploration study over mesh (3x3, 4x4) × link bandwidth (32, 128) on the default scenario.</summary>
+    internal static string WriteStudy(string dir, string seeds, string codesign)
+    {
+        var study = Path.Combine(dir, "codesign-small.json");
+        File.WriteAllText(study, $$"""
+            {
+              "name": "cd",
+              "scenario": {{JsonValue.Create(Cli.DefaultScenarioPath).ToJsonString()}},
+              "set": { "budget.wallSeconds": 0, "workload.trace.options.requests": 400, "workload.warmupIterations": 20, "costModels.cost.name": "chiplet-actuary" },
+              "axes": [
+                { "name": "mesh", "path": "hardware.package.mesh", "values": ["3x3", "4x4"] },
+                { "name": "linkGBps", "path": "hardware.package.link.bandwidthGBps", "values": [32, 128] }
+              ],
+              "seeds": {{seeds}},
+              "codesign": {{codesign}}
+            }
+            """);
+        return study;
+    }
+
+    [Fact]
+    public void CodesignSearchesEveryPackageAtEverySeedAndRanksItByTheMeanOverSeeds()
+    {
+        var dir = TestPaths.NewTempDir();
+        var study = WriteStudy(dir, "[1, 2]", """{ "hardwarePoints": 4, "populationSize": 2, "rungBudgets": [30] }""");
+        var outDir = Path.Combine(dir, "out");
+        var r = Cli.Run("codesign", study, "--out", outDir, "--quiet", "--plugins", TestPaths.PluginsDir);
+        Assert.True(r.ExitCode == 0, r.StdErr);
+        using var db = StudyDatabase.Open(Path.Combine(outDir, "cd.db"));
+        var points = db.Points();
+        // 4 packages × 2 seeds, each package at both seeds.
+        Assert.Equal(8, points.Count);
+        var packages = points.GroupBy(p => p.Values.ToJsonString()).ToList();
+        Assert.Equal(4, packages.Count);
+        Assert.All(packages, g => Assert.Equal([1, 2], g.Select(p => p.Seed).Order()));
+        Assert.All(points, p => Assert.Equal(PointStatus.Completed, p.Status));
+        // The seeds sample different iterations, so they differ; the Pareto set carries each package's mean.
+        Assert.All(packages, g => Assert.NotEqual(g.First().Metrics!.EdpJs, g.Last().Metrics!.EdpJs));
+        var pareto = File.ReadAllLines(Path.Combine(outDir, "pareto.csv"));
+        Assert.InRange(pareto.Length - 1, 1, 4);
+        foreach (var line in pareto.Skip(1))
+        {
+            var c = line.Split(',');
+            var seeds = points.Where(p => p.Values["mesh"]!.GetValue<string>() == c[0] && p.Values["linkGBps"]!.GetValue<int>().ToString(System.Globalization.CultureInfo.InvariantCulture) == c[1]).ToList();
+            Assert.Equal(2, seeds.Count);
+            Assert.Equal((seeds[0].Metrics!.EdpJs + seeds[1].Metrics!.EdpJs) / 2, double.Parse(c[^4], System.Globalization.CultureInfo.InvariantCulture));
+            Assert.Equal(seeds.Single(p => p.Seed == 1).Id, c[^1]);
+        }
+    }
+
     [Fact]
     public void CodesignProposesDistinctPackagesPromotesTheBestAndWritesAParetoSetWithinTheCostLimit()
     {

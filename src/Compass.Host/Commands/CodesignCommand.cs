@@ -1,3 +1,4 @@
+using Compass.Abstractions.Plugins;
 using System.CommandLine;
 using System.Globalization;
 using System.Text;
@@ -21,17 +22,30 @@ public static class CodesignCommand
     public static Command Create(TextWriter stdout, TextWriter stderr)
     {
         var (command, read) = SweepCommand.StudyCommand("codesign", "Co-explore hardware and mapping: NSGA-II over hardware axes, inner mapping searches with successive halving, Pareto set of EDP and monetary cost");
-        command.SetAction(pr => CompassCli.Guard(stderr, () => Execute(read(pr), stdout, stderr)));
+        var (clusterOptions, readCluster) = ClusterSweep.Options();
+        foreach (var o in clusterOptions) command.Options.Add(o);
+        command.SetAction(pr => CompassCli.Guard(stderr, () => Execute(read(pr), readCluster(pr), stdout, stderr)));
         return command;
     }
 
-    /// <summary>Runs the co-exploration.</summary>
-    public static int Execute(StudyArguments args, TextWriter stdout, TextWriter stderr)
+    /// <summary>Runs the co-exploration here (<c>--backend local</c>) or with its batches of independent inner searches as Slurm job arrays.</summary>
+    public static int Execute(StudyArguments args, ClusterArguments cluster, TextWriter stdout, TextWriter stderr)
     {
+        ArgumentNullException.ThrowIfNull(cluster);
+        if (cluster.Worker || cluster.Status || cluster.ResubmitMissing || cluster.DryRun || cluster.Shard is not null)
+            throw new CompassInputException(cluster.Status ? "--status" : cluster.ResubmitMissing ? "--resubmit-missing" : cluster.DryRun ? "--dry-run" : "--worker",
+                "is a compass sweep option; codesign submits each batch itself and waits for it (its current batch: compass sweep DIR --status)");
+        var slurm = string.Equals(cluster.Backend, "slurm", StringComparison.Ordinal);
+        if (!slurm && !string.Equals(cluster.Backend, "local", StringComparison.Ordinal))
+            throw new CompassInputException("--backend", "codesign runs local or slurm: each generation depends on the one before");
+        if (slurm) cluster.Slurm!.Validate();
         var study = SweepCommand.Prepare(args);
         using var db = StudyDatabase.Open(study.DatabasePath);
         var runner = new StudyRunner(study.Explorer, study.Directory, db);
-        var search = new CodesignSearch(study.Definition, study.Prepared, study.Explorer, runner, study.Parallel);
+        var search = new CodesignSearch(study.Definition, study.Prepared, study.Explorer, runner, study.Parallel)
+        {
+            BeforeBatch = slurm ? ClusterSweep.SlurmBatches(study.Definition, study.Directory, cluster.Slurm!, args, stdout, stderr) : null,
+        };
         db.RecordStudy(study.Definition, "codesign");
         var settings = study.Definition.Codesign ?? new Compass.Studies.Definition.CodesignSettings();
         if (!args.Quiet)

@@ -18,8 +18,9 @@ public static class ResultsCommand
         var output = new Option<string?>("--out", "-o") { Description = "CSV file to write instead of stdout" };
         var scenario = new Option<bool>("--with-scenario") { Description = "Add the scenario_json column to the CSV" };
         var report = new Option<string?>("--report") { Description = "Write the study report (report.html) into this folder" };
-        var command = new Command("results", "Show or export a study's results database (one tidy row per point)");
+        var command = new Command("results", "Show or export a study's results database (one tidy row per point); results collect merges a cluster study's result files");
         command.Arguments.Add(db);
+        command.Subcommands.Add(Collect(stdout, stderr));
         foreach (var o in new Option[] { csv, output, scenario, report }) command.Options.Add(o);
         command.SetAction(pr => CompassCli.Guard(stderr, () =>
         {
@@ -50,6 +51,17 @@ public static class ResultsCommand
             }
             return 0;
         }));
+        return command;
+    }
+
+    private static Command Collect(TextWriter stdout, TextWriter stderr)
+    {
+        var study = new Argument<string>("study") { Description = "The study folder (or the study file) a --backend slurm sweep wrote" };
+        var db = new Option<string?>("--db") { Description = "Results database (default <study folder>/<name>.db)" };
+        var command = new Command("collect", "Merge the per-point result files of a study run on a cluster into its database (idempotent) and write the report");
+        command.Arguments.Add(study);
+        command.Options.Add(db);
+        command.SetAction(pr => CompassCli.Guard(stderr, () => ClusterSweep.Collect(pr.GetValue(study)!, pr.GetValue(db), stdout)));
         return command;
     }
 }

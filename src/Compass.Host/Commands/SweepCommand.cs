@@ -30,15 +30,22 @@ public static class SweepCommand
     /// <summary>Creates the command.</summary>
     public static Command Create(TextWriter stdout, TextWriter stderr)
     {
-        var (command, read) = StudyCommand("sweep", "Explore every point of a study (axes over any scenario path × seeds) into one results database and report");
-        command.SetAction(pr => CompassCli.Guard(stderr, () => Execute(read(pr), stdout, stderr)));
+        var (command, read) = StudyCommand("sweep", "Explore every point of a study (axes over any scenario path × seeds) into one results database and report, here or as a Slurm job array");
+        var (clusterOptions, readCluster) = ClusterSweep.Options();
+        foreach (var o in clusterOptions) command.Options.Add(o);
+        command.SetAction(pr => CompassCli.Guard(stderr, () =>
+        {
+            var args = read(pr);
+            var cluster = readCluster(pr);
+            return ClusterSweep.Applies(cluster) ? ClusterSweep.Execute(args, cluster, stdout, stderr) : Execute(args, stdout, stderr);
+        }));
         return command;
     }
 
     /// <summary>The options shared by <c>sweep</c> and <c>codesign</c>.</summary>
     public static (Command Command, Func<ParseResult, StudyArguments> Read) StudyCommand(string name, string description)
     {
-        var study = new Argument<string>("study") { Description = "Study file (JSON; see README, \"Studies\")" };
+        var study = new Argument<string>("study") { Description = "Study file (JSON; see README, \"Studies\"); with --worker, --status or --resubmit-missing also the study folder" };
         var output = new Option<string?>("--out", "-o") { Description = "Study folder (default ./compass-studies/<name>); rerun with the same folder to resume" };
         var db = new Option<string?>("--db") { Description = "Results database (default <out>/<name>.db)" };
         var parallel = new Option<int?>("--parallel", "-j") { Description = "Points explored at the same time (default: the study's parallel, else cores / threadsPerPoint)" };

@@ -188,6 +188,22 @@ public sealed class OutputFolder : IDisposable
 
     private static long StartTicks(Process process)
     {
+        // Linux: the kernel's start time of the process (clock ticks since boot, field 22 of /proc/<pid>/stat), the same
+        // number whoever reads it. Process.StartTime adds that to a boot time each reader derives from its own clock, so
+        // two processes disagree by milliseconds, and a live run's lock read by another process looked stale.
+        if (OperatingSystem.IsLinux())
+        {
+            try
+            {
+                var stat = File.ReadAllText($"/proc/{process.Id.ToString(CultureInfo.InvariantCulture)}/stat");
+                var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+                if (fields.Length > 19 && long.TryParse(fields[19], NumberStyles.None, CultureInfo.InvariantCulture, out var jiffies)) return jiffies;
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                return 0;
+            }
+        }
         try
         {
             return process.StartTime.ToUniversalTime().Ticks;

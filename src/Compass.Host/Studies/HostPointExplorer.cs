@@ -50,13 +50,18 @@ public sealed class HostPointExplorer(IReadOnlyList<string> pluginDirectories) :
         cancellationToken.ThrowIfCancellationRequested();
         using var stdout = new StringWriter();
         using var stderr = new StringWriter();
-        var args = new ExploreArguments(new ScenarioArguments(scenarioFile, [], pluginDirectories), outputDirectory, null, null, null, Quiet: true) { Lean = true };
+        // Force: what a killed earlier attempt left in the point's run folder is cleared, but only after the folder's lock
+        // is taken, so a run folder that a live process still writes (a second sweep or worker on the same study) is
+        // refused, never deleted under it.
+        var args = new ExploreArguments(new ScenarioArguments(scenarioFile, [], pluginDirectories), outputDirectory, null, null, null, Quiet: true) { Lean = true, Force = true };
         var code = ExploreCommand.Execute(args, stdout, stderr);
         var error = stderr.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).LastOrDefault(l => l.StartsWith("error:", StringComparison.Ordinal));
         var status = code switch
         {
             0 => PointStatus.Completed,
             CompassCli.UserError when error?.Contains("no valid mapping", StringComparison.Ordinal) == true => PointStatus.NoValidMapping,
+            // The run folder is not usable now (held by a live run): not the point's fault; it runs again on resume.
+            CompassCli.UserError when error?.StartsWith("error: --out", StringComparison.Ordinal) == true => PointStatus.Failed,
             CompassCli.UserError => PointStatus.Invalid,
             CompassCli.PluginFault => PointStatus.PluginFault,
             CompassCli.Interrupted => PointStatus.Interrupted,

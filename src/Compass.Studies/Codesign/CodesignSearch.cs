@@ -34,6 +34,7 @@ public sealed class CodesignSearch
     private readonly StudyRunner _runner;
     private readonly int _parallel;
     private readonly int _seed;
+    private readonly IReadOnlyList<int> _seeds;
     private readonly Dictionary<string, PointResult> _byGenome = new(StringComparer.Ordinal);
     private readonly List<PointResult> _results = [];
     private int _nextIndex;
@@ -49,7 +50,8 @@ public sealed class CodesignSearch
         _explorer = explorer;
         _runner = runner;
         _parallel = Math.Max(1, parallel);
-        _seed = study.Seeds.Count > 0 ? study.Seeds[0] : prepared["seed"] is JsonValue v && v.TryGetValue<int>(out var s) ? s : 42;
+        _seeds = study.Seeds.Count > 0 ? study.Seeds : [prepared["seed"] is JsonValue v && v.TryGetValue<int>(out var s) ? s : 42];
+        _seed = _seeds[0];
         if (study.Axes.Count == 0) throw new CompassInputException("axes", "codesign needs at least one hardware axis");
         if (prepared["costModels"]?["cost"] is null)
             throw new CompassInputException("costModels.cost", "codesign needs a monetary cost model in the scenario or the study's set (e.g. \"costModels.cost.name\": \"chiplet-actuary\")");
@@ -70,7 +72,7 @@ public sealed class CodesignSearch
                 n = Math.Max(1, (n + _settings.Eta - 1) / _settings.Eta);
                 total += n;
             }
-            return total;
+            return total * _seeds.Count;
         }
     }
 
@@ -178,12 +180,13 @@ public sealed class CodesignSearch
     private void Evaluate(List<int[]> genomes, int rung, Action<StudyProgress> progress, CancellationToken cancellationToken)
     {
         var budget = _settings.RungBudgets[rung];
+        // Every package at every seed of the study (seeds innermost, as in a sweep).
         var points = new List<StudyPoint>();
         foreach (var g in genomes)
         {
             var values = _study.Axes.Select((a, k) => new AxisAssignment(a.Name, a.Values[g[k]])).ToList();
             var withBudget = ScenarioPaths.Apply((JsonObject)_prepared.DeepClone(), "budget.evaluations", JsonValue.Create(budget), _explorer.Resolve);
-            points.Add(StudyPoint.Create(_study, withBudget, _nextIndex++, values, _seed, _explorer.Resolve));
+            foreach (var seed in _seeds) points.Add(StudyPoint.Create(_study, withBudget, _nextIndex++, values, seed, _explorer.Resolve));
         }
         PointResult Decorate(StudyPoint p, PointResult r) => r with { Rung = rung, BudgetEvaluations = budget };
 
@@ -206,18 +209,63 @@ public sealed class CodesignSearch
         });
         foreach (var r in priced.Values) progress(new StudyProgress(0, 0, 0, r));
         var ordered = toRun.OrderBy(p => p.Index).ToList();
+        BeforeBatch?.Invoke(ordered.Where(p => _runner.Finished(p) is null).ToList(), cancellationToken);
         var results = _runner.Run(ordered, "codesign", _study.Name, _parallel, progress, Decorate, cancellationToken);
         var all = results.Concat(priced.Values).ToDictionary(r => r.Id, StringComparer.Ordinal);
-        for (var i = 0; i < points.Count; i++)
+        for (var i = 0; i < genomes.Count; i++)
         {
-            if (!all.TryGetValue(points[i].Id, out var r)) continue;
+            var found = points.Skip(i * _seeds.Count).Take(_seeds.Count).Select(p => all.GetValueOrDefault(p.Id)).ToList();
+            if (found.Any(r => r is null)) continue;
+            var seeds = found.Select(r => r!).ToList();
             var key = Key(genomes[i]);
-            _results.Add(r);
+            _results.AddRange(seeds);
+            var r = OverSeeds(seeds);
             _byRung[(key, rung)] = r;
             if (rung == 0) _byGenome[key] = r;
         }
         cancellationToken.ThrowIfCancellationRequested();
     }
+
+    /// <summary>
+    /// A package's result over the study's seeds: with one seed, that point's result; with several, the first seed's
+    /// result carrying the means over the seeds of latency, energy (and its parts), EDP and objective — the package is
+    /// scored, promoted and put on the Pareto front by its mean (its cost does not depend on the seed). A package with
+    /// any seed not completed takes that seed's result (over the cost limit, no valid mapping, failed): not feasible.
+    /// </summary>
+    public static PointResult OverSeeds(IReadOnlyList<PointResult> seeds)
+    {
+        ArgumentNullException.ThrowIfNull(seeds);
+        if (seeds.Count == 1) return seeds[0];
+        if (seeds.FirstOrDefault(r => r.Status != PointStatus.Completed || r.Metrics is null) is { } bad) return bad;
+        var ms = seeds.Select(r => r.Metrics!).ToList();
+        double Mean(Func<PointMetrics, double> f) => ms.Sum(f) / ms.Count;
+        var first = seeds[0];
+        return first with
+        {
+            Metrics = first.Metrics! with
+            {
+                LatencyNs = Mean(m => m.LatencyNs),
+                EnergyPj = Mean(m => m.EnergyPj),
+                EdpJs = Mean(m => m.EdpJs),
+                Objective = Mean(m => m.Objective),
+                MacPj = Mean(m => m.MacPj),
+                BufferPj = Mean(m => m.BufferPj),
+                VectorPj = Mean(m => m.VectorPj),
+                NopPj = Mean(m => m.NopPj),
+                DramPj = Mean(m => m.DramPj),
+                StaticPj = Mean(m => m.StaticPj),
+                Evaluations = ms.Sum(m => m.Evaluations),
+            },
+            WallSeconds = seeds.Sum(r => r.WallSeconds),
+        };
+    }
+
+    /// <summary>
+    /// Called with each batch of independent points that must run (a generation, or a rung's promoted packages × seeds)
+    /// before they run here: a cluster backend runs them there and returns when they are finished; the points it
+    /// finished are then reused, any left are run locally.
+    /// </summary>
+    public Action<IReadOnlyList<StudyPoint>, CancellationToken>? BeforeBatch { get; init; }
 
     private static int Tournament(Random random, int[] ranks, double[] crowd)
     {

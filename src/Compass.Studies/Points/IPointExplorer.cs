@@ -29,8 +29,10 @@ public interface IPointExplorer
     double? PriceUsd(JsonObject scenario);
 
     /// <summary>
-    /// Explores the scenario in <paramref name="scenarioFile"/> into <paramref name="outputDirectory"/>. Failures of
-    /// the point (bad combination, no valid mapping, plugin fault) come back as the outcome, not as exceptions.
+    /// Explores the scenario in <paramref name="scenarioFile"/> into <paramref name="outputDirectory"/>, which may hold
+    /// what a killed earlier attempt of the same point left (the explorer clears it, unless a live run still holds the
+    /// folder: the point then fails and runs again on resume). Failures of the point (bad combination, no valid
+    /// mapping, plugin fault) come back as the outcome, not as exceptions.
     /// </summary>
     PointOutcome Explore(string scenarioFile, string outputDirectory, CancellationToken cancellationToken);
 }

@@ -17,9 +17,10 @@ public sealed record StudyProgress(int Done, int Total, int Failed, PointResult?
 /// Runs a list of points with bounded parallelism, resumable point by point. Layout of a study folder:
 /// <c>points/&lt;id&gt;/scenario.json</c> (the point's scenario), <c>points/&lt;id&gt;/run/</c> (the exploration's
 /// files), <c>points/&lt;id&gt;/result.json</c> (written by atomic rename when the point ends; its presence with a
-/// final status marks the point done). The database is filled from the result files, idempotently.
+/// final status marks the point done). The database is filled from the result files, idempotently. Without a database
+/// (a cluster worker: no SQLite over a network file system) only the result files are written.
 /// </summary>
-public sealed class StudyRunner(IPointExplorer explorer, string studyDirectory, StudyDatabase database)
+public sealed class StudyRunner(IPointExplorer explorer, string studyDirectory, StudyDatabase? database)
 {
     /// <summary>Folder of the points inside the study folder.</summary>
     public const string PointsFolder = "points";
@@ -64,7 +65,7 @@ public sealed class StudyRunner(IPointExplorer explorer, string studyDirectory, 
                 done.Add(results[i]!);
             }
         }
-        database.UpsertMany(done);
+        database?.UpsertMany(done);
         var gate = new Lock();
         var doneCount = done.Count;
         var failed = done.Count(r => r.Status != PointStatus.Completed);
@@ -81,7 +82,7 @@ public sealed class StudyRunner(IPointExplorer explorer, string studyDirectory, 
                     results[i] = r;
                     lock (gate)
                     {
-                        if (PointStatus.IsFinal(r.Status)) database.Upsert(r);
+                        if (PointStatus.IsFinal(r.Status)) database?.Upsert(r);
                         doneCount++;
                         if (r.Status != PointStatus.Completed) failed++;
                         progress?.Invoke(new StudyProgress(doneCount, points.Count, failed, r));
@@ -94,6 +95,9 @@ public sealed class StudyRunner(IPointExplorer explorer, string studyDirectory, 
         }
         return [.. results.Where(r => r is not null)!];
     }
+
+    /// <summary>A finished result re-labelled for <paramref name="point"/> of this study (index, kind, study name, axis values): the same physics reused.</summary>
+    public static PointResult Label(PointResult r, StudyPoint point, string kind, string study) => Label(r, point, kind, study, null);
 
     private static PointResult Label(PointResult r, StudyPoint point, string kind, string study, Func<StudyPoint, PointResult, PointResult>? decorate)
     {
@@ -129,7 +133,7 @@ public sealed class StudyRunner(IPointExplorer explorer, string studyDirectory, 
         if (decorate is not null) result = decorate(point, result);
         Directory.CreateDirectory(PointDirectory(point.Id));
         result.Save(Path.Combine(PointDirectory(point.Id), PointResult.FileName));
-        database.Upsert(result);
+        database?.Upsert(result);
         return result;
     }
 
@@ -138,8 +142,8 @@ public sealed class StudyRunner(IPointExplorer explorer, string studyDirectory, 
     {
         ArgumentNullException.ThrowIfNull(point);
         var folder = PointDirectory(point.Id);
+        // A run folder a killed attempt left behind is the explorer's to clear (after it takes the folder's lock).
         var run = Path.Combine(folder, "run");
-        if (Directory.Exists(run)) Directory.Delete(run, recursive: true);
         Directory.CreateDirectory(folder);
         var scenarioFile = Path.Combine(folder, "scenario.json");
         AtomicFile.WriteAllText(scenarioFile, JsonNode.Parse(point.ScenarioJson)!.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true }) + "\n");
