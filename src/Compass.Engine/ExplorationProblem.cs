@@ -557,7 +557,7 @@ public sealed class ExplorationProblem
     }
 
     /// <summary>
-    /// The published method's outer sweep (compass-method.md §8.5, §9.2): every plan (combination of lever
+    /// The published method's outer sweep (docs/reference/compass-method.md §8.5, §9.2): every plan (combination of lever
     /// candidates), each with the best of its standard heuristic placements; sorted by objective, best first.
     /// Computed once (plans built in parallel on first call); empty without levers.
     /// </summary>

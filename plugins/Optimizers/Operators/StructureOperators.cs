@@ -1,5 +1,5 @@
 using Compass.Abstractions.Mapping;
-using Compass.Optimizers.Common;
+using Compass.Abstractions.Sampling;
 
 namespace Compass.Optimizers.Operators;
 
