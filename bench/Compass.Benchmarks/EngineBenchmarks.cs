@@ -10,7 +10,7 @@ using Compass.Engine;
 namespace Compass.Benchmarks;
 
 /// <summary>
-/// One genome evaluation on the published shapes (compass-method.md §9.1, SCENARIOS.md). Operator costs are
+/// One genome evaluation on the published shapes (docs/reference/compass-method.md §9.1; the shipped scenarios of README.md). Operator costs are
 /// memoised when the problem is built, so a simple deterministic cost model stands in for the plugins here.
 /// </summary>
 [MemoryDiagnoser]
@@ -71,7 +71,7 @@ public class EngineScalingBenchmarks
 public static class EngineBenchmarkFixtures
 {
     /// <summary>
-    /// The published 6 × 6 setup (compass-method.md §9.1): 36 chiplets of 1,024 MACs and 2 MB buffer, NoP 128
+    /// The published 6 × 6 setup (docs/reference/compass-method.md §9.1): 36 chiplets of 1,024 MACs and 2 MB buffer, NoP 128
     /// B/cycle per link, 4 DRAM channels of 64 B/cycle on the left and right edges (read at 1 GHz), 2 pJ/bit
     /// per hop and 10.5 pJ/bit DRAM; one GPT-3-6.7B-shaped block, TP 8, one head group per head, micro-batch 1.
     /// </summary>
@@ -100,7 +100,7 @@ public static class EngineBenchmarkFixtures
 
     /// <summary>
     /// ShareGPT-like requests: log-normal prompts (median 100) and outputs (median 270), near the vLLM filtered
-    /// ShareGPT means of 161 / 338 tokens (shared/reference/traces.md); a decode's history is its prompt plus a
+    /// ShareGPT means of 161 / 338 tokens (docs/reference/traces.md); a decode's history is its prompt plus a
     /// uniform share of its output (history = prompt + generated).
     /// </summary>
     public static Iteration Requests(int prefill, int decode, int seed)

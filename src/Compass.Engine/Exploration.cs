@@ -63,7 +63,7 @@ public enum DramPlacement
     /// <summary>In the channel nearest (fewest mean hops) to the chiplet that first consumes it in the mapping.</summary>
     Nearest,
 
-    /// <summary>Interleaved over every channel, 1/n each (the published Compass default, formulas.md §9).</summary>
+    /// <summary>Interleaved over every channel, 1/n each (the published Compass default, docs/reference/formulas.md §9).</summary>
     Interleaved,
 }
 

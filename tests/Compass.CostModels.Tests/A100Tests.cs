@@ -11,7 +11,7 @@ namespace Compass.CostModels.Tests;
 /// </summary>
 public class A100Tests
 {
-    /// <summary>Llama-2-7B linear layers (d 4096, F 11008, 32 layers, vocab 32000; models.md), as M × K × N GEMMs.</summary>
+    /// <summary>Llama-2-7B linear layers (d 4096, F 11008, 32 layers, vocab 32000; docs/reference/models.md), as M × K × N GEMMs.</summary>
     private static IEnumerable<(long K, long N, int Times)> Llama7BLinears()
     {
         yield return (4096, 3 * 4096, 32);  // QKV
@@ -32,7 +32,7 @@ public class A100Tests
         var (chiplet, gbps) = Device(device);
         var op = new OperatorShape(OperatorKind.Gemm, m, k, n, 1, 16, 16, 16, true);
         var cost = model.Estimate(chiplet, op, CancellationToken.None);
-        // The evaluator overlaps compute with DRAM transfers (formulas.md §12): max(compute, DRAM bytes / bandwidth).
+        // The evaluator overlaps compute with DRAM transfers (docs/reference/formulas.md §12): max(compute, DRAM bytes / bandwidth).
         return OperatorTiming.Isolated(cost, op, gbps) is var t ? Math.Max(t.ComputeNs, t.MemoryNs) : 0;
     }
 

@@ -23,7 +23,7 @@ public class MeshInterconnectTests
     [Fact]
     public void UnicastCornerToCornerMatchesWorkedExample()
     {
-        // formulas.md §9: 1 MiB from (0,0) to (5,5) = 10 hops, 167.8 µJ, 8,192 cycles (ns at 1 GHz).
+        // docs/reference/formulas.md §9: 1 MiB from (0,0) to (5,5) = 10 hops, 167.8 µJ, 8,192 cycles (ns at 1 GHz).
         var net = Build();
         var p = net.Unicast(0, 35);
         Assert.Equal(10, p.MaxHops);
@@ -37,7 +37,7 @@ public class MeshInterconnectTests
     [Fact]
     public void DramReadIntoCentreMatchesWorkedExample()
     {
-        // formulas.md §9: 1 MiB read into (3,3): 4 MiB·hop (67.1 µJ) + 88.1 µJ DRAM; busiest link 512 KiB; 256 KiB per channel.
+        // docs/reference/formulas.md §9: 1 MiB read into (3,3): 4 MiB·hop (67.1 µJ) + 88.1 µJ DRAM; busiest link 512 KiB; 256 KiB per channel.
         var net = Build();
         var p = net.DramRead(3 * 6 + 3, -1);
         Assert.Equal(4.0, p.HopBytesPerByte, 12);

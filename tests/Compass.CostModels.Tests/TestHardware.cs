@@ -19,9 +19,9 @@ internal static class TestHardware
     };
 
     /// <summary>
-    /// The published Compass "os"/"ws" chiplet: 1,024 INT8 MACs as a 32 × 32 array (tpu shape, compass-method.md §9.3),
+    /// The published Compass "os"/"ws" chiplet: 1,024 INT8 MACs as a 32 × 32 array (tpu shape, docs/reference/compass-method.md §9.3),
     /// 2 MB global buffer with a 1,024-bit port (2.08 / 2.25 pJ per access), 8 KB weight / input buffers (0.56 / 0.67 and
-    /// 1.04 / 0.67 pJ per 256-bit access), MAC 0.009 pJ (lllbbbyyy/Compass zigzag_template.py, hardware.md §3.3), 1 GHz.
+    /// 1.04 / 0.67 pJ per 256-bit access), MAC 0.009 pJ (lllbbbyyy/Compass zigzag_template.py, docs/reference/hardware.md §3.3), 1 GHz.
     /// </summary>
     public static ChipletType Compass(Dataflow dataflow) => new()
     {
@@ -43,7 +43,7 @@ internal static class TestHardware
 
     /// <summary>
     /// An A100-like device from public specifications only (NVIDIA A100 Tensor Core GPU Architecture whitepaper, 2020;
-    /// hardware.md §8): 108 SMs, 1.41 GHz boost, 4 Tensor Cores per SM × 256 dense FP16/BF16 FMA per clock
+    /// docs/reference/hardware.md §8): 108 SMs, 1.41 GHz boost, 4 Tensor Cores per SM × 256 dense FP16/BF16 FMA per clock
     /// (= 110,592 MACs/cycle = 312 TFLOPS), INT8 at twice that, 40 MB L2 at 5,120 B/clk, 192 KB L1/shared per SM.
     /// Modelled as an output-stationary array: rows = the 108 SMs (M), 128 columns (N) × 8-wide dot products (K) per SM.
     /// Energies are placeholders for time-only validation (not validated): BF16 MAC 0.59 pJ (TPUv4i table, unverified),
@@ -67,11 +67,11 @@ internal static class TestHardware
         ProcessNm = 7,
     };
 
-    /// <summary>HBM2 bandwidth of the A100 40 GB, GB/s (hardware.md §8).</summary>
+    /// <summary>HBM2 bandwidth of the A100 40 GB, GB/s (docs/reference/hardware.md §8).</summary>
     public const double A100HbmGBps = 1555;
 
     /// <summary>
-    /// The published 6 × 6 Compass package (compass-method.md §9.1, formulas.md §9): 128 B/cycle links at 2 pJ/bit, four
+    /// The published 6 × 6 Compass package (docs/reference/compass-method.md §9.1, docs/reference/formulas.md §9): 128 B/cycle links at 2 pJ/bit, four
     /// 64 B/cycle GDDR6X channels at 10.5 pJ/bit, two on the right column and two on the left, each serving three rows.
     /// Read at 1 GHz.
     /// </summary>

@@ -40,7 +40,7 @@ public sealed class GraphTests
         Assert.All(up, g => Assert.Equal(2L * 64 * 128 / 4, g.WeightBytes));
         var plain = Build(Llama(8, 8, gated: false), new GraphOptions { TensorParallel = 4 }, Fixtures.Decode(5));
         Assert.All(plain.Space.Genes.Where(g => g.Stage == NodeStage.FfnUp), g => Assert.Equal(64L * 128 / 4, g.WeightBytes));
-        // Whole layer: 2d² + 2·d·n_kv·d_h + 3·d·F (formulas.md §1).
+        // Whole layer: 2d² + 2·d·n_kv·d_h + 3·d·F (docs/reference/formulas.md §1).
         Assert.Equal(2.0 * 64 * 64 + 2.0 * 64 * 64 + 3.0 * 64 * 128, p.Space.Genes.Sum(g => (double)g.WeightBytes));
         Assert.Equal(MemoryPlanner.WeightBytes(Llama(8, 8), Fixtures.Int8, 1), p.Space.Genes.Sum(g => (double)g.WeightBytes));
     }
@@ -58,7 +58,7 @@ public sealed class GraphTests
         var mhaReads = StageSum(mha, NodeStage.AttentionScore, t => mhaIt.ExtraReadBytes[t]) + StageSum(mha, NodeStage.AttentionValue, t => mhaIt.ExtraReadBytes[t]);
         Assert.Equal(2.0 * 2 * history * 8, gqaReads);
         Assert.Equal(2.0 * 8 * history * 8, mhaReads);
-        // Attention MACs are unchanged by GQA (formulas.md §2).
+        // Attention MACs are unchanged by GQA (docs/reference/formulas.md §2).
         Assert.Equal(StageSum(mha, NodeStage.AttentionScore, t => mhaIt.GemmMacs[t]), StageSum(gqa, NodeStage.AttentionScore, t => it.GemmMacs[t]));
     }
 
@@ -101,7 +101,7 @@ public sealed class GraphTests
         var it = p.Graph.Iterations[0];
         var experts = p.Space.Genes.Where(g => g.Stage == NodeStage.MoeExpert).ToArray();
         Assert.Equal(5, experts.Length);
-        // Expert FLOPs use the top-k (+ shared) experts: T · (k + shared) · 3 · d · F_e MACs (formulas.md §2).
+        // Expert FLOPs use the top-k (+ shared) experts: T · (k + shared) · 3 · d · F_e MACs (docs/reference/formulas.md §2).
         Assert.Equal(5.0 * (2 + 1) * 3 * 64 * 32, StageSum(p, NodeStage.MoeExpert, t => it.GemmMacs[t]));
         // Router: d · E MACs per token.
         Assert.Equal(5.0 * 64 * 4, StageSum(p, NodeStage.MoeRouter, t => it.GemmMacs[t]));
@@ -192,7 +192,7 @@ public sealed class GraphTests
     private static readonly NodeStage[] AttentionStages =
         [NodeStage.QkvProjection, NodeStage.AttentionScore, NodeStage.AttentionSoftmax, NodeStage.AttentionValue, NodeStage.OutputProjection];
 
-    /// <summary>MLA attention parameters of one layer, formulas.md §1 (norms excluded).</summary>
+    /// <summary>MLA attention parameters of one layer, docs/reference/formulas.md §1 (norms excluded).</summary>
     private static double MlaAttentionParameters(double d, double h, double rq, double dc, double dr, double nope, double dv) =>
         (rq > 0 ? d * rq + rq * h * (nope + dr) : d * h * (nope + dr)) + d * (dc + dr) + dc * h * (nope + dv) + h * dv * d;
 
@@ -232,7 +232,7 @@ public sealed class GraphTests
     [Fact]
     public void MlaDecodeMacsMatchTheNoAbsorptionFormula()
     {
-        // One decode, history 50, context t = 51 (formulas.md §2, without weight absorption):
+        // One decode, history 50, context t = 51 (docs/reference/formulas.md §2, without weight absorption):
         // projections N_attn per token, re-expansion of the 50 cached latents h·d_c·H·(d_nope + d_v),
         // scores H·(d_nope + d_R)·t and attention-value H·d_v·t MACs.
         const int history = 50;
@@ -261,7 +261,7 @@ public sealed class GraphTests
     [Fact]
     public void DeepSeekV3MoeLayerBuildsAndEvaluates()
     {
-        // DeepSeek-V3 (models.md, deepseek-ai/DeepSeek-V3 config_671B.json): one MoE layer (first-dense count set to 0 so
+        // DeepSeek-V3 (docs/reference/models.md, deepseek-ai/DeepSeek-V3 config_671B.json): one MoE layer (first-dense count set to 0 so
         // the modelled layer is MoE), 256 routed + 1 shared experts of 2048, top-8, MLA 1536/512/128/64/128.
         var model = new ModelConfig
         {

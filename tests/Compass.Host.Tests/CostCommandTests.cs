@@ -92,7 +92,7 @@ public class GpuDecodeEndToEndTests
         using var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, "metrics.json")));
         var latencyNs = doc.RootElement.GetProperty("latencyNs").GetDouble();
         // Published: 6.738 B parameters, of which the 32000 x 4096 embedding table (0.131 B) is only gathered one row
-        // per token (models.md); the other 6.607 B are streamed once per decode step in FP16 = 13.21 GB. Measured: an
+        // per token (docs/reference/models.md); the other 6.607 B are streamed once per decode step in FP16 = 13.21 GB. Measured: an
         // A100 80 GB moves single-token GEMM weights at 76-79 % of its 2,039 GB/s (Vidur), 0.775 x 2,039 = 1,580 GB/s.
         var streamedBytes = (6.738e9 - 32000.0 * 4096) * 2;
         var memoryBoundNs = streamedBytes / (2039 * 0.775);

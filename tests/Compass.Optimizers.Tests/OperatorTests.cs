@@ -1,5 +1,5 @@
+using Compass.Abstractions.Sampling;
 using Compass.Abstractions.Mapping;
-using Compass.Optimizers.Common;
 using Compass.Optimizers.Operators;
 using Compass.Optimizers.Tests.Toy;
 using FsCheck;

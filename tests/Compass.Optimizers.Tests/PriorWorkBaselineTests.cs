@@ -1,5 +1,5 @@
+using Compass.Abstractions.Sampling;
 using Compass.Abstractions.Mapping;
-using Compass.Optimizers.Common;
 using Compass.Optimizers.Gemini;
 using Compass.Optimizers.Nsga2;
 using Compass.Optimizers.Operators;

@@ -1,5 +1,5 @@
+using Compass.Abstractions.Sampling;
 using Compass.Workloads.Lengths;
-using Compass.Workloads.Sampling;
 
 namespace Compass.Workloads.Tests;
 

@@ -1,5 +1,6 @@
 using Compass.Abstractions.Plugins;
 using Compass.Abstractions.Workload;
+using Compass.Scenarios.Presets;
 using Compass.Workloads.Models;
 
 namespace Compass.Workloads.Tests;
@@ -7,7 +8,7 @@ namespace Compass.Workloads.Tests;
 public sealed class ModelCatalogTests
 {
     /// <summary>
-    /// shared/reference/models.md §2: computed total, active and active non-embedding parameters (billions, 3 decimals)
+    /// docs/reference/models.md §2: computed total, active and active non-embedding parameters (billions, 3 decimals)
     /// and KV bytes per token at 16 bits.
     /// </summary>
     public static TheoryData<string, double, double, double, long> Published => new()
@@ -41,7 +42,7 @@ public sealed class ModelCatalogTests
     {
         var model = ModelCatalog.Find(name);
         Assert.NotNull(model);
-        // models.md prints 3 decimals of billions: agreement within half a unit of the last digit (≤ 0.01 % for all models).
+        // docs/reference/models.md prints 3 decimals of billions: agreement within half a unit of the last digit (≤ 0.01 % for all models).
         Assert.Equal(totalB, ModelMath.TotalParameters(model) / 1e9, 0.0005 + 1e-12);
         Assert.Equal(activeB, ModelMath.ActiveParameters(model) / 1e9, 0.0005 + 1e-12);
         Assert.Equal(activeNonEmbeddingB, ModelMath.ActiveNonEmbeddingParameters(model) / 1e9, 0.0005 + 1e-12);
@@ -148,7 +149,7 @@ public sealed class ModelCatalogTests
             Assert.False(string.IsNullOrWhiteSpace(m.DisplayName));
             Assert.False(string.IsNullOrWhiteSpace(m.Source));
             Assert.Contains("[", m.Source, StringComparison.Ordinal); // evidence tag
-            ModelValidation.Validate(m, m.Name);
+            HardwareResolver.ValidateModel(m, m.Name);
         }
 
         Assert.NotNull(ModelCatalog.Find("LLAMA-3-70B"));
@@ -172,7 +173,7 @@ public sealed class ModelCatalogTests
             "mla" => good with { Attention = AttentionKind.Mla },
             _ => good with { Norm = "batchnorm" },
         };
-        var e = Assert.Throws<CompassInputException>(() => ModelValidation.Validate(bad));
+        var e = Assert.Throws<CompassInputException>(() => HardwareResolver.ValidateModel(bad, "model"));
         Assert.Equal(field, e.Field);
     }
 }

@@ -39,7 +39,7 @@ public sealed class SampleTraceTests
     /// <summary>The recipes of the samples (documented in samples/traces/README.md).</summary>
     private static TraceRequest[] Generate(string file) => file switch
     {
-        // Azure 2023 conversation: 5.53 req/s, CV 1.09 (traces.md §2), lengths fitted to the conversation trace.
+        // Azure 2023 conversation: 5.53 req/s, CV 1.09 (docs/reference/traces.md §2), lengths fitted to the conversation trace.
         "azure-conv-gamma.csv" => TestConfig.Trace("gamma", ("requests", "300"), ("ratePerSecond", "5.53"), ("cv", "1.09"), ("lengths", "azure-conv")).Read(42, default).ToArray(),
         // Arxiv summarization lengths, Vidur's default Gamma CV 0.5 at 2 req/s.
         "arxiv-gamma.vidur.csv" => TestConfig.Trace("gamma", ("requests", "300"), ("ratePerSecond", "2"), ("cv", "0.5"), ("lengths", "arxiv")).Read(42, default).ToArray(),

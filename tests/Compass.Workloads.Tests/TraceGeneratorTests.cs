@@ -1,6 +1,6 @@
+using Compass.Abstractions.Sampling;
 using Compass.Abstractions.Plugins;
 using Compass.Abstractions.Workload;
-using Compass.Workloads.Sampling;
 using Compass.Workloads.Traces;
 
 namespace Compass.Workloads.Tests;

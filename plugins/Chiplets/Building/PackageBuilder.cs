@@ -118,7 +118,7 @@ public static class PackageBuilder
     }
 
     /// <summary>
-    /// DRAM channels on two opposite edges, as in the published Compass method (formulas.md §9): ⌊n/2⌋ channels on the
+    /// DRAM channels on two opposite edges, as in the published Compass method (docs/reference/formulas.md §9): ⌊n/2⌋ channels on the
     /// right column (or bottom row), the rest on the left column (or top row); each side's routers are cut into
     /// contiguous groups, one per channel. Left (top) channels come first in the list. Bandwidth, energy and capacity
     /// per channel come from <paramref name="kind"/> unless overridden.

@@ -3,8 +3,8 @@ using Compass.Abstractions.Hardware;
 namespace Compass.Chiplets.Catalog;
 
 /// <summary>
-/// The built-in chiplet types, each grounded in a published design (shared/reference/hardware.md and
-/// compass-method.md §9–§10). Every number is cited in the type's <see cref="ChipletType.Source"/>; evidence tags
+/// The built-in chiplet types, each grounded in a published design (docs/reference/hardware.md and
+/// docs/reference/compass-method.md §9–§10). Every number is cited in the type's <see cref="ChipletType.Source"/>; evidence tags
 /// ([verified], [secondary], [unverified], [computed], [assumption]) are kept.
 /// </summary>
 /// <remarks>
@@ -255,7 +255,7 @@ public static class ChipletCatalog
     }
 
     private static string TemplateSizes(long globalBytes) =>
-        $"1,024/4,096/16,384 MACs with 2/8/32 MB buffers, this one {globalBytes / MiB} MB (compass-method.md 9.3; exp.py, bo.py, docs.md) [verified]; "
+        $"1,024/4,096/16,384 MACs with 2/8/32 MB buffers, this one {globalBytes / MiB} MB (docs/reference/compass-method.md 9.3; exp.py, bo.py, docs.md) [verified]; "
         + "MAC 0.04 pJ (zigzag_template.py) [verified]; clock 1.0 GHz because the published code works in cycles [assumption]; "
         + "LR vector unit 0.0873 pJ/op [verified], 64 ops/cycle [assumption]; 8-bit native [verified], 16/4-bit by the catalog convention [assumption]; "
         + "global-buffer port replicated once per 1,024 MACs (banked SRAM) so larger arrays are fed like the 1k one [assumption]; no leakage term in the published model (static 0)";
@@ -426,7 +426,7 @@ public static class ChipletCatalog
     {
         Name = "a100-like",
         Description = "A100-class GPU die (SXM): 108 SMs x 4 tensor cores (256 FP16 / 512 INT8 MACs per cycle each) at 1.41 GHz = 312 TFLOPS FP16 / 624 TOPS INT8 dense; 256 KB registers and 192 KB L1/shared per SM, 40 MB L2; 7 nm",
-        Source = "Peaks 624 TOPS INT8 / 312 TFLOPS FP16/BF16 dense (hardware.md 8; cli99/llm-analysis a100-sxm-40gb.json, microsoft/vidur a100.yml) [secondary]; "
+        Source = "Peaks 624 TOPS INT8 / 312 TFLOPS FP16/BF16 dense (docs/reference/hardware.md 8; cli99/llm-analysis a100-sxm-40gb.json, microsoft/vidur a100.yml) [secondary]; "
             + "108 SMs, 4 tensor cores per SM, 1.41 GHz boost, 40 MB L2, 192 KB L1/shared and 65,536 x 32-bit registers (256 KB, 64 KB per SM sub-partition) per SM, 826 mm2, TSMC N7, 400 W TDP (NVIDIA A100 whitepaper) [unverified]; "
             + "256 FP16 / 512 INT8 MACs per tensor core per cycle = 312e12 / (2 x 432 x 1.41e9) [computed]; "
             + "L1/shared bandwidth 128 B/cycle per SM and L2 read bandwidth 5,120 B/cycle (A100 whitepaper) [unverified]; register file 384 B/cycle per sub-partition (3 operands x 32 lanes x 4 B) [assumption]; "
@@ -464,7 +464,7 @@ public static class ChipletCatalog
         {
             Name = "h100-like",
             Description = "H100-class GPU die (SXM): 132 SMs x 4 tensor cores (512 FP16 / 1024 INT8-FP8 MACs per cycle each) at 1.83 GHz = 989 TFLOPS FP16 / 1979 TOPS dense; 256 KB registers and 256 KB L1/shared per SM, 50 MB L2; TSMC 4N",
-            Source = "Peaks 1,979 TOPS INT8/FP8 / 989 TFLOPS FP16/BF16 dense (hardware.md 8; cli99/llm-analysis h100-sxm-80gb.json) [secondary]; "
+            Source = "Peaks 1,979 TOPS INT8/FP8 / 989 TFLOPS FP16/BF16 dense (docs/reference/hardware.md 8; cli99/llm-analysis h100-sxm-80gb.json) [secondary]; "
                 + "132 SMs, 4 tensor cores per SM, 1.83 GHz boost, 50 MB L2, 256 KB L1/shared and 256 KB registers per SM, 814 mm2, TSMC 4N (a 5 nm-class node, ProcessNm 5 for cost tables), 700 W TDP (NVIDIA H100 whitepaper) [unverified]; "
                 + "512 FP16 / 1024 INT8 MACs per tensor core per cycle = 989e12 / (2 x 528 x 1.83e9) [computed]; no INT4 tensor path (4-bit falls back to 8-bit); "
                 + "registers as 2 x 128 KB per SM because Hopper's wgmma is issued per warpgroup (two consumer warpgroups per SM read each staged operand once each) [assumption from the CUDA programming model]; "

@@ -18,7 +18,7 @@ public sealed record LinkKind(string Name, double DefaultBandwidthGBps, double H
 }
 
 /// <summary>
-/// Catalog of die-to-die link kinds (shared/reference/hardware.md §5–§6). Presets take their link parameters from
+/// Catalog of die-to-die link kinds (docs/reference/hardware.md §5–§6). Presets take their link parameters from
 /// here; users can take a kind and override the bandwidth, or give a <see cref="LinkSpec"/> directly.
 /// </summary>
 public static class LinkKinds

@@ -8,7 +8,7 @@ namespace Compass.Chiplets.Catalog;
 /// <param name="Source">Where the numbers come from, with evidence tags.</param>
 public sealed record MemoryKind(string Name, double BandwidthGBpsPerDevice, double EnergyPjPerBit, double CapacityGBPerDevice, string Source);
 
-/// <summary>Catalog of off-chip memory kinds (shared/reference/hardware.md §7–§8).</summary>
+/// <summary>Catalog of off-chip memory kinds (docs/reference/hardware.md §7–§8).</summary>
 public static class MemoryKinds
 {
     /// <summary>GDDR6X as priced by Gemini and the published Compass code: 10.5 pJ/bit, 64 B/cycle per channel read as 64 GB/s at 1 GHz.</summary>

@@ -4,14 +4,14 @@ using Compass.Chiplets.Building;
 namespace Compass.Chiplets.Catalog;
 
 /// <summary>
-/// The built-in package presets (compass-method.md §9, hardware.md §5–§8). Slot lists are row-major; DRAM channels
+/// The built-in package presets (docs/reference/compass-method.md §9, docs/reference/hardware.md §5–§8). Slot lists are row-major; DRAM channels
 /// sit on the left and right edges unless said otherwise.
 /// </summary>
 public static class PackagePresets
 {
     private const string CompassNopDram =
         "NoP: lllbbbyyy/Compass config/hardware_{os,ws,he}.json nop_bw 128 B/cycle per link and direction, read as 128 GB/s at 1 GHz, 2 pJ/bit per hop, no per-hop latency (src/noc.cpp, createNoC) [verified]; "
-        + "DRAM: dram_num 4 channels x dram_bw 64 B/cycle = 64 GB/s at 1 GHz, 10.5 pJ/bit GDDR6X; floor(4/2) = 2 on the right column and 2 on the left, each serving 3 contiguous rows (formulas.md 9) [verified]; 4 GB per channel is our choice [assumption]";
+        + "DRAM: dram_num 4 channels x dram_bw 64 B/cycle = 64 GB/s at 1 GHz, 10.5 pJ/bit GDDR6X; floor(4/2) = 2 on the right column and 2 on the left, each serving 3 contiguous rows (docs/reference/formulas.md 9) [verified]; 4 GB per channel is our choice [assumption]";
 
     /// <summary>Published Compass 6 × 6 package, 36 output-stationary chiplets.</summary>
     public static PackageDescription Compass6x6Os { get; } = Compass6x6(
@@ -75,26 +75,26 @@ public static class PackagePresets
         LinkKinds.CompassSimba.ToSpec(),
         PackageBuilder.DramOnEdges(8, 8, 8, MemoryKinds.Hbm3, bandwidthGBpsPerChannel: MemoryKinds.Hbm3.BandwidthGBpsPerDevice / 2, capacityGBPerChannel: MemoryKinds.Hbm3.CapacityGBPerDevice / 2),
         "8x8 heterogeneous: checkerboard of tpu-like-4k (x + y even) and ascend-like-4k (odd), 524 TOPS; NoP 128 GB/s; 4 HBM3 stacks as 8 half-stack channels (409.6 GB/s, 8 GB) on the left and right edges",
-        "mesh 8x8 with 4,096-MAC chiplets = the 512-TOPS budget pairing (compass-method.md 9.3) [computed]; the checkerboard of TPU-like and Ascend-like types is our choice [assumption]; "
+        "mesh 8x8 with 4,096-MAC chiplets = the 512-TOPS budget pairing (docs/reference/compass-method.md 9.3) [computed]; the checkerboard of TPU-like and Ascend-like types is our choice [assumption]; "
         + "NoP as the published Compass (LinkKinds.CompassSimba) [verified]; HBM3 per MemoryKinds.Hbm3, 4 stacks (2 per side) each split into 2 channels [assumption]");
 
     /// <summary>A100-SXM-40GB-class single die with its HBM2 as 5 channels (1,555 GB/s, 40 GB).</summary>
     public static PackageDescription A100Single { get; } = Gpu(
         "a100-single", ChipletCatalog.A100Like, MemoryKinds.Hbm2, 5, 1555.0 / 5, 8.0,
         "A100 SXM 40 GB class: one a100-like die, 5 HBM2 stacks = 1555 GB/s, 40 GB",
-        "hardware.md 8: 40 GB HBM2, 1,555 GB/s (cli99/llm-analysis a100-sxm-40gb.json) [secondary]; 5 active stacks [unverified] (311 GB/s and 8 GB each [computed]) as one interleaved channel; HBM2 energy per MemoryKinds.Hbm2");
+        "docs/reference/hardware.md 8: 40 GB HBM2, 1,555 GB/s (cli99/llm-analysis a100-sxm-40gb.json) [secondary]; 5 active stacks [unverified] (311 GB/s and 8 GB each [computed]) as one interleaved channel; HBM2 energy per MemoryKinds.Hbm2");
 
     /// <summary>A100-SXM-80GB-class single die with its HBM2E as 5 channels (2,039 GB/s, 80 GB).</summary>
     public static PackageDescription A100Single80 { get; } = Gpu(
         "a100-80gb-single", ChipletCatalog.A100Like, MemoryKinds.Hbm2e, 5, 2039.0 / 5, 16.0,
         "A100 SXM 80 GB class: one a100-like die, 5 HBM2E stacks = 2039 GB/s, 80 GB",
-        "hardware.md 8: 80 GB HBM2e, 2,039 GB/s (llm-analysis a100-sxm-80gb.json) [secondary]; 5 active stacks [unverified] (407.8 GB/s and 16 GB each [computed]) as one interleaved channel; HBM2E energy per MemoryKinds.Hbm2e");
+        "docs/reference/hardware.md 8: 80 GB HBM2e, 2,039 GB/s (llm-analysis a100-sxm-80gb.json) [secondary]; 5 active stacks [unverified] (407.8 GB/s and 16 GB each [computed]) as one interleaved channel; HBM2E energy per MemoryKinds.Hbm2e");
 
     /// <summary>H100-SXM-class single die with its HBM3 as 5 channels (3,350 GB/s, 80 GB).</summary>
     public static PackageDescription H100Single { get; } = Gpu(
         "h100-single", ChipletCatalog.H100Like, MemoryKinds.Hbm3, 5, 3350.0 / 5, 16.0,
         "H100 SXM class: one h100-like die, 5 HBM3 stacks = 3350 GB/s, 80 GB",
-        "hardware.md 8: 80 GB HBM3, 3,350 GB/s (llm-analysis h100-sxm-80gb.json) [secondary]; 5 active stacks [unverified] (670 GB/s and 16 GB each [computed]) as one interleaved channel; HBM3 energy per MemoryKinds.Hbm3");
+        "docs/reference/hardware.md 8: 80 GB HBM3, 3,350 GB/s (llm-analysis h100-sxm-80gb.json) [secondary]; 5 active stacks [unverified] (670 GB/s and 16 GB each [computed]) as one interleaved channel; HBM3 energy per MemoryKinds.Hbm3");
 
     /// <summary>Every built-in package preset.</summary>
     public static IReadOnlyList<PackageDescription> All { get; } =
@@ -129,13 +129,13 @@ public static class PackagePresets
             LinkKinds.CompassSimba.ToSpec(),
             PackageBuilder.DramOnEdges(side, side, channels, hbm, bandwidthGBpsPerChannel: hbm.BandwidthGBpsPerDevice / 2, capacityGBPerChannel: hbm.CapacityGBPerDevice / 2),
             $"{side}x{side} mesh of {chiplet.Name} ({chiplet.MacsPerCycle} MACs, {chiplet.GlobalBufferBytes / (1024 * 1024)} MB), {totalTops:0} TOPS; NoP 128 GB/s; {stacks} HBM3 stacks as {channels} channels of {hbm.BandwidthGBpsPerDevice / 2:0.#} GB/s on the left and right edges ({stacks * hbm.BandwidthGBpsPerDevice / 1000:0.##} TB/s, {stacks * hbm.CapacityGBPerDevice:0} GB)",
-            $"2048-TOPS budget of the published Compass v3 sweep: {side}x{side} paired with {chiplet.MacsPerCycle}-MAC chiplets, 1,048,576 MACs in total (compass-method.md 9.3) [verified/computed]; "
+            $"2048-TOPS budget of the published Compass v3 sweep: {side}x{side} paired with {chiplet.MacsPerCycle}-MAC chiplets, 1,048,576 MACs in total (docs/reference/compass-method.md 9.3) [verified/computed]; "
             + "NoP as the published Compass (LinkKinds.CompassSimba) [verified]; memory: HBM3 per MemoryKinds.Hbm3, side/2 stacks (one per 4 edge routers) each split into 2 channels on the left and right edges [assumption]");
     }
 
     /// <summary>
     /// Fraction of peak HBM bandwidth streaming operators reach on an A100: Vidur's measured single-token Llama-2-7B
-    /// GEMMs move their weights at 76-79 % of 2,039 GB/s (shared/reference/measured/README.md; e.g. the fused QKV
+    /// GEMMs move their weights at 76-79 % of 2,039 GB/s (tests/Compass.CostModels.Tests/Measured/README.md; e.g. the fused QKV
     /// projection, 100.7 MB in 65 µs = 1.55 TB/s) [computed from measurements]; taken for every GPU preset.
     /// </summary>
     public const double GpuHbmAchievableFraction = 0.775;

@@ -20,7 +20,7 @@ public enum TilingSearchMode
 /// <param name="Search">Tiling search.</param>
 /// <param name="MaxExhaustiveTilings">Largest M·K·N·6 the exhaustive search accepts.</param>
 /// <param name="ObjectiveDramEnergyPjPerByte">DRAM energy per byte used only to rank tilings by refetch traffic
-/// (default 84 pJ/B = 10.5 pJ/bit, the published Compass DRAM constant, formulas.md §10).</param>
+/// (default 84 pJ/B = 10.5 pJ/bit, the published Compass DRAM constant, docs/reference/formulas.md §10).</param>
 /// <param name="IncludeFillDrain">Charge rows + columns − 2 cycles of systolic fill/drain per global-buffer tile.</param>
 public sealed record DataflowModelOptions(
     TilingSearchMode Search = TilingSearchMode.Fast,

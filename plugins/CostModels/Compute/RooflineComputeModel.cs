@@ -21,7 +21,7 @@ public sealed record RooflineModelOptions(double ComputeEfficiency = 1.0, double
 }
 
 /// <summary>
-/// The <c>roofline</c> compute model (formulas.md §4): time = max(MACs / (peak MACs per ns at the op precision × η_c),
+/// The <c>roofline</c> compute model (docs/reference/formulas.md §4): time = max(MACs / (peak MACs per ns at the op precision × η_c),
 /// operand bytes / bandwidth), with the operand bytes one read of each input and one write of the output; energy =
 /// MACs × energy per MAC + one global-buffer access per operand byte. Non-GEMM operators go to the vector unit
 /// (<see cref="VectorOpCost"/>). A fast sanity reference: no tiling, no edge effects, no re-fetch.

@@ -6,7 +6,7 @@ namespace Compass.CostModels.Compute;
 /// <summary>
 /// Cost of element-wise, point-wise, softmax and normalisation operators on a chiplet's vector (special-function)
 /// unit, shared by the <c>dataflow</c> and <c>roofline</c> models. The published Compass code prices these as
-/// ⌈ops / LR_MACs⌉ cycles and ops × 0.0873 pJ (compass-method.md §5.1); we do the same with an explicit count of
+/// ⌈ops / LR_MACs⌉ cycles and ops × 0.0873 pJ (docs/reference/compass-method.md §5.1); we do the same with an explicit count of
 /// operations per element, and add one global-buffer read of the inputs and one write of the outputs.
 /// A softmax reads its input twice (max and sum, then normalise); the second read comes from the global buffer when
 /// the input fits in half of it (the other half streams the output) and from DRAM otherwise (reported as

@@ -5,7 +5,7 @@ using Microsoft.Extensions.Configuration;
 
 namespace Compass.CostModels.Cost;
 
-/// <summary>Packaging technology of the <c>chiplet-actuary</c> model (hardware.md §9.3).</summary>
+/// <summary>Packaging technology of the <c>chiplet-actuary</c> model (docs/reference/hardware.md §9.3).</summary>
 public enum PackagingKind
 {
     /// <summary>Dies flip-chipped on an organic substrate.</summary>
@@ -40,7 +40,7 @@ public sealed record ChipletActuaryOptions(PackagingKind Packaging = PackagingKi
 
 /// <summary>
 /// The <c>chiplet-actuary</c> cost model: Gemini's current cost model, which follows Feng &amp; Ma, "Chiplet Actuary",
-/// DAC 2022 (GEMINI-HPCA2024 <c>src/cost.cpp</c>, hardware.md §9.1–9.3): negative-binomial die yield with α = 10 and
+/// DAC 2022 (GEMINI-HPCA2024 <c>src/cost.cpp</c>, docs/reference/hardware.md §9.1–9.3): negative-binomial die yield with α = 10 and
 /// D0 per node, dies per wafer with scribe and edge loss on a 300 mm wafer, known-good-die cost, organic / fan-out /
 /// silicon-interposer packaging with bonding yields, memory devices, and optional NRE amortisation.
 /// Die areas come from <see cref="ChipletType.AreaMm2"/> or <see cref="DieAreaEstimator"/>.
@@ -134,7 +134,7 @@ public sealed class ChipletActuaryCostModel : IPackageCostModel
             nre += 0.5 * full / 300 * area + 0.3 * full / 300 * area + 0.2 * full;
         }
 
-        // I/O dies: one per DRAM channel, carrying the channel's PHY (hardware.md §9.3 memory row).
+        // I/O dies: one per DRAM channel, carrying the channel's PHY (docs/reference/hardware.md §9.3 memory row).
         double ioArea = 0, ioCost = 0, memoryCost = 0;
         foreach (var ch in d.DramChannels)
         {

@@ -5,7 +5,7 @@ namespace Compass.CostModels.Cost;
 
 /// <summary>
 /// The <c>compass-simple</c> cost model: the monetary cost of the published Compass code (lllbbbyyy/Compass
-/// <c>src/model_engine.cpp</c>, <c>calcMonetaryCost</c>; initial GEMINI artifact b6fd522), hardware.md §9.4.
+/// <c>src/model_engine.cpp</c>, <c>calcMonetaryCost</c>; initial GEMINI artifact b6fd522), docs/reference/hardware.md §9.4.
 /// Bandwidths in that code are bytes per cycle with no clock; we read the package's GB/s as bytes/cycle at 1 GHz.
 /// <list type="bullet">
 /// <item>compute die (µm²) = [(SRAM bytes × 0.7712 + MACs × 57.9 + LR MACs × 463.2 + nop_bw × 16,781.312) × 2.2 +

@@ -3,7 +3,7 @@ using Compass.Abstractions.Hardware;
 namespace Compass.CostModels.Cost;
 
 /// <summary>
-/// Die area from MAC, SRAM and I/O densities (hardware.md §3.4 and §9.4; constants of GEMINI <c>src/main.cpp</c> and
+/// Die area from MAC, SRAM and I/O densities (docs/reference/hardware.md §3.4 and §9.4; constants of GEMINI <c>src/main.cpp</c> and
 /// lllbbbyyy/Compass <c>src/model_engine.cpp</c>, 12 nm): SRAM 0.0964 µm² per bit, INT8 MAC 57.9 µm², FP16 "LR" MAC
 /// 463.2 µm², NoC router 16,781.312 µm² per byte/cycle of link bandwidth, layout × 2.2, D2D PHY 4 sides ×
 /// (bandwidth/4 × 333 µm) × 800 µm, control × 1.05 and DFT × 1.05. Gemini scales area by 0.7 at 7 nm and below.

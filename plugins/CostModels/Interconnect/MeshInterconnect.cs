@@ -20,7 +20,7 @@ public enum MeshRouting
 }
 
 /// <summary>
-/// The mesh network-on-package and its DRAM channels (formulas.md §9–§10). Directed link ids:
+/// The mesh network-on-package and its DRAM channels (docs/reference/formulas.md §9–§10). Directed link ids:
 /// <list type="bullet">
 /// <item>east (x,y)→(x+1,y): y·(W−1) + x, for 0 ≤ x &lt; W−1;</item>
 /// <item>west (x+1,y)→(x,y): H·(W−1) + y·(W−1) + x;</item>
@@ -247,7 +247,7 @@ public sealed class MeshInterconnect : IPackageInterconnect
     }
 
     /// <summary>
-    /// XY tree (formulas.md §9): one X segment along the source row spanning every destination column, then per
+    /// XY tree (docs/reference/formulas.md §9): one X segment along the source row spanning every destination column, then per
     /// destination column one Y segment from the source row spanning that column's destinations; each link once.
     /// The YX tree is the transpose.
     /// </summary>

@@ -1,3 +1,4 @@
+using Compass.Abstractions.Sampling;
 using Compass.Abstractions.Evaluation;
 using Compass.Abstractions.Mapping;
 using Compass.Abstractions.Plugins;

@@ -1,3 +1,4 @@
+using Compass.Abstractions.Sampling;
 using Compass.Abstractions.Evaluation;
 using Compass.Abstractions.Mapping;
 using Compass.Abstractions.Plugins;
@@ -18,7 +19,7 @@ public enum GaReplacement
     Plus,
 }
 
-/// <summary>Options of the GA; defaults are the published values (compass-method.md §7).</summary>
+/// <summary>Options of the GA; defaults are the published values (docs/reference/compass-method.md §7).</summary>
 public sealed record GeneticAlgorithmOptions
 {
     /// <summary>Option keys.</summary>
@@ -100,7 +101,7 @@ public sealed record GeneticAlgorithmOptions
 }
 
 /// <summary>
-/// The published Compass genetic algorithm (compass-method.md §7, <c>src/compass/GA.cpp</c>): tournament selection
+/// The published Compass genetic algorithm (docs/reference/compass-method.md §7, <c>src/compass/GA.cpp</c>): tournament selection
 /// with replacement, elitism, uniform crossover of the segmentation bits and segment-wise crossover of the
 /// assignment along parent 1's boundaries, the segmentation mutations and the seven mapping mutations with their
 /// three-phase probabilities; plus, unless <c>operators</c> is <c>published</c>, the structure-aware mutations.

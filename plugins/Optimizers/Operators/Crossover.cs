@@ -1,10 +1,10 @@
+using Compass.Abstractions.Sampling;
 using Compass.Abstractions.Mapping;
-using Compass.Optimizers.Common;
 
 namespace Compass.Optimizers.Operators;
 
 /// <summary>
-/// The published Compass crossover (compass-method.md §7, <c>src/compass/GA.cpp</c>): uniform crossover on the
+/// The published Compass crossover (docs/reference/compass-method.md §7, <c>src/compass/GA.cpp</c>): uniform crossover on the
 /// segmentation bits and segment-wise crossover on the assignment along parent 1's boundaries. Children of valid
 /// parents are valid (every entry is copied from a parent).
 /// </summary>

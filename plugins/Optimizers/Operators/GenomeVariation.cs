@@ -1,5 +1,5 @@
+using Compass.Abstractions.Sampling;
 using Compass.Abstractions.Mapping;
-using Compass.Optimizers.Common;
 
 namespace Compass.Optimizers.Operators;
 

@@ -1,5 +1,5 @@
+using Compass.Abstractions.Sampling;
 using Compass.Abstractions.Mapping;
-using Compass.Optimizers.Common;
 
 namespace Compass.Optimizers.Operators;
 
@@ -8,7 +8,7 @@ namespace Compass.Optimizers.Operators;
 /// unconditionally (the caller decides with which probability), works in place, allocates nothing, and keeps the
 /// genome valid: chiplet ids stay in 0 … chiplets − 1 and segmentation bits stay 0/1. Rows and columns are taken
 /// from the genome (so a one-row genome, the coupled encoding, works too); chiplets and genes from the space.
-/// Operators 1–7 and the two segmentation mutations are the published Compass ones (compass-method.md §7,
+/// Operators 1–7 and the two segmentation mutations are the published Compass ones (docs/reference/compass-method.md §7,
 /// <c>src/compass/GA.cpp</c>); the last four exploit the structure of the graph and the package.
 /// Every operator returns true when it changed the genome.
 /// </summary>

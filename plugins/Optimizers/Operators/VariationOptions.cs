@@ -6,7 +6,7 @@ namespace Compass.Optimizers.Operators;
 /// <summary>Which operator set a search uses.</summary>
 public enum OperatorPreset
 {
-    /// <summary>The published Compass operators only (compass-method.md §7); the structure-aware ones are off.</summary>
+    /// <summary>The published Compass operators only (docs/reference/compass-method.md §7); the structure-aware ones are off.</summary>
     Published,
 
     /// <summary>The published operators plus the four structure-aware ones (the default).</summary>
@@ -15,7 +15,7 @@ public enum OperatorPreset
 
 /// <summary>
 /// Probabilities of the variation operators shared by <c>ga</c>, <c>sa</c>, <c>coupled-sa</c> and <c>nsga2</c>.
-/// Defaults are the published values (compass-method.md §7, <c>src/compass/GA.cpp</c>); the structure-aware
+/// Defaults are the published values (docs/reference/compass-method.md §7, <c>src/compass/GA.cpp</c>); the structure-aware
 /// probabilities are ours.
 /// </summary>
 public sealed record VariationOptions

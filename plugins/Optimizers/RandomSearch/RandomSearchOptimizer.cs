@@ -1,3 +1,4 @@
+using Compass.Abstractions.Sampling;
 using Compass.Abstractions.Evaluation;
 using Compass.Abstractions.Mapping;
 using Compass.Abstractions.Plugins;
@@ -21,7 +22,7 @@ public sealed record RandomSearchOptions(int BatchSize = 64)
 }
 
 /// <summary>
-/// Random search, the published baseline (<c>run_mode: "random"</c>, compass-method.md §7 and §10): the starting
+/// Random search, the published baseline (<c>run_mode: "random"</c>, docs/reference/compass-method.md §7 and §10): the starting
 /// points first when provided, then uniformly random genomes (bits 0/1, chiplet ids uniform) in batches until the
 /// budget is spent; keeps the best.
 /// </summary>

@@ -1,4 +1,4 @@
-using Compass.Workloads.Sampling;
+using Compass.Abstractions.Sampling;
 
 namespace Compass.Workloads.Lengths;
 
@@ -156,7 +156,7 @@ public sealed class QuantileKnotLength : ILengthDistribution
 
 /// <summary>
 /// Gamma lengths with shape k and scale θ (mean k·θ), rounded to whole tokens and clipped to [1, <see cref="MaxTokens"/>]:
-/// the form of the published Compass length fits (traces.md, ShareGPT as the published experiments drew it).
+/// the form of the published Compass length fits (docs/reference/traces.md, ShareGPT as the published experiments drew it).
 /// </summary>
 public sealed record GammaLength : ILengthDistribution
 {

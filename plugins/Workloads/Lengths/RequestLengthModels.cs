@@ -1,4 +1,4 @@
-using Compass.Workloads.Sampling;
+using Compass.Abstractions.Sampling;
 
 namespace Compass.Workloads.Lengths;
 
@@ -34,7 +34,7 @@ public sealed record IndependentLengthModel(string Name, ILengthDistribution Pro
 }
 
 /// <summary>
-/// Vidur-style Zipf lengths (microsoft/vidur <c>ZipfRequestLengthGenerator</c>; shared/reference/traces.md §4): the
+/// Vidur-style Zipf lengths (microsoft/vidur <c>ZipfRequestLengthGenerator</c>; docs/reference/traces.md §4): the
 /// total length takes the value min + r − 1 for rank r in 1..(max − min + 1) with probability ∝ r^−θ (exact inverse CDF
 /// over a precomputed table), then splits into prompt and output by the prefill:decode ratio:
 /// output = max(1, round(total / (1 + ratio))), prompt = max(1, total − output).

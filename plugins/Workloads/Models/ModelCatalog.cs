@@ -5,8 +5,8 @@ namespace Compass.Workloads.Models;
 /// <summary>
 /// The built-in LLM catalog: published configurations of Llama-2/3/3.1, OPT, GPT-3 (including the shapes the
 /// published Compass experiments use), Mistral, Mixtral, Qwen2.5 and DeepSeek-V3. Every value and source string
-/// is transcribed from the Compass reference sheet <c>shared/reference/models.json</c> (readable companion:
-/// <c>models.md</c>, section 1); the sheet is not read at run time. The evidence tag of each entry
+/// is transcribed from the Compass reference sheet <c>docs/reference/models.md</c> (readable companion:
+/// <c>docs/reference/models.md</c>, section 1); the sheet is not read at run time. The evidence tag of each entry
 /// ([verified], [secondary], [unverified]) is kept in its <see cref="ModelConfig.Source"/>.
 /// </summary>
 public static class ModelCatalog

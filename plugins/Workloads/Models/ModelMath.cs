@@ -4,7 +4,7 @@ namespace Compass.Workloads.Models;
 
 /// <summary>
 /// Parameter counts and KV-cache sizes derived from a <see cref="ModelConfig"/>, following
-/// <c>shared/reference/models.md</c> section 2, "How the derived numbers are computed":
+/// <c>docs/reference/models.md</c> section 2, "How the derived numbers are computed":
 /// <list type="bullet">
 /// <item>Gated models (Llama, Mistral, Mixtral, Qwen, DeepSeek): attention d·H·d_h + 2·d·KV·d_h + H·d_h·d (+ (H + 2·KV)·d_h
 /// QKV bias), MLP 3·d·F per expert (+ d·E router), 2d of norms per layer; embedding V·d, untied head V·d, final norm d.</item>
@@ -13,7 +13,7 @@ namespace Compass.Workloads.Models;
 /// <item>MLA (DeepSeek-V3): d·q_rank + q_rank + q_rank·H·(nope + rope) + d·(d_c + rope) + d_c + d_c·H·(nope + v) + H·v·d per layer;
 /// the sigmoid router of DeepSeek carries a per-expert bias (E·d + E).</item>
 /// </list>
-/// All counts are exact integers; they reproduce the [computed] column of models.md to the last printed digit.
+/// All counts are exact integers; they reproduce the [computed] column of docs/reference/models.md to the last printed digit.
 /// </summary>
 public static class ModelMath
 {

@@ -5,7 +5,7 @@ namespace Compass.Workloads.Schedulers;
 
 /// <summary>
 /// The published Compass closed-loop request generator in its <c>fixed</c> mode (lllbbbyyy/Compass
-/// <c>src/compass/request_generator.cpp</c>; shared/reference/compass-method.md §8.2): every iteration holds exactly
+/// <c>src/compass/request_generator.cpp</c>; docs/reference/compass-method.md §8.2): every iteration holds exactly
 /// <see cref="Prefills"/> prefills and <see cref="Decodes"/> decodes.
 /// <list type="bullet">
 /// <item><see cref="Decodes"/> batch slots each hold a request in its decode phase. An empty slot takes the next trace

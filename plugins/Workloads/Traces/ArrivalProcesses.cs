@@ -1,4 +1,4 @@
-using Compass.Workloads.Sampling;
+using Compass.Abstractions.Sampling;
 
 namespace Compass.Workloads.Traces;
 
@@ -20,7 +20,7 @@ public interface IArrivalCursor
 }
 
 /// <summary>
-/// Poisson arrivals: inter-arrival Δ = −ln(1 − U)/λ (shared/reference/traces.md §4; APEX, Vidur, vLLM benchmarks).
+/// Poisson arrivals: inter-arrival Δ = −ln(1 − U)/λ (docs/reference/traces.md §4; APEX, Vidur, vLLM benchmarks).
 /// </summary>
 /// <param name="RatePerSecond">Mean rate λ in requests per second.</param>
 public sealed record PoissonArrivals(double RatePerSecond) : IArrivalProcess
@@ -41,7 +41,7 @@ public sealed record PoissonArrivals(double RatePerSecond) : IArrivalProcess
 
 /// <summary>
 /// Gamma inter-arrivals with a coefficient of variation: shape k = 1/CV², scale θ = 1/(λ·k), so the mean gap is 1/λ
-/// and CV as given; CV &gt; 1 is bursty, CV = 1 is Poisson (traces.md §4; Vidur, DistServe, BurstGPT). Azure 2023
+/// and CV as given; CV &gt; 1 is bursty, CV = 1 is Poisson (docs/reference/traces.md §4; Vidur, DistServe, BurstGPT). Azure 2023
 /// conversation fits k = 0.84 (CV 1.09).
 /// </summary>
 /// <param name="RatePerSecond">Mean rate λ in requests per second.</param>
@@ -69,7 +69,7 @@ public sealed record GammaArrivals(double RatePerSecond, double CoefficientOfVar
 }
 
 /// <summary>
-/// Pulse / burst arrivals (LLMServingSim <c>--pulse-n</c>/<c>--pulse-delay-sec</c>; traces.md §4): bursts of
+/// Pulse / burst arrivals (LLMServingSim <c>--pulse-n</c>/<c>--pulse-delay-sec</c>; docs/reference/traces.md §4): bursts of
 /// <paramref name="BurstSize"/> requests; inside a burst all arrive at once, or as a Poisson process of rate
 /// <paramref name="InBurstRatePerSecond"/> when it is &gt; 0; the next burst starts <paramref name="BurstGapSeconds"/>
 /// after the last arrival of the previous one.

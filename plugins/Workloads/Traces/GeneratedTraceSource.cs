@@ -1,6 +1,6 @@
+using Compass.Abstractions.Sampling;
 using Compass.Abstractions.Workload;
 using Compass.Workloads.Lengths;
-using Compass.Workloads.Sampling;
 
 namespace Compass.Workloads.Traces;
 

@@ -5,7 +5,7 @@ namespace Compass.Workloads.Traces;
 
 /// <summary>
 /// JSON Lines traces, one object per line. Field names of several published formats are accepted
-/// (shared/reference/traces.md §3):
+/// (docs/reference/traces.md §3):
 /// <list type="bullet">
 /// <item>arrival in seconds: <c>arrival</c>, <c>arrivalSeconds</c>, <c>arrival_seconds</c>, <c>arrived_at</c>;
 /// in nanoseconds: <c>StartTimeOffset</c> (APEX), <c>arrival_time_ns</c> (LLMServingSim); in milliseconds:

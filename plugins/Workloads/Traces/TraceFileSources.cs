@@ -41,7 +41,7 @@ public sealed record TraceFileSource(TraceFileFormat Format, TraceFileOptions Op
 /// <summary>Writes traces in the formats <see cref="TraceFileSource"/> reads (used for the shipped samples and conversions).</summary>
 public static class TraceWriter
 {
-    /// <summary>Origin of the Azure timestamps written: the first arrival of the Azure 2023 traces (traces.md §1).</summary>
+    /// <summary>Origin of the Azure timestamps written: the first arrival of the Azure 2023 traces (docs/reference/traces.md §1).</summary>
     public static readonly DateTime AzureOriginUtc = new(2023, 11, 16, 18, 17, 0, DateTimeKind.Utc);
 
     /// <summary>Writes requests in the given format.</summary>

@@ -29,7 +29,7 @@ public sealed record MoeConfig(int Experts, int SharedExperts, int TopK, int Exp
 /// <param name="VHeadDim">Value head dimension.</param>
 public sealed record MlaConfig(int QLoraRank, int KvLoraRank, int QkNopeHeadDim, int QkRopeHeadDim, int VHeadDim);
 
-/// <summary>A decoder-only LLM's published configuration. Field meanings follow shared/reference/models.md.</summary>
+/// <summary>A decoder-only LLM's published configuration. Field meanings follow docs/reference/models.md.</summary>
 public sealed record ModelConfig
 {
     /// <summary>Catalog name the scenario uses (<c>llama-3-70b</c>).</summary>

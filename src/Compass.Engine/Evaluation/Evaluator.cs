@@ -133,7 +133,7 @@ internal sealed class EvaluatorScratch
 }
 
 /// <summary>
-/// The list scheduler with shared, located resources (compass-method.md §4–§5, formulas.md §9–§11, docs/evaluator.md).
+/// The list scheduler with shared, located resources (docs/reference/compass-method.md §4–§5, docs/reference/formulas.md §9–§11, docs/evaluator.md).
 /// <para>
 /// Pass 1 walks the tasks in the genome's order (segment → micro-batch → gene) and fixes the data-access decisions:
 /// forward over the NoP when the producer is still the last task on its chiplet, otherwise write back and read from
@@ -163,6 +163,7 @@ internal sealed class Evaluator
     private readonly int[] _explicitHome;      // gene: explicit weight channel, or −1
     private readonly bool _interleaved;
     private readonly CollectiveAlgorithm _collective;
+    private readonly double _hopLatencyNs;
 
     public Evaluator(GeneStructure structure, TrafficCache traffic, int[] chipType, double[] staticPowerW, double[] bufferBytes, double[] writePjPerByte, EvaluatorOptions options)
     {
@@ -181,6 +182,7 @@ internal sealed class Evaluator
         _graphOutput = [.. structure.IsGraphOutput.Select(o => o ? (byte)1 : (byte)0)];
         _interleaved = options.Placement == DramPlacement.Interleaved || traffic.ChannelCount == 0;
         _collective = options.Collective;
+        _hopLatencyNs = traffic.HopLatencyNs;
         _explicitHome = new int[structure.GeneCount];
         Array.Fill(_explicitHome, -1);
         for (var g = 0; g < structure.GeneCount; g++)
@@ -701,6 +703,7 @@ internal sealed class Evaluator
     /// </summary>
     private double Reserve(Flow flow, double bytes, double start, double[] busyUntil, double[]? busyNs, List<ResourceInterval>? intervals)
     {
+        if (busyNs is null) return ReserveFast(flow, bytes, start, busyUntil);
         var end = start;
         var hops = flow.Hops;
         for (var k = 0; k < hops.Length; k++)
@@ -724,6 +727,22 @@ internal sealed class Evaluator
             }
         }
         return flow.MaxHops > 0 ? end + _traffic.HopLatencyNs * flow.MaxHops : end;
+    }
+
+    /// <summary>The search's <see cref="Reserve"/>: the same reservations, without recording busy time or intervals.</summary>
+    private double ReserveFast(Flow flow, double bytes, double start, double[] busyUntil)
+    {
+        var end = start;
+        foreach (ref readonly var hop in flow.Hops.AsSpan())
+        {
+            var span = bytes * hop.NsPerByte;
+            if (span <= 0) continue;
+            ref var busy = ref busyUntil[hop.Resource];
+            var to = (busy > start ? busy : start) + span;
+            busy = to;
+            if (to > end) end = to;
+        }
+        return flow.MaxHops > 0 ? end + _hopLatencyNs * flow.MaxHops : end;
     }
 
     /// <summary>

@@ -7,7 +7,7 @@ namespace Compass.Engine.Graph;
 
 /// <summary>
 /// Emits the computation execution graph of one micro-batch, decoder layer by decoder layer
-/// (shared/reference/compass-method.md §2, with the corrections of §2.5): QKV projection per head group
+/// (docs/reference/compass-method.md §2, with the corrections of §2.5): QKV projection per head group
 /// (GQA aware), attention score / softmax / attention-value per head group covering every request of the
 /// micro-batch, output-projection shards, residual, norm, FFN up (with the gate matrix of a gated MLP),
 /// activation, FFN down shards, residual (MoE layers: router plus one gene per routed and shared expert).
@@ -77,7 +77,7 @@ internal sealed class CegBuilder
         Require(precision.ActivationBits is >= 1 and <= 64, "precision.activationBits", $"must be 1..64, got {precision.ActivationBits}");
         Require(precision.KvCacheBits is >= 1 and <= 64, "precision.kvCacheBits", $"must be 1..64, got {precision.KvCacheBits}");
 
-        // The published GPT-3 builder is post-norm (compass-method.md §2.3); every other family is pre-norm.
+        // The published GPT-3 builder is post-norm (docs/reference/compass-method.md §2.3); every other family is pre-norm.
         _postNorm = string.Equals(model.Family, "gpt3", StringComparison.OrdinalIgnoreCase);
         _aBits = precision.ActivationBits;
         _wBits = precision.WeightBits;
@@ -314,13 +314,13 @@ internal sealed class CegBuilder
 
     /// <summary>
     /// Multi-head latent attention of one layer, in the form without weight absorption that serving engines
-    /// usually run (formulas.md §2, "MLA, per token per layer at context t, without weight absorption"): the
+    /// usually run (docs/reference/formulas.md §2, "MLA, per token per layer at context t, without weight absorption"): the
     /// cached latents are re-expanded into per-head keys and values every step, and attention runs with head
     /// dim d_nope + d_R (scores) and d_v (values). Genes:
     /// <list type="bullet">
     /// <item>q_down: d → q_lora_rank plus its RMSNorm (skipped when q_lora_rank is 0: Q is then projected from the hidden state);</item>
     /// <item>kv_down: d → d_c + d_R plus the RMSNorm of the latent; its output for the new tokens is the KV cache,
-    /// always written to DRAM (formulas.md §3: (d_c + d_R)·b per token per layer). It also reads the history
+    /// always written to DRAM (docs/reference/formulas.md §3: (d_c + d_R)·b per token per layer). It also reads the history
     /// latents from DRAM, once per layer (the latent is shared by every head), and hands latents and RoPE keys of
     /// the whole context to the head groups; a group that does not receive them by forwarding reads them from
     /// DRAM under the usual rule (the history is there, the new tokens were written);</item>
@@ -330,7 +330,7 @@ internal sealed class CegBuilder
     /// <item>score, softmax and attention-value per head group, as for MHA/GQA.</item>
     /// </list>
     /// The weights sum to d·r_q + r_q·H·(d_nope + d_R) + d·(d_c + d_R) + d_c·H·(d_nope + d_v) plus the
-    /// output projection H·d_v·d that the caller emits (formulas.md §1; norms are not counted, as elsewhere).
+    /// output projection H·d_v·d that the caller emits (docs/reference/formulas.md §1; norms are not counted, as elsewhere).
     /// </summary>
     private void EmitMla(IReadOnlyList<ScheduledRequest> requests, GraphRecorder r, int l, long t, int attnIn, MlaConfig mla, int[] av)
     {

@@ -90,7 +90,7 @@ public static class MicroBatcher
     /// <summary>
     /// Requests sorted prefill and chunks first, then decodes; each class by new tokens descending, then history
     /// descending, then request id; cut into consecutive groups of <paramref name="microBatchSize"/>
-    /// (compass-method.md §3, "fixed" mode ordering).
+    /// (docs/reference/compass-method.md §3, "fixed" mode ordering).
     /// </summary>
     public static IReadOnlyList<ScheduledRequest[]> Split(IReadOnlyList<ScheduledRequest> requests, int microBatchSize)
     {

@@ -103,7 +103,7 @@ public sealed record ReplayReport(
 /// <summary>
 /// Runs a mapping over a held-out sequence of iterations (each knows its requests) and derives per-request serving
 /// metrics. The iterations run back to back; an iteration cannot start before the requests it admits have
-/// arrived; a request's clock starts at its arrival. TPOT = (E2E − TTFT)/(n_out − 1) (formulas.md §12).
+/// arrived; a request's clock starts at its arrival. TPOT = (E2E − TTFT)/(n_out − 1) (docs/reference/formulas.md §12).
 /// </summary>
 public static class ReplayRunner
 {

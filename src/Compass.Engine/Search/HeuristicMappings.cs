@@ -5,9 +5,9 @@ using Compass.Engine.Graph;
 namespace Compass.Engine.Search;
 
 /// <summary>
-/// The standard parallelisation strategies as points of the mapping space (DESIGN.md, The mapping encoding):
+/// The standard parallelisation strategies as points of the mapping space (docs/reference/compass-method.md §3):
 /// layer pipeline, tensor parallel, pipeline × tensor grid, micro-batch parallel and the published round-robin
-/// pipeline seed (compass-method.md §7). Every strategy but micro-batch parallel is coupled (all rows equal).
+/// pipeline seed (docs/reference/compass-method.md §7). Every strategy but micro-batch parallel is coupled (all rows equal).
 /// </summary>
 internal sealed class HeuristicMappings : IHeuristicMappings
 {

@@ -5,7 +5,7 @@ namespace Compass.Engine.Workload;
 
 /// <summary>
 /// Draws the iterations a search averages over, and the held-out iterations a mapping is replayed on, from a
-/// serving scheduler's output (compass-method.md §8.2 and §8.4: warm-up first so decode states reach a steady
+/// serving scheduler's output (docs/reference/compass-method.md §8.2 and §8.4: warm-up first so decode states reach a steady
 /// mix, then a seeded sample; replay uses another seed).
 /// </summary>
 public static class IterationSampler

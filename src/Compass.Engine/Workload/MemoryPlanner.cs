@@ -11,12 +11,12 @@ namespace Compass.Engine.Workload;
 /// <param name="KvCapacityTokens">Tokens of KV cache that fit beside the weights.</param>
 public sealed record MemoryPlan(double WeightBytes, double KvBytesPerToken, double DramCapacityBytes, long KvCapacityTokens);
 
-/// <summary>Weights plus KV cache against the package DRAM capacity (formulas.md §1 and §3).</summary>
+/// <summary>Weights plus KV cache against the package DRAM capacity (docs/reference/formulas.md §1 and §3).</summary>
 public static class MemoryPlanner
 {
     /// <summary>
     /// Weight bytes of <paramref name="layers"/> decoder layers (0 = all): attention
-    /// d·H·d_h + 2·d·n_kv·d_h + H·d_h·d (MLA: formulas.md §1), dense FFN (3 or 2)·d·F, MoE layers
+    /// d·H·d_h + 2·d·n_kv·d_h + H·d_h·d (MLA: docs/reference/formulas.md §1), dense FFN (3 or 2)·d·F, MoE layers
     /// d·E + (E + shared)·(3 or 2)·d·F_e. Embeddings and norms are not counted (they are not graph nodes).
     /// </summary>
     public static double WeightBytes(ModelConfig model, PrecisionConfig precision, int layers)

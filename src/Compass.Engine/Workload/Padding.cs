@@ -44,7 +44,7 @@ public readonly record struct PaddingTokens(long RealNewTokens, long PaddedNewTo
 
 /// <summary>
 /// Padding as prior chiplet-mapping work assumes it (Gemini, MOHaM, SCAR: one request type at a fixed sequence
-/// length; compass-method.md §1). Requests are padded within their class, because a padded batch holds one request
+/// length; docs/reference/compass-method.md §1). Requests are padded within their class, because a padded batch holds one request
 /// type: prefills and prompt chunks have their new tokens (prompt) and history padded to the class maximum, decodes
 /// keep one new token and have their history (the KV cache they attend to, read from DRAM) padded to the class
 /// maximum. <see cref="PaddingMode.BatchMax"/> takes the maximum over the iteration (the batch) — not over the

@@ -17,7 +17,7 @@ namespace Compass.Host.Composition;
 /// <summary>
 /// One resilience pipeline per plugin (Polly 8): a circuit breaker outside and a time-out inside for short calls
 /// (cost-model estimates), the breaker alone for long calls (an optimizer run). Timeouts are cooperative: plugin
-/// code must poll its cancellation token (shared/reference/dotnet-plugins.md §4).
+/// code must poll its cancellation token (docs/reference/dotnet-plugins.md §4).
 /// </summary>
 public sealed class PluginResilience
 {

@@ -6,7 +6,7 @@ namespace Compass.Host.Plugins;
 /// <summary>
 /// Checks, before any plugin type is loaded, which version of Compass.Abstractions a plugin was compiled against.
 /// A version-less lookup would otherwise hand a plugin built against a newer contract the host's older one and
-/// fail later with <see cref="MissingMethodException"/> (shared/reference/dotnet-plugins.md §2.2 row 4).
+/// fail later with <see cref="MissingMethodException"/> (docs/reference/dotnet-plugins.md §2.2 row 4).
 /// </summary>
 public static class ContractVersionGuard
 {

@@ -75,6 +75,7 @@ public static class ScenarioReader
             {
                 Placement = Enum.Parse<DramPlacement>(Str(evaluator, "placement"), ignoreCase: true),
                 WeightHomes = evaluator["weightHomes"]!.AsObject().ToDictionary(p => p.Key, p => checked((int)p.Value!.GetValue<long>()), StringComparer.Ordinal),
+                Collective = Enum.Parse<CollectiveAlgorithm>(Str(evaluator, "collective"), ignoreCase: true),
             },
             Requires = document["requires"]!.AsObject().ToDictionary(p => p.Key, p => p.Value!.GetValue<string>(), StringComparer.OrdinalIgnoreCase),
             Plugins = root.GetSection("plugins"),

@@ -27,25 +27,7 @@ public static class HardwareResolver
         var catalog = catalogTypes.ToList();
         foreach (var t in catalog) types[t.Name] = t;
         AddScenarioTypes(types, [.. extraTypes.Select((t, i) => ResolveChiplet(t, catalog, $"hardware.chipletTypes[{i}]"))]);
-        PackageDescription package;
-        string path;
-        if (reference.PresetName is { } name)
-        {
-            var presets = catalogPackages.ToList();
-            package = presets.LastOrDefault(p => string.Equals(p.Name, name, StringComparison.OrdinalIgnoreCase))
-                ?? throw new CompassInputException("hardware.package", $"unknown package '{name}' (known: {KnownList(presets.Select(p => p.Name))})");
-            path = $"package '{package.Name}'";
-            if (reference.Overrides is { } overrides)
-            {
-                package = Expand(package, overrides, "hardware.package");
-                path = "hardware.package";
-            }
-        }
-        else
-        {
-            package = reference.Inline!;
-            path = "hardware.package";
-        }
+        var (package, path) = FromCatalog(reference.PresetName, reference.Inline, reference.Overrides, catalogPackages, p => p.Name, "hardware.package", "package");
         ValidatePackage(package, path);
         var used = new List<ChipletType>();
         var index = new int[package.Slots.Count];
@@ -115,9 +97,18 @@ public static class HardwareResolver
         }
     }
 
-    /// <summary>Validates a package description: positive sizes, bandwidths and energies, slot count, channels on the mesh.</summary>
+    /// <summary>
+    /// Validates a package description — the one validator of packages, for scenario packages and catalog presets
+    /// alike: a name, a mesh within <see cref="ScenarioLimits.MaxMeshSide"/>, one slot per mesh position, a link of a
+    /// named kind with positive bandwidth and non-negative latency and energy, and at least one uniquely named DRAM
+    /// channel with positive bandwidth and capacity, an achievable fraction in (0, 1] and routers on the mesh.
+    /// </summary>
+    /// <param name="p">The package.</param>
+    /// <param name="path">Dotted path of the package in the scenario (<c>hardware.package</c>), named by every error.</param>
     public static void ValidatePackage(PackageDescription p, string path)
     {
+        ArgumentNullException.ThrowIfNull(p);
+        if (string.IsNullOrWhiteSpace(p.Name)) throw new CompassInputException(path + ".name", "is required");
         if (p.Slots is null) throw new CompassInputException(path + ".slots", "is required");
         if (p.Link is null) throw new CompassInputException(path + ".link", "is required");
         if (p.DramChannels is null || p.DramChannels.Count == 0) throw new CompassInputException(path + ".dramChannels", "must list at least one DRAM channel (weights and the KV cache live in DRAM)");
@@ -127,18 +118,25 @@ public static class HardwareResolver
         if (p.MeshHeight > ScenarioLimits.MaxMeshSide) throw new CompassInputException(path + ".meshHeight", $"must be <= {ScenarioLimits.MaxMeshSide}, got {p.MeshHeight}");
         if (p.Slots.Count != p.MeshWidth * p.MeshHeight)
             throw new CompassInputException(path + ".slots", $"must have meshWidth × meshHeight = {p.MeshWidth * p.MeshHeight} entries, got {p.Slots.Count}");
+        for (var s = 0; s < p.Slots.Count; s++)
+            if (string.IsNullOrWhiteSpace(p.Slots[s])) throw new CompassInputException($"{path}.slots[{s}]", "must name a chiplet type");
+        if (string.IsNullOrWhiteSpace(p.Link.Kind)) throw new CompassInputException(path + ".link.kind", "is required");
         Positive(p.Link.BandwidthGBps, path + ".link.bandwidthGBps");
         NonNegative(p.Link.HopLatencyNs, path + ".link.hopLatencyNs");
         NonNegative(p.Link.EnergyPjPerBit, path + ".link.energyPjPerBit");
+        var names = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         for (var c = 0; c < p.DramChannels.Count; c++)
         {
             var ch = p.DramChannels[c];
             var cp = $"{path}.dramChannels[{c}]";
+            if (string.IsNullOrWhiteSpace(ch.Name)) throw new CompassInputException(cp + ".name", "is required");
+            if (!names.Add(ch.Name)) throw new CompassInputException(cp + ".name", $"'{ch.Name}' is used by another channel");
+            if (string.IsNullOrWhiteSpace(ch.Kind)) throw new CompassInputException(cp + ".kind", "is required");
             Positive(ch.BandwidthGBps, cp + ".bandwidthGBps");
             NonNegative(ch.EnergyPjPerBit, cp + ".energyPjPerBit");
             Positive(ch.CapacityGB, cp + ".capacityGB");
             if (!(ch.AchievableFraction > 0 && ch.AchievableFraction <= 1))
-                throw new CompassInputException(cp + ".achievableFraction", $"must be in (0, 1], got {ch.AchievableFraction}");
+                throw new CompassInputException(cp + ".achievableFraction", $"must be in (0, 1], got {ch.AchievableFraction.ToString("G6", CultureInfo.InvariantCulture)}");
             if (ch.AttachedRouters is null || ch.AttachedRouters.Count == 0) throw new CompassInputException(cp + ".attachedRouters", "must name at least one mesh router");
             for (var r = 0; r < ch.AttachedRouters.Count; r++)
             {
@@ -149,36 +147,56 @@ public static class HardwareResolver
         }
     }
 
-    /// <summary>Validates a chiplet type: positive array, clock, precisions and buffers.</summary>
+    /// <summary>
+    /// Validates a chiplet type — the one validator of chiplet types, for scenario types and catalog entries alike:
+    /// a PE array, a clock, distinct precisions of 4, 8, 16 or 32 bits with the native (first) one matching the
+    /// array, buffer levels that hold weights, inputs, outputs or all, vector units, and non-negative energies,
+    /// power, area and launch overheads.
+    /// </summary>
+    /// <param name="t">The chiplet type.</param>
+    /// <param name="path">Dotted path of the type (<c>hardware.chipletTypes[0]</c>, <c>chiplet type 'compass-os'</c>).</param>
     public static void ValidateChiplet(ChipletType t, string path)
     {
+        ArgumentNullException.ThrowIfNull(t);
         if (string.IsNullOrWhiteSpace(t.Name)) throw new CompassInputException(path + ".name", "is required");
-        if (t.PeArrayRows < 1) throw new CompassInputException(path + ".peArrayRows", $"must be >= 1, got {t.PeArrayRows}");
-        if (t.PeArrayColumns < 1) throw new CompassInputException(path + ".peArrayColumns", $"must be >= 1, got {t.PeArrayColumns}");
-        if (t.MacsPerPe < 1) throw new CompassInputException(path + ".macsPerPe", $"must be >= 1, got {t.MacsPerPe}");
+        AtLeastOne(t.PeArrayRows, path + ".peArrayRows");
+        AtLeastOne(t.PeArrayColumns, path + ".peArrayColumns");
+        AtLeastOne(t.MacsPerPe, path + ".macsPerPe");
         Positive(t.ClockGHz, path + ".clockGHz");
         if (t.Precisions is null || t.Precisions.Count == 0) throw new CompassInputException(path + ".precisions", "must list at least one precision");
+        var bits = new HashSet<int>();
         for (var i = 0; i < t.Precisions.Count; i++)
         {
             var r = t.Precisions[i];
             if (r.Bits is not (4 or 8 or 16 or 32)) throw new CompassInputException($"{path}.precisions[{i}].bits", $"must be 4, 8, 16 or 32, got {r.Bits}");
-            if (r.MacsPerCycle < 1) throw new CompassInputException($"{path}.precisions[{i}].macsPerCycle", $"must be >= 1, got {r.MacsPerCycle}");
+            if (!bits.Add(r.Bits)) throw new CompassInputException($"{path}.precisions[{i}].bits", $"{r.Bits}-bit is listed twice");
+            AtLeastOne(r.MacsPerCycle, $"{path}.precisions[{i}].macsPerCycle");
             NonNegative(r.EnergyPerMacPj, $"{path}.precisions[{i}].energyPerMacPj");
         }
-        if (t.Buffers is null || t.Buffers.Count == 0) throw new CompassInputException(path + ".buffers", "must list at least the global buffer");
+        var arrayMacs = (long)t.PeArrayRows * t.PeArrayColumns * t.MacsPerPe;
+        if (t.Precisions[0].MacsPerCycle != arrayMacs)
+            throw new CompassInputException($"{path}.precisions[0].macsPerCycle",
+                $"must equal peArrayRows × peArrayColumns × macsPerPe = {arrayMacs} (the first precision is the native one), got {t.Precisions[0].MacsPerCycle}");
+        if (t.Buffers is null || t.Buffers.Count == 0) throw new CompassInputException(path + ".buffers", "must list at least the global buffer (last)");
         for (var i = 0; i < t.Buffers.Count; i++)
         {
             var b = t.Buffers[i];
-            if (b.CapacityBytes < 1) throw new CompassInputException($"{path}.buffers[{i}].capacityBytes", $"must be > 0, got {b.CapacityBytes}");
-            if (b.Instances < 1) throw new CompassInputException($"{path}.buffers[{i}].instances", $"must be >= 1, got {b.Instances}");
-            Positive(b.BandwidthBytesPerCycle, $"{path}.buffers[{i}].bandwidthBytesPerCycle");
-            NonNegative(b.ReadEnergyPjPerByte, $"{path}.buffers[{i}].readEnergyPjPerByte");
-            NonNegative(b.WriteEnergyPjPerByte, $"{path}.buffers[{i}].writeEnergyPjPerByte");
+            var bp = $"{path}.buffers[{i}]";
+            if (string.IsNullOrWhiteSpace(b.Name)) throw new CompassInputException(bp + ".name", "is required");
+            if (b.CapacityBytes < 1) throw new CompassInputException(bp + ".capacityBytes", $"must be > 0, got {b.CapacityBytes}");
+            AtLeastOne(b.Instances, bp + ".instances");
+            Positive(b.BandwidthBytesPerCycle, bp + ".bandwidthBytesPerCycle");
+            NonNegative(b.ReadEnergyPjPerByte, bp + ".readEnergyPjPerByte");
+            NonNegative(b.WriteEnergyPjPerByte, bp + ".writeEnergyPjPerByte");
+            if (!BufferHolds.Contains(b.Holds, StringComparer.OrdinalIgnoreCase))
+                throw new CompassInputException(bp + ".holds", $"must be one of {string.Join(", ", BufferHolds)}, got '{b.Holds}'");
         }
-        if (t.VectorOpsPerCycle < 1) throw new CompassInputException(path + ".vectorOpsPerCycle", $"must be >= 1, got {t.VectorOpsPerCycle}");
+        AtLeastOne(t.VectorOpsPerCycle, path + ".vectorOpsPerCycle");
+        NonNegative(t.VectorEnergyPerOpPj, path + ".vectorEnergyPerOpPj");
         NonNegative(t.StaticPowerW, path + ".staticPowerW");
         NonNegative(t.AreaMm2, path + ".areaMm2");
-        if (t.LaunchOverhead is null) throw new CompassInputException(path + ".launchOverhead", "must not be null");
+        if (t.ProcessNm < 1) throw new CompassInputException(path + ".processNm", $"must be > 0, got {t.ProcessNm}");
+        if (t.LaunchOverhead is null) throw new CompassInputException(path + ".launchOverhead", "is required");
         NonNegative(t.LaunchOverhead.GemmNs, path + ".launchOverhead.gemmNs");
         NonNegative(t.LaunchOverhead.ElementwiseNs, path + ".launchOverhead.elementwiseNs");
         NonNegative(t.LaunchOverhead.PointwiseNs, path + ".launchOverhead.pointwiseNs");
@@ -186,50 +204,84 @@ public static class HardwareResolver
         NonNegative(t.LaunchOverhead.NormNs, path + ".launchOverhead.normNs");
     }
 
+    /// <summary>What a buffer level may hold (<see cref="BufferLevel.Holds"/>).</summary>
+    public static IReadOnlyList<string> BufferHolds { get; } = ["weights", "inputs", "outputs", "all"];
+
     /// <summary>Resolves the model (catalog name with overrides, or inline) and validates it.</summary>
     public static ModelConfig ResolveModel(ModelReference reference, IEnumerable<ModelConfig> catalog)
     {
-        ModelConfig model;
-        string path;
-        if (reference.PresetName is { } name)
-        {
-            var list = catalog.ToList();
-            model = list.LastOrDefault(m => string.Equals(m.Name, name, StringComparison.OrdinalIgnoreCase))
-                ?? throw new CompassInputException("model", $"unknown model '{name}' (known: {KnownList(list.Select(m => m.Name))})");
-            path = $"model '{model.Name}'";
-            if (reference.Overrides is { } overrides)
-            {
-                model = Expand(model, overrides, "model");
-                path = "model";
-            }
-        }
-        else
-        {
-            model = reference.Inline!;
-            path = "model";
-        }
+        var (model, path) = FromCatalog(reference.PresetName, reference.Inline, reference.Overrides, catalog, m => m.Name, "model", "model");
         ValidateModel(model, path);
         return model;
     }
 
-    /// <summary>Validates a model configuration.</summary>
+    /// <summary>
+    /// A catalog entry by name (the last registered of that name wins), expanded with the scenario's overrides, or the
+    /// inline record; with the path its errors are named by: the field when the scenario wrote or changed the record,
+    /// <c>package 'name'</c> for an unchanged catalog entry.
+    /// </summary>
+    private static (T Value, string Path) FromCatalog<T>(string? name, T? inline, JsonObject? overrides, IEnumerable<T> catalog, Func<T, string> nameOf, string field, string what) where T : class
+    {
+        if (name is null) return (inline!, field);
+        var list = catalog.ToList();
+        var entry = list.LastOrDefault(e => string.Equals(nameOf(e), name, StringComparison.OrdinalIgnoreCase))
+            ?? throw new CompassInputException(field, $"unknown {what} '{name}' (known: {KnownList(list.Select(nameOf))})");
+        return overrides is null ? (entry, $"{what} '{nameOf(entry)}'") : (Expand(entry, overrides, field), field);
+    }
+
+    /// <summary>
+    /// Validates a model configuration — the one validator of models, for scenario models and catalog entries alike:
+    /// positive shapes, KV heads that divide the heads, latent-attention and MoE fields when used, a
+    /// known norm and position encoding, and a context window when positions are learned.
+    /// </summary>
+    /// <param name="m">The model.</param>
+    /// <param name="path">Dotted path of the model (<c>model</c>, <c>model 'llama-3-8b'</c>).</param>
     public static void ValidateModel(ModelConfig m, string path)
     {
-        if (m.Layers < 1) throw new CompassInputException(path + ".layers", $"must be >= 1, got {m.Layers}");
-        if (m.Hidden < 1) throw new CompassInputException(path + ".hidden", $"must be >= 1, got {m.Hidden}");
-        if (m.Heads < 1) throw new CompassInputException(path + ".heads", $"must be >= 1, got {m.Heads}");
+        ArgumentNullException.ThrowIfNull(m);
+        if (string.IsNullOrWhiteSpace(m.Name)) throw new CompassInputException(path + ".name", "is required");
+        AtLeastOne(m.Layers, path + ".layers");
+        AtLeastOne(m.Hidden, path + ".hidden");
+        AtLeastOne(m.Heads, path + ".heads");
         if (m.KvHeads < 1 || m.KvHeads > m.Heads) throw new CompassInputException(path + ".kvHeads", $"must be in [1, heads = {m.Heads}], got {m.KvHeads}");
         if (m.Heads % m.KvHeads != 0) throw new CompassInputException(path + ".kvHeads", $"must divide heads = {m.Heads}, got {m.KvHeads}");
-        if (m.HeadDim < 1) throw new CompassInputException(path + ".headDim", $"must be >= 1, got {m.HeadDim}");
-        if (m.FfnHidden < 1) throw new CompassInputException(path + ".ffnHidden", $"must be >= 1, got {m.FfnHidden}");
-        if (m.Vocab < 1) throw new CompassInputException(path + ".vocab", $"must be >= 1, got {m.Vocab}");
+        AtLeastOne(m.HeadDim, path + ".headDim");
+        AtLeastOne(m.FfnHidden, path + ".ffnHidden");
+        AtLeastOne(m.Vocab, path + ".vocab");
+        if (m.MaxPosition < 0) throw new CompassInputException(path + ".maxPosition", $"must be >= 0, got {m.MaxPosition}");
+        if (m.SlidingWindow is { } window && window <= 0) throw new CompassInputException(path + ".slidingWindow", $"must be > 0 when set, got {window}");
+        if (m.Attention == AttentionKind.Mla && m.Mla is null) throw new CompassInputException(path + ".mla", "is required when attention is Mla");
+        if (m.Mla is { } mla)
+        {
+            if (mla.QLoraRank < 0) throw new CompassInputException(path + ".mla.qLoraRank", $"must be >= 0, got {mla.QLoraRank}");
+            AtLeastOne(mla.KvLoraRank, path + ".mla.kvLoraRank");
+            AtLeastOne(mla.QkNopeHeadDim, path + ".mla.qkNopeHeadDim");
+            AtLeastOne(mla.QkRopeHeadDim, path + ".mla.qkRopeHeadDim");
+            AtLeastOne(mla.VHeadDim, path + ".mla.vHeadDim");
+        }
         if (m.Moe is { } moe)
         {
-            if (moe.Experts < 1) throw new CompassInputException(path + ".moe.experts", $"must be >= 1, got {moe.Experts}");
+            AtLeastOne(moe.Experts, path + ".moe.experts");
             if (moe.TopK < 1 || moe.TopK > moe.Experts) throw new CompassInputException(path + ".moe.topK", $"must be in [1, experts = {moe.Experts}], got {moe.TopK}");
-            if (moe.ExpertFfnHidden < 1) throw new CompassInputException(path + ".moe.expertFfnHidden", $"must be >= 1, got {moe.ExpertFfnHidden}");
+            AtLeastOne(moe.ExpertFfnHidden, path + ".moe.expertFfnHidden");
+            if (moe.SharedExperts < 0) throw new CompassInputException(path + ".moe.sharedExperts", $"must be >= 0, got {moe.SharedExperts}");
+            if (moe.FirstDenseLayers < 0 || moe.FirstDenseLayers > m.Layers)
+                throw new CompassInputException(path + ".moe.firstDenseLayers", $"must be in [0, layers = {m.Layers}], got {moe.FirstDenseLayers}");
         }
-        if (m.Attention == AttentionKind.Mla && m.Mla is null) throw new CompassInputException(path + ".mla", "is required when attention is Mla");
+        if (m.LinearBias && m.Heads * m.HeadDim != m.Hidden)
+            throw new CompassInputException(path + ".headDim", $"heads × headDim must equal hidden ({m.Hidden}) for a biased 2-matrix model, got {m.Heads * m.HeadDim}");
+        if (!IsOneOf(m.Norm, "layernorm", "rmsnorm")) throw new CompassInputException(path + ".norm", $"must be layernorm or rmsnorm, got '{m.Norm}'");
+        if (!IsOneOf(m.PositionEncoding, "rope", "learned")) throw new CompassInputException(path + ".positionEncoding", $"must be rope or learned, got '{m.PositionEncoding}'");
+        if (string.Equals(m.PositionEncoding, "learned", StringComparison.OrdinalIgnoreCase) && m.MaxPosition <= 0)
+            throw new CompassInputException(path + ".maxPosition", "must be > 0 with learned positions (it sizes the position table)");
+    }
+
+    private static bool IsOneOf(string? value, string a, string b) =>
+        string.Equals(value, a, StringComparison.OrdinalIgnoreCase) || string.Equals(value, b, StringComparison.OrdinalIgnoreCase);
+
+    private static void AtLeastOne(int value, string path)
+    {
+        if (value < 1) throw new CompassInputException(path, $"must be >= 1, got {value}");
     }
 
     /// <summary>An extra chiplet type: inline, or a catalog type expanded with the scenario's overrides.</summary>

@@ -86,8 +86,9 @@ public static class ScenarioSchema
             ("weightHomes", new MapField(new IntegerField(0, 4095) { Unit = "DRAM channel index", Description = "Channel the named gene's weights live in." })
             {
                 Description = "Explicit homes of weight tensors: gene name (L0.ffn_up.3, as in best-mapping.json) → DRAM channel index; overrides placement for those weights.",
-            }))
-        { Description = "How the evaluator places data in DRAM." };
+            }),
+            ("collective", EnumField.Of<CollectiveAlgorithm>(CollectiveAlgorithm.Ring, "All-reduce of the row-parallel (Megatron) shards' partial sums, routed over the links: ring = 2(p − 1) steps of 1/p of the tensor to the next shard's chiplet; direct = every chiplet sends its 1/p slice to every other, then its reduced slice (two steps).")))
+        { Description = "How the evaluator places data in DRAM and all-reduces tensor-parallel shards." };
 
         var costModels = new ObjectField(
             ("compute", new ComponentField { Required = true, Description = "Per-operator time and energy on a chiplet (compass list compute)." }),

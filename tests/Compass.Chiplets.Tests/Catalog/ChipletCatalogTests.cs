@@ -1,6 +1,6 @@
 using Compass.Abstractions.Hardware;
 using Compass.Chiplets.Catalog;
-using Compass.Chiplets.Validation;
+using Compass.Scenarios.Presets;
 
 namespace Compass.Chiplets.Tests.Catalog;
 
@@ -12,7 +12,7 @@ public sealed class ChipletCatalogTests
         Assert.Equal(ChipletCatalog.All.Count, ChipletCatalog.ByName.Count);
         foreach (var t in ChipletCatalog.All)
         {
-            HardwareValidator.Validate(t);
+            HardwareResolver.ValidateChiplet(t, t.Name);
             Assert.False(string.IsNullOrWhiteSpace(t.Source), t.Name);
             Assert.False(string.IsNullOrWhiteSpace(t.Description), t.Name);
             Assert.Equal(8, t.Precisions[0].Bits);

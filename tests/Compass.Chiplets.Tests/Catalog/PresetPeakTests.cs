@@ -73,7 +73,7 @@ public sealed class PresetPeakTests
     [InlineData("tesla-32x32")]
     public void BudgetMeshesHoldTheSameMillionMacs(string name)
     {
-        // compass-method.md 9.3: the 2048-TOPS budget is 1,048,576 MACs whichever mesh; label ~ 2 x MACs x 1 GHz.
+        // docs/reference/compass-method.md 9.3: the 2048-TOPS budget is 1,048,576 MACs whichever mesh; label ~ 2 x MACs x 1 GHz.
         var tops = TestHelpers.PackagePeakTops(PackagePresets.ByName[name]);
         Assert.Equal(2 * 1_048_576 / 1000.0, tops, 9);
         TestHelpers.WithinRelative(2048, tops, 0.025);

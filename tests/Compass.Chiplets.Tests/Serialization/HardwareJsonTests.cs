@@ -74,7 +74,7 @@ public sealed class HardwareJsonTests
         var p = HardwareJson.DeserializePackage(json);
         Assert.Equal(["tpu-like-1k", "ascend-like-1k"], p.Slots);
         Assert.Equal(new LinkSpec("ucie-advanced", 256, 2, 0.3), p.Link);
-        Compass.Chiplets.Validation.HardwareValidator.Validate(p, ChipletCatalog.ByName);
+        Compass.Scenarios.Presets.HardwareResolver.ResolvePackage(new Compass.Scenarios.PackageReference(null, p), [], ChipletCatalog.All, []);
 
         var e = Assert.Throws<CompassInputException>(() => HardwareJson.DeserializePackage("""{ "name": "x", "meshWidth": 2 }"""));
         Assert.StartsWith("package", e.Field, StringComparison.Ordinal);

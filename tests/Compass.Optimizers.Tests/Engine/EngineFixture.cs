@@ -22,7 +22,7 @@ internal sealed class PeakRateCostModel : IComputeCostModel
 /// <summary>
 /// A W × H mesh with XY routing (four directed links per router: +x, −x, +y, −y) and one DRAM channel on the left and
 /// one on the right edge, each attached to the router of its row 0 (channel −1 splits traffic evenly between them). Energies are
-/// the published Compass constants: 16 pJ per byte-hop, 84 pJ per DRAM byte (compass-method.md §5.3).
+/// the published Compass constants: 16 pJ per byte-hop, 84 pJ per DRAM byte (docs/reference/compass-method.md §5.3).
 /// </summary>
 internal sealed class XyMesh(int width, int height, double linkGBps, double channelGBps) : IPackageInterconnect
 {

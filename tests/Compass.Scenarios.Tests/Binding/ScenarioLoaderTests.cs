@@ -41,9 +41,11 @@ public sealed class ScenarioLoaderTests
     public void PaddingEvaluatorAndRequiresBindFromOverrides()
     {
         var s = Load(TestFiles.Write(TestFiles.Minimal()), "workload.padding=fixed", "workload.paddedLength=512", "evaluator.placement=Interleaved",
-            "evaluator.weightHomes.L0.ffn_up.3=1", "requires.Acme.Photonic=>=1.2");
+            "evaluator.weightHomes.L0.ffn_up.3=1", "evaluator.collective=Direct", "requires.Acme.Photonic=>=1.2");
         Assert.Equal(new Compass.Engine.Workload.PaddingOptions(Compass.Engine.Workload.PaddingMode.Fixed, 512), s.Workload.Padding);
         Assert.Equal(Compass.Engine.DramPlacement.Interleaved, s.Evaluator.Placement);
+        Assert.Equal(Compass.Engine.CollectiveAlgorithm.Direct, s.Evaluator.Collective);
+        Assert.Equal(Compass.Engine.CollectiveAlgorithm.Ring, Load(TestFiles.Write(TestFiles.Minimal())).Evaluator.Collective);
         // Gene and package names hold dots: an override nests them, binding joins them back.
         Assert.Equal(1, Assert.Single(s.Evaluator.WeightHomes, h => h.Key == "L0.ffn_up.3").Value);
         Assert.Equal(">=1.2", s.Requires["Acme.Photonic"]);
@@ -54,6 +56,7 @@ public sealed class ScenarioLoaderTests
     [InlineData("workload.padding=fixed", "workload.paddedLength: must be >= 1 when workload.padding is fixed, got 0")]
     [InlineData("workload.padding=bucket", "workload.padding: must be one of none, batch-max, fixed, got 'bucket'")]
     [InlineData("evaluator.placement=random", "evaluator.placement: must be one of nearest, interleaved, got 'random'")]
+    [InlineData("evaluator.collective=tree", "evaluator.collective: must be one of ring, direct, got 'tree'")]
     [InlineData("evaluator.weightHomes.L0.qkv=-1", "evaluator.weightHomes.L0.qkv: must be in [0, 4095], got -1")]
     [InlineData("requires.Acme=", "requires.Acme: is required (an empty string was given)")]
     public void NewFieldsAreCheckedByTheirDeclaredRule(string set, string expected)

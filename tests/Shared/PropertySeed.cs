@@ -2,11 +2,12 @@ using FsCheck;
 using FsCheck.Fluent;
 using Microsoft.FSharp.Core;
 
-namespace Compass.Engine.Tests;
+namespace Compass.Tests.Shared;
 
 /// <summary>
-/// Every property test of this project runs from one fixed seed, so a run in CI is the run on a developer's machine;
-/// a failure names the seed (and FsCheck's shrunk counterexample) to replay it.
+/// Every property test runs from one fixed seed, so a run in CI is the run on a developer's machine; a failure names
+/// the seed (and FsCheck's shrunk counterexample) to replay it. One file, compiled into each test project with
+/// property tests.
 /// </summary>
 internal static class PropertySeed
 {
