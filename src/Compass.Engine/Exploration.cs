@@ -50,8 +50,11 @@ public sealed record GraphOptions
     /// <summary>Head groups the QKV projection and attention are split into; 0 = same as <see cref="TensorParallel"/>, heads = one per head.</summary>
     public int HeadGroups { get; init; }
 
-    /// <summary>Requests per micro-batch.</summary>
+    /// <summary>Requests per micro-batch (of the decodes when <see cref="PrefillMicroBatchSize"/> is set).</summary>
     public int MicroBatchSize { get; init; } = 1;
+
+    /// <summary>Requests per micro-batch of the prefill and chunked-prefill requests; 0 = <see cref="MicroBatchSize"/> for every request, phases mixed in one split (the published split).</summary>
+    public int PrefillMicroBatchSize { get; init; }
 
     /// <summary>Causal prefill computes half the score matrix (the published graph computes all of it).</summary>
     public bool CausalPrefill { get; init; } = true;
@@ -128,6 +131,32 @@ public sealed record ProblemDefinition
 
     /// <summary>Evaluator options (data placement).</summary>
     public EvaluatorOptions Evaluator { get; init; } = new();
+
+    /// <summary>Levers left to the search (micro-batch sizes, tensor-parallel degrees); none = every lever fixed by <see cref="Graph"/>.</summary>
+    public LeverOptions Levers { get; init; } = LeverOptions.None;
+}
+
+/// <summary>
+/// The candidates of each lever the search chooses (docs/levers.md). An empty list fixes the lever at the value of
+/// <see cref="GraphOptions"/>. Candidates larger than the largest batch (micro-batch sizes) or than the model allows
+/// (tensor-parallel degrees) are dropped when the problem is built.
+/// </summary>
+public sealed record LeverOptions
+{
+    /// <summary>No lever: the graph options fix everything.</summary>
+    public static LeverOptions None { get; } = new();
+
+    /// <summary>Candidate micro-batch sizes of the decode requests (of every request when <see cref="PrefillMicroBatchSizes"/> is empty and the graph has no prefill size).</summary>
+    public IReadOnlyList<int> MicroBatchSizes { get; init; } = [];
+
+    /// <summary>Candidate micro-batch sizes of the prefill and chunked-prefill requests.</summary>
+    public IReadOnlyList<int> PrefillMicroBatchSizes { get; init; } = [];
+
+    /// <summary>Candidate tensor-parallel degrees (of every modelled layer: one layer group).</summary>
+    public IReadOnlyList<int> TensorParallel { get; init; } = [];
+
+    /// <summary>True when at least one lever has candidates.</summary>
+    public bool IsActive => MicroBatchSizes.Count > 0 || PrefillMicroBatchSizes.Count > 0 || TensorParallel.Count > 0;
 }
 
 /// <summary>One logged evaluation.</summary>

@@ -8,6 +8,7 @@ using Compass.Engine.Evaluation;
 using Compass.Engine.Graph;
 using Compass.Engine.Search;
 using Compass.Engine.Workload;
+using System.Collections.Concurrent;
 
 namespace Compass.Engine;
 
@@ -37,7 +38,9 @@ public sealed class ExplorationProblem
     private readonly Evaluator _evaluator;
     [ThreadStatic]
     private static EvaluatorScratch? t_scratch;
-    private readonly HeuristicMappings _heuristics;
+    private readonly IHeuristicMappings _heuristics;
+    private readonly PlanSet? _plans;
+    private Lazy<IReadOnlyList<PlanSweepPoint>>? _sweep;
 
     private readonly IterationBounds[] _bounds;
 
@@ -53,18 +56,47 @@ public sealed class ExplorationProblem
         _heuristics = new HeuristicMappings(space, graph.Structure, definition.Graph.TensorParallel);
     }
 
+    private ExplorationProblem(ProblemDefinition definition, ExplorationProblem widest, PlanSet plans)
+        : this(definition, widest._graph, widest._evaluator, plans.Space, widest.DistinctOperatorShapes, widest.CostEstimates, widest._bounds)
+    {
+        _plans = plans;
+        _heuristics = new PlanSet.BaseHeuristics(plans);
+        PaddedIterations = widest.PaddedIterations;
+    }
+
     /// <summary>
     /// Builds graphs, memoises operator costs and lays out the mapping space: the pipeline's graph, costing and
-    /// mapping-space stages in one call. Throws CompassInputException for infeasible problems.
+    /// mapping-space stages in one call. Throws CompassInputException for infeasible problems. When
+    /// <see cref="ProblemDefinition.Levers"/> leaves levers to the search, the problem holds one plan per combination
+    /// of candidates (built on first use) and its space's genomes carry the lever choices (docs/levers.md).
     /// </summary>
     public static ExplorationProblem Create(ProblemDefinition definition, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(definition);
+        if (!definition.Levers.IsActive) return Create(definition, null, cancellationToken);
+        return CreateLevered(definition, null, cancellationToken);
+    }
+
+    /// <summary>The problem of a definition with levers; <paramref name="basePlan"/>, when given, is the already built problem of the scenario's own plan.</summary>
+    private static ExplorationProblem CreateLevered(ProblemDefinition definition, ExplorationProblem? basePlan, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        if (definition.Iterations.Count == 0) throw new CompassInputException("workload", "no iteration to evaluate");
+        var (plans, widest) = PlanSet.Create(definition, definition.Iterations, basePlan, cancellationToken);
+        var problem = new ExplorationProblem(definition, widest, plans);
+        problem._sweep = new Lazy<IReadOnlyList<PlanSweepPoint>>(problem.RunPlanSweep, LazyThreadSafetyMode.ExecutionAndPublication);
+        return problem;
+    }
+
+    /// <summary>Builds one plan's problem, estimating operator costs through <paramref name="costMemo"/> when given (shared by the plans of a levered problem).</summary>
+    internal static ExplorationProblem Create(ProblemDefinition definition, ConcurrentDictionary<(int, OperatorShape), OperatorCost>? costMemo, CancellationToken cancellationToken)
+    {
         var graph = BuildGraph(definition, cancellationToken);
-        var estimates = CostOperators(definition, graph, cancellationToken);
+        var estimates = CostOperators(definition, graph, costMemo, cancellationToken);
         return BuildSpace(definition, graph, estimates);
     }
 
-    /// <summary>Stage "graph": checks the definition is feasible and builds the CEG of every sampled iteration.</summary>
+    /// <summary>Stage "graph": checks the definition is feasible and builds the CEG of every sampled iteration (of the plan <see cref="ProblemDefinition.Graph"/> names).</summary>
     internal static ProblemGraph BuildGraph(ProblemDefinition definition, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(definition);
@@ -90,19 +122,25 @@ public sealed class ExplorationProblem
         }
         if (definition.Graph.MicroBatchSize > maxBatch)
             throw new CompassInputException("graph.microBatchSize", $"must not exceed the largest batch ({maxBatch} requests), got {definition.Graph.MicroBatchSize}");
+        if (definition.Graph.PrefillMicroBatchSize < 0)
+            throw new CompassInputException("graph.prefillMicroBatchSize", $"must be ≥ 0, got {definition.Graph.PrefillMicroBatchSize}");
 
         var builder = new CegBuilder(definition.Model, definition.Precision, definition.Graph);
         var plan = MemoryPlanner.Plan(definition.Model, definition.Precision, package, builder.Layers);
         foreach (var it in iterations) MemoryPlanner.Check(plan, MemoryPlanner.KvTokens(it));
 
-        return ProblemGraph.Build(builder, iterations, definition.Graph.MicroBatchSize, cancellationToken);
+        return ProblemGraph.Build(builder, iterations, definition.Graph.MicroBatchSize, definition.Graph.PrefillMicroBatchSize, cancellationToken);
     }
 
     /// <summary>
     /// Stage "costing": one compute-model estimate per (chiplet type, distinct operator shape), summed into every
     /// task's cost per chiplet type. Returns the number of estimates made.
     /// </summary>
-    internal static int CostOperators(ProblemDefinition definition, ProblemGraph graph, CancellationToken cancellationToken)
+    internal static int CostOperators(ProblemDefinition definition, ProblemGraph graph, CancellationToken cancellationToken) =>
+        CostOperators(definition, graph, null, cancellationToken);
+
+    /// <summary>The costing stage, looking estimates up in (and adding them to) <paramref name="costMemo"/> when given.</summary>
+    internal static int CostOperators(ProblemDefinition definition, ProblemGraph graph, ConcurrentDictionary<(int, OperatorShape), OperatorCost>? costMemo, CancellationToken cancellationToken)
     {
         var types = definition.Package.ChipletTypes;
         var shapes = graph.Shapes;
@@ -114,7 +152,20 @@ public sealed class ExplorationProblem
             for (var k = 0; k < shapes.Length; k++)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                costs[ty * shapes.Length + k] = definition.ComputeModel.Estimate(types[ty], shapes[k], cancellationToken);
+                if (costMemo is null)
+                {
+                    costs[ty * shapes.Length + k] = definition.ComputeModel.Estimate(types[ty], shapes[k], cancellationToken);
+                }
+                else
+                {
+                    var key = (ty, shapes[k]);
+                    if (!costMemo.TryGetValue(key, out var cost))
+                    {
+                        cost = definition.ComputeModel.Estimate(types[ty], shapes[k], cancellationToken);
+                        cost = costMemo.GetOrAdd(key, cost);
+                    }
+                    costs[ty * shapes.Length + k] = cost;
+                }
             }
         }
         foreach (var it in graph.Iterations)
@@ -146,6 +197,9 @@ public sealed class ExplorationProblem
     /// <summary>Stage "mapping space": buffer fits, the evaluator and the mapping space over the costed graphs.</summary>
     internal static ExplorationProblem BuildSpace(ProblemDefinition definition, ProblemGraph graph, int estimates)
     {
+        ArgumentNullException.ThrowIfNull(definition);
+        // With levers, the graph and costs are those of the scenario's own plan: that plan's problem, then the plan set around it.
+        if (definition.Levers.IsActive) return CreateLevered(definition, BuildSpace(definition with { Levers = LeverOptions.None }, graph, estimates), CancellationToken.None);
         var package = definition.Package;
         var description = package.Description;
         var chiplets = description.MeshWidth * description.MeshHeight;
@@ -273,14 +327,34 @@ public sealed class ExplorationProblem
         return new IterationBounds(compute, dram, latency, energy + bytes * traffic.MinDramPjPerByte + latency * staticPjPerNs, bytes);
     }
 
-    /// <summary>The model's lower bounds of sampled iteration <paramref name="iteration"/> (the same for every mapping).</summary>
-    public IterationBounds Bounds(int iteration) => _bounds[iteration];
+    /// <summary>
+    /// The model's lower bounds of sampled iteration <paramref name="iteration"/> (the same for every mapping). With
+    /// levers, the smallest over every plan (each part separately), so it bounds every genome of the space.
+    /// </summary>
+    public IterationBounds Bounds(int iteration)
+    {
+        if (_plans is null) return _bounds[iteration];
+        IterationBounds? min = null;
+        foreach (var plan in _plans.All())
+        {
+            var b = plan.Problem.Bounds(iteration);
+            min = min is not { } m ? b : new IterationBounds(Math.Min(m.ComputeNs, b.ComputeNs), Math.Min(m.DramNs, b.DramNs), Math.Min(m.LatencyNs, b.LatencyNs), Math.Min(m.EnergyPj, b.EnergyPj), Math.Min(m.UnavoidableDramBytes, b.UnavoidableDramBytes));
+        }
+        return min ?? _bounds[iteration];
+    }
 
     /// <summary>Mean of the per-iteration lower bounds over the sampled iterations (what a mean latency or energy is compared with).</summary>
     public IterationBounds MeanBounds()
     {
         double compute = 0, dram = 0, energy = 0, bytes = 0, latency = 0;
-        foreach (var b in _bounds) { compute += b.ComputeNs; dram += b.DramNs; energy += b.EnergyPj; bytes += b.UnavoidableDramBytes; latency += b.LatencyNs; }
+        for (var i = 0; i < _bounds.Length; i++)
+        {
+            var b = Bounds(i);
+            compute += b.ComputeNs;             dram += b.DramNs;
+            energy += b.EnergyPj;
+            bytes += b.UnavoidableDramBytes;
+            latency += b.LatencyNs;
+        }
         var n = _bounds.Length;
         return new IterationBounds(compute / n, dram / n, latency / n, energy / n, bytes / n);
     }
@@ -319,6 +393,8 @@ public sealed class ExplorationProblem
     {
         ArgumentNullException.ThrowIfNull(genome);
         if (!Space.IsValid(genome, out _)) return Fitness.Invalid;
+        if (_plans is not null)
+            return _plans.Project(genome) is { } projected ? projected.Problem.Evaluate(projected.Genome, cancellationToken) : Fitness.Invalid;
         double latency = 0, energy = 0;
         for (var i = 0; i < _graph.Iterations.Length; i++)
         {
@@ -334,11 +410,33 @@ public sealed class ExplorationProblem
         return new Fitness(latency, energy, objective, true);
     }
 
+    /// <summary>
+    /// How precisely the sampled iterations pin down <paramref name="genome"/>'s objective: every iteration's latency and
+    /// energy, and the standard error of the EDP (mean latency × mean energy) by the delta method,
+    /// SE² = (Ē² s_L² + L̄² s_E² + 2 L̄ Ē s_LE) / n with the sample (co)variances over the n iterations (0 for n = 1).
+    /// </summary>
+    public ObjectiveSpread Spread(Genome genome)
+    {
+        ArgumentNullException.ThrowIfNull(genome);
+        CheckRunnable(genome);
+        var n = IterationCount;
+        var latency = new double[n];
+        var energy = new double[n];
+        for (var i = 0; i < n; i++)
+        {
+            var totals = RunFiniteIteration(genome, i, null, "iteration");
+            latency[i] = totals.LatencyNs;
+            energy[i] = totals.Energy.TotalPj;
+        }
+        return ObjectiveSpread.Of(latency, energy);
+    }
+
     /// <summary>Why <paramref name="genome"/> evaluates as invalid, or null when it is valid.</summary>
     public string? ExplainInvalid(Genome genome)
     {
         ArgumentNullException.ThrowIfNull(genome);
         if (!Space.IsValid(genome, out var reason)) return reason;
+        if (_plans is not null && _plans.PlanOf(genome) is null) return $"its plan ({_plans.Describe(_plans.IndexOf(genome.Levers))}) cannot be built on these iterations";
         if (Evaluate(genome).IsValid) return null;
         return "the evaluation produced a non-finite latency, energy or objective (a cost model returned NaN or ∞, or a value overflowed)";
     }
@@ -353,6 +451,11 @@ public sealed class ExplorationProblem
         ArgumentOutOfRangeException.ThrowIfNegative(iteration);
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(iteration, _graph.Iterations.Length);
         CheckRunnable(genome);
+        if (_plans is not null)
+        {
+            var (plan, planGenome) = Resolve(genome);
+            return plan.EvaluateIteration(planGenome, iteration, includeTimeline);
+        }
         var timeline = includeTimeline ? new List<TaskRecord>(_graph.Iterations[iteration].Tasks) : null;
         var intervals = includeTimeline ? new List<ResourceInterval>() : null;
         var totals = RunFiniteIteration(genome, iteration, timeline, "iteration", intervals, detail: true);
@@ -376,8 +479,12 @@ public sealed class ExplorationProblem
     }
 
     /// <summary>Totals of one iteration under a genome whose rows are reused as b mod rows, on the calling thread's scratch.</summary>
-    internal IterationTotals RunIteration(Genome genome, int iteration, List<TaskRecord>? timeline = null, List<ResourceInterval>? intervals = null, bool detail = false) =>
-        _evaluator.Run(_graph.Iterations[iteration], genome, Scratch, timeline, intervals, iteration, detail);
+    internal IterationTotals RunIteration(Genome genome, int iteration, List<TaskRecord>? timeline = null, List<ResourceInterval>? intervals = null, bool detail = false)
+    {
+        if (_plans is null) return _evaluator.Run(_graph.Iterations[iteration], genome, Scratch, timeline, intervals, iteration, detail);
+        var (plan, planGenome) = Resolve(genome);
+        return plan.RunIteration(planGenome, iteration, timeline, intervals, detail);
+    }
 
     /// <summary><see cref="RunIteration"/>, throwing when a cost model's NaN or ∞ made the latency or energy non-finite.</summary>
     internal IterationTotals RunFiniteIteration(Genome genome, int iteration, List<TaskRecord>? timeline, string label, List<ResourceInterval>? intervals = null, bool detail = false)
@@ -415,5 +522,99 @@ public sealed class ExplorationProblem
             if ((uint)c >= (uint)Space.ChipletCount) throw new ArgumentException($"chiplet id {c} outside 0..{Space.ChipletCount - 1}", nameof(genome));
         foreach (var b in genome.Boundaries)
             if (b > 1) throw new ArgumentException($"segmentation bit {b} is not 0 or 1", nameof(genome));
+        if (genome.Levers.Length != Space.LeverCount) throw new ArgumentException($"genome has {genome.Levers.Length} levers, the space has {Space.LeverCount}", nameof(genome));
+        for (var i = 0; i < genome.Levers.Length; i++)
+            if ((uint)genome.Levers[i] >= (uint)Space.Levers[i].Count) throw new ArgumentException($"lever {Space.Levers[i].Name} is candidate {genome.Levers[i]}, outside 0..{Space.Levers[i].Count - 1}", nameof(genome));
+        if (_plans is not null && _plans.PlanOf(genome) is null)
+            throw new ArgumentException($"plan {_plans.Describe(_plans.IndexOf(genome.Levers))} cannot be built on these iterations", nameof(genome));
+    }
+
+    /// <summary>True when the scenario leaves levers to the search (<see cref="MappingSpace.Levers"/> is not empty).</summary>
+    public bool IsLevered => _plans is not null;
+
+    /// <summary>Plans of the space (1 without levers).</summary>
+    public int PlanCount => _plans?.Count ?? 1;
+
+    /// <summary>Plans whose graphs and costs have been built so far (1 without levers).</summary>
+    public int PlansBuilt => _plans?.BuiltCount ?? 1;
+
+    /// <summary>
+    /// The problem of the plan <paramref name="genome"/>'s levers name and the genome projected onto it (a new
+    /// genome); without levers, this problem and the genome itself. Reports use it to name the plan's genes.
+    /// </summary>
+    public (ExplorationProblem Problem, Genome Genome) Resolve(Genome genome)
+    {
+        ArgumentNullException.ThrowIfNull(genome);
+        if (_plans is null) return (this, genome);
+        return _plans.Project(genome, copy: true) ?? throw new ArgumentException($"plan {_plans.Describe(_plans.IndexOf(genome.Levers))} cannot be built on these iterations", nameof(genome));
+    }
+
+    /// <summary>The lever values of a genome (<c>microBatchSize=4 tensorParallel=16</c>), or empty without levers.</summary>
+    public string DescribePlan(Genome genome)
+    {
+        ArgumentNullException.ThrowIfNull(genome);
+        return _plans is null ? string.Empty : _plans.Describe(_plans.IndexOf(genome.Levers));
+    }
+
+    /// <summary>
+    /// The published method's outer sweep (docs/reference/compass-method.md §8.5, §9.2): every plan (combination of lever
+    /// candidates), each with the best of its standard heuristic placements; sorted by objective, best first.
+    /// Computed once (plans built in parallel on first call); empty without levers.
+    /// </summary>
+    public IReadOnlyList<PlanSweepPoint> PlanSweep() => _sweep?.Value ?? [];
+
+    private IReadOnlyList<PlanSweepPoint> RunPlanSweep()
+    {
+        var plans = _plans!;
+        var points = new PlanSweepPoint?[plans.Count];
+        Parallel.For(0, plans.Count, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, Environment.ProcessorCount) }, i =>
+        {
+            if (plans.Get(i) is not { } plan) return;
+            PlanSweepPoint? best = null;
+            foreach (var named in plan.Problem.Heuristics.Standard())
+            {
+                var f = plan.Problem.Evaluate(named.Genome);
+                if (f.IsValid && (best is null || f.Objective < best.Fitness.Objective))
+                    best = new PlanSweepPoint(plans.Describe(i), named.Name, plans.Lift(plan, named.Genome), f);
+            }
+            points[i] = best;
+        });
+        return [.. points.Where(p => p is not null).Select(p => p!).OrderBy(p => p.Fitness.Objective)];
+    }
+}
+
+/// <summary>The per-iteration results of one mapping and the standard error of its EDP (see <see cref="ExplorationProblem.Spread"/>).</summary>
+/// <param name="LatencyNs">Latency of every sampled iteration, ns.</param>
+/// <param name="EnergyPj">Energy of every sampled iteration, pJ.</param>
+/// <param name="EdpJs">Mean latency × mean energy, J·s.</param>
+/// <param name="EdpStandardErrorJs">Standard error of <paramref name="EdpJs"/> over the iterations (delta method), J·s.</param>
+public sealed record ObjectiveSpread(IReadOnlyList<double> LatencyNs, IReadOnlyList<double> EnergyPj, double EdpJs, double EdpStandardErrorJs)
+{
+    /// <summary>Relative standard error (SE / EDP); 0 for a zero EDP.</summary>
+    public double RelativeStandardError => EdpJs > 0 ? EdpStandardErrorJs / EdpJs : 0;
+
+    /// <summary>The spread of paired per-iteration latencies (ns) and energies (pJ).</summary>
+    public static ObjectiveSpread Of(IReadOnlyList<double> latencyNs, IReadOnlyList<double> energyPj)
+    {
+        ArgumentNullException.ThrowIfNull(latencyNs);
+        ArgumentNullException.ThrowIfNull(energyPj);
+        if (latencyNs.Count != energyPj.Count || latencyNs.Count == 0) throw new ArgumentException("one energy per latency, at least one", nameof(energyPj));
+        var n = latencyNs.Count;
+        double l = 0, e = 0;
+        for (var i = 0; i < n; i++) { l += latencyNs[i]; e += energyPj[i]; }
+        l /= n;
+        e /= n;
+        double sll = 0, see = 0, sle = 0;
+        for (var i = 0; i < n; i++)
+        {
+            var dl = latencyNs[i] - l;
+            var de = energyPj[i] - e;
+            sll += dl * dl;
+            see += de * de;
+            sle += dl * de;
+        }
+        var variance = n < 2 ? 0 : (e * e * sll + l * l * see + 2 * l * e * sle) / (n - 1) / n;
+        const double nsPjToJs = 1e-21;
+        return new ObjectiveSpread(latencyNs, energyPj, l * e * nsPjToJs, Math.Sqrt(Math.Max(0, variance)) * nsPjToJs);
     }
 }

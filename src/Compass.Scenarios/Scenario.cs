@@ -44,6 +44,27 @@ public sealed record WorkloadSettings(ComponentChoice Trace, ComponentChoice Sch
 {
     /// <summary>Padding of requests to a batch-wide or fixed length (<c>workload.padding</c>, <c>workload.paddedLength</c>); none by default.</summary>
     public PaddingOptions Padding { get; init; } = PaddingOptions.None;
+
+    /// <summary>True when the search iterations are drawn stratified by phase mix (<c>workload.sampling: "stratified"</c>), false for a uniform draw.</summary>
+    public bool Stratified { get; init; }
+}
+
+/// <summary>
+/// The levers a scenario leaves to the search (docs/levers.md). An empty list fixes the lever at the graph option's
+/// value; <see cref="TensorParallelSearch"/> asks for the standard degrees (powers of two up to 64 that split the
+/// model evenly), which only the resolved model can name.
+/// </summary>
+/// <param name="MicroBatchSizes">Candidate micro-batch sizes (of the decodes when a prefill size is set).</param>
+/// <param name="PrefillMicroBatchSizes">Candidate prefill micro-batch sizes.</param>
+/// <param name="TensorParallel">Candidate tensor-parallel degrees given as a list.</param>
+/// <param name="TensorParallelSearch">True for <c>"tensorParallel": "search"</c>.</param>
+public sealed record LeverSettings(IReadOnlyList<int> MicroBatchSizes, IReadOnlyList<int> PrefillMicroBatchSizes, IReadOnlyList<int> TensorParallel, bool TensorParallelSearch)
+{
+    /// <summary>Every lever fixed.</summary>
+    public static LeverSettings None { get; } = new([], [], [], false);
+
+    /// <summary>True when any lever is left to the search.</summary>
+    public bool IsActive => MicroBatchSizes.Count > 0 || PrefillMicroBatchSizes.Count > 0 || TensorParallel.Count > 0 || TensorParallelSearch;
 }
 
 /// <summary>The <c>costModels</c> section.</summary>
@@ -103,8 +124,11 @@ public sealed record Scenario
     /// <summary>Precisions.</summary>
     public required PrecisionConfig Precision { get; init; }
 
-    /// <summary>Graph options.</summary>
+    /// <summary>Graph options (for a lever left to the search: its first candidate, or its default for <c>"search"</c>).</summary>
     public required GraphOptions Graph { get; init; }
+
+    /// <summary>The levers the scenario leaves to the search (<c>graph.microBatchSize</c>, <c>graph.prefillMicroBatchSize</c>, <c>graph.tensorParallel</c> given as <c>"search"</c> or a list); none by default.</summary>
+    public LeverSettings Levers { get; init; } = LeverSettings.None;
 
     /// <summary>Workload settings.</summary>
     public required WorkloadSettings Workload { get; init; }

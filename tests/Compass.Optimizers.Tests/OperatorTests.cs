@@ -35,7 +35,10 @@ public sealed class OperatorTests
         var property = Prop.ForAll(Cases.ToArbitrary(), c =>
         {
             var problem = ToyProblem.Create(c.MicroBatches, c.Layers, c.Stages, c.Width, c.Height);
-            var space = problem.Space;
+            var toy = problem.Space;
+            // With levers, so the lever and region operators act (the toy's evaluation ignores them).
+            var space = new MappingSpace(toy.MicroBatchCount, toy.Genes, toy.MeshWidth, toy.MeshHeight, toy.ChipletTypeIndex, toy.ChipletTypeNames,
+                [new LeverInfo("graph.microBatchSize", LeverKind.MicroBatchSize, [1, 2, 4]), new LeverInfo("graph.tensorParallel", LeverKind.TensorParallel, [2, 4, 8], 1)]);
             var rng = new Xoshiro256StarStar(c.Seed);
             var genome = space.CreateGenome();
             MutationOperators.Randomize(genome, space, rng);
@@ -72,6 +75,9 @@ public sealed class OperatorTests
             case "swapBusiestIdlest": MutationOperators.SwapBusiestIdlest(g, space, rng, scratch); break;
             case "reassignGeneColumn": MutationOperators.ReassignGeneColumn(g, space, rng, scratch); break;
             case "swapGeneColumns": MutationOperators.SwapGeneColumns(g, rng, scratch); break;
+            case "stepLever": StructureOperators.StepLever(g, space, rng); break;
+            case "assignGroupToRegion": StructureOperators.AssignGroupToRegion(g, space, rng, scratch); break;
+            case "swapRegions": StructureOperators.SwapRegions(g, space, rng, scratch); break;
             case "crossover":
                 var child = space.CreateGenome();
                 Crossover.Apply(g, other, child, rng, scratch);
@@ -82,6 +88,70 @@ public sealed class OperatorTests
             case "sa-move": variation.ApplyOneMove(g, progress, rng); break;
             default: throw new ArgumentException(name);
         }
+    }
+
+    [Fact]
+    public void MergingAndSplittingMicroBatchesRepairsTheRows()
+    {
+        var toy = ToyProblem.Create(4, 1, 2, 3, 1).Space;
+        var space = new MappingSpace(4, toy.Genes, 3, 1, toy.ChipletTypeIndex, toy.ChipletTypeNames, [new LeverInfo("graph.microBatchSize", LeverKind.MicroBatchSize, [1, 2])]);
+        var g = new Genome(4, 2, new byte[1], [0, 0, 1, 1, 2, 2, 0, 1], [0]);
+        // Merge (1 → 2): the new micro-batch b holds old micro-batches 2b and 2b + 1 and keeps 2b's placement.
+        Assert.True(StructureOperators.StepLever(g, space, new Xoshiro256StarStar(3)));
+        Assert.Equal([1], g.Levers);
+        Assert.Equal([0, 0, 2, 2, 2, 2, 0, 1], g.Assignment);
+        // Split (2 → 1): both halves of micro-batch b take its placement.
+        Assert.True(StructureOperators.StepLever(g, space, new Xoshiro256StarStar(3)));
+        Assert.Equal([0], g.Levers);
+        Assert.Equal([0, 0, 0, 0, 2, 2, 2, 2], g.Assignment);
+    }
+
+    [Fact]
+    public void AGroupAssignedToARegionRunsOnlyThereAndKeepsItsStructure()
+    {
+        var toy = ToyProblem.Create(6, 2, 3, 4, 4).Space;
+        var rng = new Xoshiro256StarStar(11);
+        var scratch = new OperatorScratch(toy);
+        for (var trial = 0; trial < 200; trial++)
+        {
+            var g = toy.CreateGenome();
+            MutationOperators.Randomize(g, toy, rng);
+            var before = g.Clone();
+            if (!StructureOperators.AssignGroupToRegion(g, toy, rng, scratch)) continue;
+            var changedRows = Enumerable.Range(0, 6).Where(b => !g.Row(b).SequenceEqual(before.Row(b))).ToArray();
+            Assert.NotEmpty(changedRows);
+            // Changed rows are identical (one placement for the group) and contiguous.
+            foreach (var b in changedRows) Assert.True(g.Row(b).SequenceEqual(g.Row(changedRows[0])));
+            Assert.Equal(changedRows.Length, changedRows[^1] - changedRows[0] + 1);
+            // Genes that shared a chiplet in the source row still share one: the structure moved as a whole.
+            var row = g.Row(changedRows[0]).ToArray();
+            Assert.True(toy.IsValid(g, out _));
+            Assert.Contains(Enumerable.Range(0, 6), s =>
+            {
+                var source = before.Row(s).ToArray();
+                for (var a = 0; a < source.Length; a++)
+                    for (var b = 0; b < source.Length; b++)
+                        if (source[a] == source[b] && row[a] != row[b]) return false;
+                return true;
+            });
+        }
+    }
+
+    [Fact]
+    public void SwappingTwoRegionsIsAnInvolutionOnTheChipletIds()
+    {
+        var toy = ToyProblem.Create(3, 1, 4, 4, 4).Space;
+        var scratch = new OperatorScratch(toy);
+        var g = toy.CreateGenome();
+        MutationOperators.Randomize(g, toy, new Xoshiro256StarStar(5));
+        var before = g.Clone();
+        var changed = StructureOperators.SwapRegions(g, toy, new Xoshiro256StarStar(9), scratch);
+        Assert.True(toy.IsValid(g, out _));
+        Assert.Equal(before.Assignment.Order(), g.Assignment.Select(c => scratch.ChipletMap[c]).Order());
+        var again = g.Clone();
+        for (var i = 0; i < again.Assignment.Length; i++) again.Assignment[i] = scratch.ChipletMap[again.Assignment[i]];
+        Assert.Equal(before.Assignment, again.Assignment);
+        Assert.Equal(changed, !before.Equals(g));
     }
 
     [Fact]

@@ -112,7 +112,7 @@ public sealed class SimulatedAnnealing : IOptimizer
         var name = Coupled ? "coupled-sa" : "sa";
         var rng = new Xoshiro256StarStar(context.Seed, Coupled ? SearchSupport.CoupledAnnealingStream : SearchSupport.AnnealingStream);
         var workSpace = Coupled
-            ? new MappingSpace(1, space.Genes, space.MeshWidth, space.MeshHeight, space.ChipletTypeIndex, space.ChipletTypeNames)
+            ? new MappingSpace(1, space.Genes, space.MeshWidth, space.MeshHeight, space.ChipletTypeIndex, space.ChipletTypeNames, space.Levers)
             : space;
         var variation = new GenomeVariation(o.Variation, workSpace);
         var evaluator = new BatchEvaluator(context, o.Deduplicate, cancellationToken);
@@ -247,6 +247,7 @@ public sealed class SimulatedAnnealing : IOptimizer
     {
         if (!Coupled) { full.CopyFrom(work); return; }
         work.Boundaries.AsSpan().CopyTo(full.Boundaries);
+        work.Levers.AsSpan().CopyTo(full.Levers);
         var row = work.Row(0);
         for (var b = 0; b < full.MicroBatchCount; b++) row.CopyTo(full.Row(b));
     }
@@ -255,6 +256,7 @@ public sealed class SimulatedAnnealing : IOptimizer
     {
         var g = oneRow.CreateGenome();
         full.Boundaries.AsSpan().CopyTo(g.Boundaries);
+        full.Levers.AsSpan().CopyTo(g.Levers);
         full.Row(0).CopyTo(g.Row(0));
         return g;
     }

@@ -40,8 +40,13 @@ public sealed class ExhaustiveSearch : IOptimizer
     public ExhaustiveOptions Options { get; }
 
     /// <summary>Number of genomes of a space (as a double; may be huge).</summary>
-    public static double SpaceSize(MappingSpace space) =>
-        Math.Pow(2, space.GeneCount - 1) * Math.Pow(space.ChipletCount, space.AssignmentLength);
+    public static double SpaceSize(MappingSpace space)
+    {
+        ArgumentNullException.ThrowIfNull(space);
+        var size = Math.Pow(2, space.GeneCount - 1) * Math.Pow(space.ChipletCount, space.AssignmentLength);
+        foreach (var lever in space.Levers) size *= lever.Count;
+        return size;
+    }
 
     /// <inheritdoc />
     public SearchOutcome Run(ISearchContext context, CancellationToken cancellationToken)
@@ -56,6 +61,7 @@ public sealed class ExhaustiveSearch : IOptimizer
         var batch = SearchSupport.NewGenomes(space, Options.BatchSize);
         var results = new Fitness[Options.BatchSize];
         var cursor = space.CreateGenome();
+        Array.Clear(cursor.Levers);
         long enumerated = 0;
         var complete = false;
         while (!evaluator.Stopped)
@@ -64,7 +70,7 @@ public sealed class ExhaustiveSearch : IOptimizer
             while (n < batch.Length && enumerated + n < total)
             {
                 batch[n++].CopyFrom(cursor);
-                Increment(cursor, space.ChipletCount);
+                Increment(cursor, space);
             }
             if (n == 0) { complete = true; break; }
             var done = evaluator.Evaluate(new ArraySegment<Genome>(batch, 0, n), results);
@@ -77,9 +83,10 @@ public sealed class ExhaustiveSearch : IOptimizer
         return evaluator.Outcome(batch[0], null, statistics);
     }
 
-    /// <summary>Advances the odometer: assignment digits first (base chiplets), then the segmentation bits (base 2).</summary>
-    private static void Increment(Genome genome, int chiplets)
+    /// <summary>Advances the odometer: assignment digits first (base chiplets), then the segmentation bits (base 2), then the levers (base their candidate counts).</summary>
+    private static void Increment(Genome genome, MappingSpace space)
     {
+        var chiplets = space.ChipletCount;
         var a = genome.Assignment;
         for (var i = 0; i < a.Length; i++)
         {
@@ -91,6 +98,12 @@ public sealed class ExhaustiveSearch : IOptimizer
         {
             if (++bits[i] < 2) return;
             bits[i] = 0;
+        }
+        var levers = genome.Levers;
+        for (var i = 0; i < levers.Length; i++)
+        {
+            if (++levers[i] < space.Levers[i].Count) return;
+            levers[i] = 0;
         }
     }
 }

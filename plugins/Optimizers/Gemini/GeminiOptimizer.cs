@@ -241,7 +241,7 @@ public sealed class GeminiOptimizer : IOptimizer
     public static MappingSpace OneRow(MappingSpace space)
     {
         ArgumentNullException.ThrowIfNull(space);
-        return new MappingSpace(1, space.Genes, space.MeshWidth, space.MeshHeight, space.ChipletTypeIndex, space.ChipletTypeNames);
+        return new MappingSpace(1, space.Genes, space.MeshWidth, space.MeshHeight, space.ChipletTypeIndex, space.ChipletTypeNames, space.Levers);
     }
 
     /// <summary>Copies a one-row genome into every row of <paramref name="full"/> (the coupled expansion).</summary>
@@ -250,6 +250,7 @@ public sealed class GeminiOptimizer : IOptimizer
         ArgumentNullException.ThrowIfNull(oneRow);
         ArgumentNullException.ThrowIfNull(full);
         oneRow.Boundaries.AsSpan().CopyTo(full.Boundaries);
+        oneRow.Levers.AsSpan().CopyTo(full.Levers);
         var row = oneRow.Row(0);
         for (var b = 0; b < full.MicroBatchCount; b++) row.CopyTo(full.Row(b));
     }

@@ -95,6 +95,7 @@ public sealed class MohamOptimizer : IOptimizer
             if (seeded == size) break;
             if (!space.IsValid(s.Genome, out _) || !s.Genome.IsCoupled()) continue;
             s.Genome.Row(0).CopyTo(pool[seeded].Row(0));
+            s.Genome.Levers.AsSpan().CopyTo(pool[seeded].Levers);
             seeded++;
         }
         for (var i = seeded; i < size; i++) MutationOperators.Randomize(pool[i], oneRow, rng);
@@ -190,6 +191,10 @@ public sealed class MohamOptimizer : IOptimizer
             if (j >= i) j++;
             (a[i], a[j]) = (a[j], a[i]);
         }
+        // Levers (none unless the scenario leaves them to the search): uniform crossover, then one step with ⅕.
+        if (child.Levers.Length == 0) return;
+        for (var l = 0; l < child.Levers.Length; l++) child.Levers[l] = crossover && rng.NextBool() ? parent2.Levers[l] : parent1.Levers[l];
+        if (rng.Chance(0.2)) oneRow.StepLever(child, rng.NextInt);
     }
 
     private static int Tournament(int[] rank, double[] crowding, int count, Xoshiro256StarStar rng)

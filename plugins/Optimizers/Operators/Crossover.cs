@@ -41,5 +41,13 @@ public static class Crossover
     {
         SegmentWiseAssignment(parent1, parent2, child, rng, scratch);
         UniformBoundaries(parent1, parent2, child, rng);
+        UniformLevers(parent1, parent2, child, rng);
+    }
+
+    /// <summary>Each lever of the child is taken from either parent with probability ½ (no draw when the space has no lever).</summary>
+    public static void UniformLevers(Genome parent1, Genome parent2, Genome child, Xoshiro256StarStar rng)
+    {
+        var c = child.Levers;
+        for (var i = 0; i < c.Length; i++) c[i] = rng.NextBool() ? parent1.Levers[i] : parent2.Levers[i];
     }
 }

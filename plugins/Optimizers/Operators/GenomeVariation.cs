@@ -12,11 +12,16 @@ public sealed class GenomeVariation
 {
     /// <summary>Operator names, indices of <see cref="Applied"/>.</summary>
     public static readonly string[] OperatorNames =
-        ["boundaryFlip", "boundaryShift", .. VariationOptions.MappingMutationNames, "moveLayerGroup", "balanceSharedWeights", "consumerNearProducer", "swapBusiestIdlest", "reassignGeneColumn", "swapGeneColumns"];
+        ["boundaryFlip", "boundaryShift", .. VariationOptions.MappingMutationNames, "moveLayerGroup", "balanceSharedWeights", "consumerNearProducer", "swapBusiestIdlest", "reassignGeneColumn", "swapGeneColumns", "stepLever", "assignGroupToRegion", "swapRegions"];
+
+    /// <summary>Operators that exist without levers (the first ones of <see cref="OperatorNames"/>); the rest are the structure operators.</summary>
+    private const int PlacementOperators = 15;
 
     private readonly MappingSpace _space;
     private readonly OperatorScratch _scratch;
     private readonly double[] _moveWeights = new double[OperatorNames.Length];
+    private readonly bool _levers;
+    private readonly bool _regions;
 
     /// <summary>Creates the variation for a space (a one-row space for the coupled encoding).</summary>
     public GenomeVariation(VariationOptions options, MappingSpace space)
@@ -24,6 +29,8 @@ public sealed class GenomeVariation
         Options = options;
         _space = space;
         _scratch = new OperatorScratch(space);
+        _levers = space.LeverCount > 0;
+        _regions = _levers || options.RegionOperators;
     }
 
     /// <summary>The probabilities.</summary>
@@ -54,6 +61,11 @@ public sealed class GenomeVariation
         if (rng.Chance(o.SwapBusiestIdlestProbability)) Count(12, MutationOperators.SwapBusiestIdlest(child, _space, rng, _scratch));
         if (rng.Chance(o.ReassignGeneColumnProbability)) Count(13, MutationOperators.ReassignGeneColumn(child, _space, rng, _scratch));
         if (rng.Chance(o.SwapGeneColumnsProbability)) Count(14, MutationOperators.SwapGeneColumns(child, rng, _scratch));
+        // The structure operators draw random numbers only in spaces they apply to: without levers (and without
+        // regionOperators) a run consumes exactly the random stream it did before they existed.
+        if (_levers && rng.Chance(o.LeverStepProbability)) Count(15, StructureOperators.StepLever(child, _space, rng));
+        if (_regions && rng.Chance(o.RegionAssignProbability)) Count(16, StructureOperators.AssignGroupToRegion(child, _space, rng, _scratch));
+        if (_regions && rng.Chance(o.RegionSwapProbability)) Count(17, StructureOperators.SwapRegions(child, _space, rng, _scratch));
     }
 
     /// <summary>
@@ -70,7 +82,7 @@ public sealed class GenomeVariation
     /// </summary>
     public int ApplyOneMove(Genome genome, double progress, Xoshiro256StarStar rng, ReadOnlySpan<double> scale)
     {
-        var w = _moveWeights;
+        var w = _moveWeights.AsSpan(0, _regions ? OperatorNames.Length : PlacementOperators);
         MoveWeights(progress, w);
         if (!scale.IsEmpty)
             for (var i = 0; i < w.Length; i++) w[i] *= scale[i];
@@ -93,6 +105,9 @@ public sealed class GenomeVariation
                 12 => MutationOperators.SwapBusiestIdlest(genome, _space, rng, _scratch),
                 13 => MutationOperators.ReassignGeneColumn(genome, _space, rng, _scratch),
                 14 => MutationOperators.SwapGeneColumns(genome, rng, _scratch),
+                15 => StructureOperators.StepLever(genome, _space, rng),
+                16 => StructureOperators.AssignGroupToRegion(genome, _space, rng, _scratch),
+                17 => StructureOperators.SwapRegions(genome, _space, rng, _scratch),
                 _ => ApplyMapping(pick - 2, genome, rng),
             };
             if (!changed) continue;
@@ -120,6 +135,10 @@ public sealed class GenomeVariation
         weights[12] = o.SwapBusiestIdlestProbability;
         weights[13] = o.ReassignGeneColumnProbability;
         weights[14] = o.SwapGeneColumnsProbability;
+        if (weights.Length <= PlacementOperators) return;
+        weights[15] = _levers ? o.LeverStepProbability : 0;
+        weights[16] = _regions ? o.RegionAssignProbability : 0;
+        weights[17] = _regions ? o.RegionSwapProbability : 0;
     }
 
     /// <summary>Crossover of two parents into <paramref name="child"/> (the published operators).</summary>
@@ -129,7 +148,8 @@ public sealed class GenomeVariation
     /// <summary>Statistics entries <c>operator.&lt;name&gt;</c> = times applied.</summary>
     public void WriteStatistics(IDictionary<string, double> statistics)
     {
-        for (var i = 0; i < OperatorNames.Length; i++) statistics["operator." + OperatorNames[i]] = Applied[i];
+        var count = _regions ? OperatorNames.Length : PlacementOperators;
+        for (var i = 0; i < count; i++) statistics["operator." + OperatorNames[i]] = Applied[i];
     }
 
     private bool ApplyMapping(int op, Genome genome, Xoshiro256StarStar rng) => op switch

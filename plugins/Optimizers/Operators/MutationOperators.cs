@@ -415,13 +415,15 @@ public static class MutationOperators
         return changed;
     }
 
-    /// <summary>Fills a genome with uniformly random bits and chiplet ids (the published initial individual).</summary>
+    /// <summary>Fills a genome with uniformly random bits, chiplet ids (the published initial individual) and lever candidates.</summary>
     public static void Randomize(Genome genome, MappingSpace space, Xoshiro256StarStar rng)
     {
         var bits = genome.Boundaries;
         for (var i = 0; i < bits.Length; i++) bits[i] = (byte)(rng.NextBool() ? 1 : 0);
         var a = genome.Assignment;
         for (var i = 0; i < a.Length; i++) a[i] = rng.NextInt(space.ChipletCount);
+        var levers = genome.Levers;
+        for (var i = 0; i < levers.Length && i < space.LeverCount; i++) levers[i] = rng.NextInt(space.Levers[i].Count);
     }
 
     private static int RandomNeighbour(MappingSpace space, int chiplet, Xoshiro256StarStar rng)

@@ -40,7 +40,8 @@ public sealed record VariationOptions
     public static readonly string[] Keys =
         ["operators", "boundaryFlipProbability", "boundaryShiftProbability", "phaseBoundaries", "mappingMutation",
          "moveLayerGroupProbability", "balanceSharedWeightsProbability", "consumerNearProducerProbability", "swapBusiestIdlestProbability",
-         "reassignGeneColumnProbability", "swapGeneColumnsProbability"];
+         "reassignGeneColumnProbability", "swapGeneColumnsProbability", "leverStepProbability", "regionAssignProbability",
+         "regionSwapProbability", "regionOperators"];
 
     /// <summary>The operator set.</summary>
     public OperatorPreset Preset { get; init; } = OperatorPreset.Structured;
@@ -78,6 +79,22 @@ public sealed record VariationOptions
     /// <summary>Probability of <see cref="MutationOperators.SwapGeneColumns"/> per child (0 in the published set).</summary>
     public double SwapGeneColumnsProbability { get; init; } = 0.30;
 
+    /// <summary>
+    /// Probability of <see cref="StructureOperators.StepLever"/> per child: change the micro-batch size (split or merge
+    /// micro-batches) or a tensor-parallel degree. Fires only when the space has levers (so results of scenarios that
+    /// fix every lever are unchanged); the published set keeps it too, so every operator set can search the levers.
+    /// </summary>
+    public double LeverStepProbability { get; init; } = 0.20;
+
+    /// <summary>Probability of <see cref="StructureOperators.AssignGroupToRegion"/> per child (0 in the published set). Fires when the space has levers or <see cref="RegionOperators"/> is set.</summary>
+    public double RegionAssignProbability { get; init; } = 0.10;
+
+    /// <summary>Probability of <see cref="StructureOperators.SwapRegions"/> per child (0 in the published set). Fires when the space has levers or <see cref="RegionOperators"/> is set.</summary>
+    public double RegionSwapProbability { get; init; } = 0.05;
+
+    /// <summary>Use the region operators in a space without levers too (off by default, so fixed scenarios reproduce their earlier results bit for bit).</summary>
+    public bool RegionOperators { get; init; }
+
     /// <summary>The published operator set exactly.</summary>
     public static VariationOptions Published { get; } = new()
     {
@@ -89,6 +106,9 @@ public sealed record VariationOptions
         SwapBusiestIdlestProbability = 0,
         ReassignGeneColumnProbability = 0,
         SwapGeneColumnsProbability = 0,
+        LeverStepProbability = 0.10,
+        RegionAssignProbability = 0,
+        RegionSwapProbability = 0,
     };
 
     /// <summary>Reads and validates the operator options of a section; absent keys take the preset's defaults.</summary>
@@ -122,6 +142,10 @@ public sealed record VariationOptions
             SwapBusiestIdlestProbability = section.GetDouble("swapBusiestIdlestProbability", preset.SwapBusiestIdlestProbability, 0, 1),
             ReassignGeneColumnProbability = section.GetDouble("reassignGeneColumnProbability", preset.ReassignGeneColumnProbability, 0, 1),
             SwapGeneColumnsProbability = section.GetDouble("swapGeneColumnsProbability", preset.SwapGeneColumnsProbability, 0, 1),
+            LeverStepProbability = section.GetDouble("leverStepProbability", preset.LeverStepProbability, 0, 1),
+            RegionAssignProbability = section.GetDouble("regionAssignProbability", preset.RegionAssignProbability, 0, 1),
+            RegionSwapProbability = section.GetDouble("regionSwapProbability", preset.RegionSwapProbability, 0, 1),
+            RegionOperators = section.GetBoolean("regionOperators", false),
         };
     }
 

@@ -60,7 +60,20 @@ public sealed class MappingSpace
 {
     /// <summary>Creates the space.</summary>
     public MappingSpace(int microBatchCount, IReadOnlyList<GeneInfo> genes, int meshWidth, int meshHeight, int[] chipletTypeIndex, IReadOnlyList<string> chipletTypeNames)
+        : this(microBatchCount, genes, meshWidth, meshHeight, chipletTypeIndex, chipletTypeNames, [])
     {
+    }
+
+    /// <summary>Creates a space whose genomes also choose the candidates of <paramref name="levers"/>.</summary>
+    public MappingSpace(int microBatchCount, IReadOnlyList<GeneInfo> genes, int meshWidth, int meshHeight, int[] chipletTypeIndex, IReadOnlyList<string> chipletTypeNames, IReadOnlyList<LeverInfo> levers)
+    {
+        ArgumentNullException.ThrowIfNull(levers);
+        foreach (var l in levers)
+        {
+            if (l.Count < 1) throw new ArgumentException($"lever {l.Name} has no candidate", nameof(levers));
+            if ((uint)l.DefaultIndex >= (uint)l.Count) throw new ArgumentException($"lever {l.Name}: default index {l.DefaultIndex} outside 0..{l.Count - 1}", nameof(levers));
+        }
+        Levers = levers;
         ArgumentOutOfRangeException.ThrowIfLessThan(microBatchCount, 1);
         if (genes.Count < 1) throw new ArgumentException("at least one gene", nameof(genes));
         if (chipletTypeIndex.Length != meshWidth * meshHeight) throw new ArgumentException("one type index per chiplet", nameof(chipletTypeIndex));
@@ -96,17 +109,80 @@ public sealed class MappingSpace
     /// <summary>Names of the chiplet types indexed by <see cref="ChipletTypeIndex"/>.</summary>
     public IReadOnlyList<string> ChipletTypeNames { get; }
 
+    /// <summary>
+    /// The levers a genome chooses beside the placement (micro-batch size, tensor-parallel degree, …), in the order of
+    /// <see cref="Genome.Levers"/>; empty when the scenario fixes them all. <see cref="MicroBatchCount"/> and
+    /// <see cref="Genes"/> are those of the widest plan (most micro-batches, most shards); a narrower plan uses the
+    /// first rows and the genes of the same name.
+    /// </summary>
+    public IReadOnlyList<LeverInfo> Levers { get; }
+
+    /// <summary>Number of levers.</summary>
+    public int LeverCount => Levers.Count;
+
     /// <summary>Number of assignment entries (micro-batches × genes).</summary>
     public int AssignmentLength => MicroBatchCount * GeneCount;
 
     /// <summary>Number of decision points of the space, log10: segmentation bits plus assignment digits.</summary>
-    public double Log10Size => (GeneCount - 1) * Math.Log10(2) + AssignmentLength * Math.Log10(ChipletCount);
+    public double Log10Size
+    {
+        get
+        {
+            var size = (GeneCount - 1) * Math.Log10(2) + AssignmentLength * Math.Log10(ChipletCount);
+            foreach (var l in Levers) size += Math.Log10(l.Count);
+            return size;
+        }
+    }
 
     /// <summary>Manhattan distance between two chiplets on the mesh.</summary>
     public int Distance(int a, int b) => Math.Abs(a % MeshWidth - b % MeshWidth) + Math.Abs(a / MeshWidth - b / MeshWidth);
 
-    /// <summary>A new genome with no boundaries and every gene on chiplet 0.</summary>
-    public Genome CreateGenome() => new(MicroBatchCount, GeneCount);
+    /// <summary>A new genome with no boundaries, every gene on chiplet 0 and every lever at its default candidate.</summary>
+    public Genome CreateGenome()
+    {
+        var genome = new Genome(MicroBatchCount, GeneCount, LeverCount);
+        for (var i = 0; i < Levers.Count; i++) genome.Levers[i] = Levers[i].DefaultIndex;
+        return genome;
+    }
+
+    /// <summary>Sets every lever of <paramref name="genome"/> to a uniformly drawn candidate; <paramref name="next"/> returns an integer in [0, n).</summary>
+    public void RandomizeLevers(Genome genome, Func<int, int> next)
+    {
+        ArgumentNullException.ThrowIfNull(genome);
+        ArgumentNullException.ThrowIfNull(next);
+        for (var i = 0; i < Levers.Count; i++) genome.Levers[i] = next(Levers[i].Count);
+    }
+
+    /// <summary>
+    /// Moves one lever (drawn with <paramref name="next"/>) to a neighbouring candidate (one step up or down; the
+    /// step that exists at an end); returns false when no lever has two candidates.
+    /// </summary>
+    public bool StepLever(Genome genome, Func<int, int> next)
+    {
+        ArgumentNullException.ThrowIfNull(genome);
+        ArgumentNullException.ThrowIfNull(next);
+        var movable = 0;
+        foreach (var l in Levers) if (l.Count > 1) movable++;
+        if (movable == 0) return false;
+        var pick = next(movable);
+        for (var i = 0; i < Levers.Count; i++)
+        {
+            var count = Levers[i].Count;
+            if (count < 2 || pick-- != 0) continue;
+            var v = genome.Levers[i];
+            var up = v == 0 || (v < count - 1 && next(2) == 1);
+            genome.Levers[i] = up ? v + 1 : v - 1;
+            return true;
+        }
+        return false;
+    }
+
+    /// <summary>The value (not the index) lever <paramref name="lever"/> takes in <paramref name="genome"/>.</summary>
+    public int LeverValue(Genome genome, int lever)
+    {
+        ArgumentNullException.ThrowIfNull(genome);
+        return Levers[lever].Candidates[genome.Levers[lever]];
+    }
 
     /// <summary>True when every id names a chiplet and the shape matches; otherwise false with the reason.</summary>
     public bool IsValid(Genome genome, out string reason)
@@ -134,11 +210,24 @@ public sealed class MappingSpace
                 return false;
             }
         }
+        if (genome.Levers.Length != Levers.Count)
+        {
+            reason = $"genome has {genome.Levers.Length} levers, space has {Levers.Count}";
+            return false;
+        }
+        for (var i = 0; i < Levers.Count; i++)
+        {
+            if ((uint)genome.Levers[i] >= (uint)Levers[i].Count)
+            {
+                reason = $"lever {Levers[i].Name} is candidate {genome.Levers[i]}, outside 0..{Levers[i].Count - 1}";
+                return false;
+            }
+        }
         reason = string.Empty;
         return true;
     }
 
-    /// <summary>Clamps out-of-range ids into range (id mod chiplets) and bits to 0/1; returns how many entries changed.</summary>
+    /// <summary>Clamps out-of-range ids into range (id mod chiplets), bits to 0/1 and lever indices into range (mod candidates); returns how many entries changed.</summary>
     public int Repair(Genome genome)
     {
         var changed = 0;
@@ -155,6 +244,15 @@ public sealed class MappingSpace
         for (var i = 0; i < s.Length; i++)
         {
             if (s[i] > 1) { s[i] = 1; changed++; }
+        }
+        var levers = genome.Levers;
+        for (var i = 0; i < Math.Min(levers.Length, Levers.Count); i++)
+        {
+            if ((uint)levers[i] >= (uint)Levers[i].Count)
+            {
+                levers[i] = ((levers[i] % Levers[i].Count) + Levers[i].Count) % Levers[i].Count;
+                changed++;
+            }
         }
         return changed;
     }

@@ -49,7 +49,7 @@ internal sealed class IterationGraph
 {
     public required int MicroBatches { get; init; }
 
-    /// <summary>The requests of every micro-batch, in the order <see cref="MicroBatcher.Split"/> cut them (micro-batch b = index b).</summary>
+    /// <summary>The requests of every micro-batch, in the order <see cref="MicroBatcher.Split(IReadOnlyList{ScheduledRequest}, int, int)"/> cut them (micro-batch b = index b).</summary>
     public required ScheduledRequest[][] MicroBatchRequests { get; init; }
     public required double[] EdgeBytes { get; init; }
     public required double[] OutputBytes { get; init; }
@@ -92,9 +92,18 @@ public static class MicroBatcher
     /// descending, then request id; cut into consecutive groups of <paramref name="microBatchSize"/>
     /// (docs/reference/compass-method.md §3, "fixed" mode ordering).
     /// </summary>
-    public static IReadOnlyList<ScheduledRequest[]> Split(IReadOnlyList<ScheduledRequest> requests, int microBatchSize)
+    public static IReadOnlyList<ScheduledRequest[]> Split(IReadOnlyList<ScheduledRequest> requests, int microBatchSize) => Split(requests, microBatchSize, 0);
+
+    /// <summary>
+    /// As <see cref="Split(IReadOnlyList{ScheduledRequest}, int)"/>, but with <paramref name="prefillMicroBatchSize"/> &gt; 0
+    /// the prefill and chunked-prefill requests are cut into groups of that size and the decodes, separately, into
+    /// groups of <paramref name="microBatchSize"/> (no micro-batch mixes the two phases). 0 = one size for all, the
+    /// published split, where a group may straddle the last prefills and the first decodes.
+    /// </summary>
+    public static IReadOnlyList<ScheduledRequest[]> Split(IReadOnlyList<ScheduledRequest> requests, int microBatchSize, int prefillMicroBatchSize)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(microBatchSize, 1);
+        ArgumentOutOfRangeException.ThrowIfNegative(prefillMicroBatchSize);
         var sorted = requests.ToArray();
         Array.Sort(sorted, static (a, b) =>
         {
@@ -106,7 +115,17 @@ public static class MicroBatcher
             return a.RequestId.CompareTo(b.RequestId);
         });
         var groups = new List<ScheduledRequest[]>();
-        for (var i = 0; i < sorted.Length; i += microBatchSize)
+        if (prefillMicroBatchSize == 0)
+        {
+            for (var i = 0; i < sorted.Length; i += microBatchSize)
+                groups.Add(sorted.AsSpan(i, Math.Min(microBatchSize, sorted.Length - i)).ToArray());
+            return groups;
+        }
+        var prefills = 0;
+        while (prefills < sorted.Length && sorted[prefills].Phase != RequestPhase.Decode) prefills++;
+        for (var i = 0; i < prefills; i += prefillMicroBatchSize)
+            groups.Add(sorted.AsSpan(i, Math.Min(prefillMicroBatchSize, prefills - i)).ToArray());
+        for (var i = prefills; i < sorted.Length; i += microBatchSize)
             groups.Add(sorted.AsSpan(i, Math.Min(microBatchSize, sorted.Length - i)).ToArray());
         return groups;
     }
@@ -135,7 +154,11 @@ internal sealed class ProblemGraph
     /// <summary>The iterations the graphs were built from (after padding, when the definition pads).</summary>
     public IReadOnlyList<Iteration> Source { get; private init; } = [];
 
-    public static ProblemGraph Build(CegBuilder builder, IReadOnlyList<Iteration> iterations, int microBatchSize, CancellationToken cancellationToken)
+    public static ProblemGraph Build(CegBuilder builder, IReadOnlyList<Iteration> iterations, int microBatchSize, CancellationToken cancellationToken) =>
+        Build(builder, iterations, microBatchSize, 0, cancellationToken);
+
+    /// <summary>Builds the graphs with decode micro-batches of <paramref name="microBatchSize"/> and prefill micro-batches of <paramref name="prefillMicroBatchSize"/> (0 = the same split for all).</summary>
+    public static ProblemGraph Build(CegBuilder builder, IReadOnlyList<Iteration> iterations, int microBatchSize, int prefillMicroBatchSize, CancellationToken cancellationToken)
     {
         var recorder = new GraphRecorder();
         var shapeIndex = new Dictionary<OperatorShape, int>();
@@ -147,7 +170,7 @@ internal sealed class ProblemGraph
         for (var it = 0; it < iterations.Count; it++)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var groups = MicroBatcher.Split(iterations[it].Requests, microBatchSize);
+            var groups = MicroBatcher.Split(iterations[it].Requests, microBatchSize, prefillMicroBatchSize);
             var edgeBytes = new List<double>();
             var output = new List<double>();
             var must = new List<double>();
@@ -216,7 +239,7 @@ internal sealed class ProblemGraph
         return new ProblemGraph(structure, result, [.. shapes], macSum) { Source = iterations };
     }
 
-    private static GeneStructure FreezeStructure(GraphRecorder r)
+    internal static GeneStructure FreezeStructure(GraphRecorder r)
     {
         var genes = r.Names.Count;
         var consumers = new int[genes];

@@ -54,6 +54,9 @@ public sealed record PipelineInputs
     /// <summary>Evaluator options (DRAM placement).</summary>
     public EvaluatorOptions Evaluator { get; init; } = new();
 
+    /// <summary>Levers left to the search (none by default).</summary>
+    public LeverOptions Levers { get; init; } = LeverOptions.None;
+
     /// <summary>The problem definition over <paramref name="iterations"/>.</summary>
     public ProblemDefinition Definition(IReadOnlyList<Iteration> iterations) => new()
     {
@@ -67,5 +70,6 @@ public sealed record PipelineInputs
         Objective = Objective,
         Padding = Padding,
         Evaluator = Evaluator,
+        Levers = Levers,
     };
 }

@@ -104,4 +104,11 @@ public sealed record MappingMeasurement(
     IterationResult FirstIteration,
     IReadOnlyList<IReadOnlyList<ScheduledRequest>> MicroBatches,
     IReadOnlyList<GeneInfo> Genes,
-    IterationBounds MeanBounds);
+    IterationBounds MeanBounds)
+{
+    /// <summary>Every sampled iteration's latency and energy and the standard error of the EDP over them, or null when not measured.</summary>
+    public ObjectiveSpread? Spread { get; init; }
+
+    /// <summary>The mapping's lever values (<c>microBatchSize=4 tensorParallel=16</c>), empty when the scenario fixes every lever.</summary>
+    public string Plan { get; init; } = string.Empty;
+}

@@ -90,6 +90,8 @@ public static class PipelineStages
         var problem = PipelineRun.Require(run.Problem, "mapping space");
         // Not cancellable: an interrupted run still reports the mapping it found and the baselines beside it.
         run.Baselines = [.. problem.Heuristics.Standard().Select(h => (h.Name, problem.Evaluate(h.Genome)))];
+        // With levers, the published outer sweep's best point (every plan, each with its best heuristic) is a baseline too.
+        if (problem.PlanSweep() is [var sweep, ..]) run.Baselines = [.. run.Baselines, ($"plan-sweep best ({sweep.Plan}, {sweep.Heuristic})", sweep.Fitness)];
         if (run.Best is { } best && IsSound(best.Fitness)) run.Measurement = Measure(problem, best.Genome, best.Fitness);
     });
 
@@ -112,6 +114,8 @@ public static class PipelineStages
     public static MappingMeasurement Measure(ExplorationProblem problem, Genome genome, Fitness fitness)
     {
         ArgumentNullException.ThrowIfNull(problem);
+        // With levers the timeline, the micro-batches and the genes are those of the plan the genome's levers name.
+        var (plan, planGenome) = problem.Resolve(genome);
         var n = problem.IterationCount;
         var energy = default(EnergyBreakdown);
         var count = problem.Space.ChipletCount;
@@ -120,10 +124,14 @@ public static class PipelineStages
         var chipEnergy = new double[count];
         var tasks = new double[count];
         IterationResult? first = null;
+        var latencies = new double[n];
+        var energies = new double[n];
         for (var i = 0; i < n; i++)
         {
-            var r = problem.EvaluateIteration(genome, i, includeTimeline: i == 0);
+            var r = plan.EvaluateIteration(planGenome, i, includeTimeline: i == 0);
             first ??= r;
+            latencies[i] = r.LatencyNs;
+            energies[i] = r.Energy.TotalPj;
             energy += r.Energy;
             foreach (var c in r.Chiplets)
             {
@@ -135,6 +143,10 @@ public static class PipelineStages
         }
         var chiplets = new ChipletUsage[count];
         for (var c = 0; c < count; c++) chiplets[c] = new ChipletUsage(c, busy[c], util[c], chipEnergy[c], (int)Math.Round(tasks[c]));
-        return new MappingMeasurement(genome, fitness, energy.Scale(1.0 / n), chiplets, first!, problem.MicroBatchRequests(0), problem.Space.Genes, problem.MeanBounds());
+        return new MappingMeasurement(genome, fitness, energy.Scale(1.0 / n), chiplets, first!, plan.MicroBatchRequests(0), plan.Space.Genes, problem.MeanBounds())
+        {
+            Spread = ObjectiveSpread.Of(latencies, energies),
+            Plan = problem.DescribePlan(genome),
+        };
     }
 }

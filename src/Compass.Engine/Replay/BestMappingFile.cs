@@ -47,6 +47,12 @@ public sealed record BestMappingFile
     /// <summary>Gene names in sequence order.</summary>
     public string[] GeneNames { get; init; } = [];
 
+    /// <summary>
+    /// The value every lever of the space took (scenario path → value, e.g. <c>graph.microBatchSize</c> → 4), when the
+    /// scenario left levers to the search; null otherwise (the file is then exactly as before levers existed).
+    /// </summary>
+    public SortedDictionary<string, int>? Levers { get; init; }
+
     /// <summary>Fitness on the search sample, when known.</summary>
     public StoredFitness? Fitness { get; init; }
 
@@ -68,8 +74,9 @@ public sealed record BestMappingFile
     {
         ArgumentNullException.ThrowIfNull(genome);
         if (genome.MicroBatchCount == microBatchCount) return genome;
-        var widened = new Genome(microBatchCount, genome.GeneCount);
+        var widened = new Genome(microBatchCount, genome.GeneCount, genome.Levers.Length);
         genome.Boundaries.CopyTo(widened.Boundaries, 0);
+        genome.Levers.CopyTo(widened.Levers, 0);
         for (var b = 0; b < microBatchCount; b++) genome.Row(b % genome.MicroBatchCount).CopyTo(widened.Row(b));
         return widened;
     }
@@ -93,6 +100,12 @@ public sealed record BestMappingFile
         for (var g = 0; g < names.Length; g++) names[g] = space.Genes[g].Name;
         var segmentation = new int[genome.Boundaries.Length];
         for (var i = 0; i < segmentation.Length; i++) segmentation[i] = genome.Boundaries[i];
+        SortedDictionary<string, int>? levers = null;
+        if (space.LeverCount > 0)
+        {
+            levers = new SortedDictionary<string, int>(StringComparer.Ordinal);
+            for (var i = 0; i < space.LeverCount; i++) levers[space.Levers[i].Name] = space.LeverValue(genome, i);
+        }
         return new BestMappingFile
         {
             ScenarioName = scenarioName,
@@ -102,6 +115,7 @@ public sealed record BestMappingFile
             Segmentation = segmentation,
             Assignment = rows,
             GeneNames = names,
+            Levers = levers,
             Fitness = fitness is { } f ? new StoredFitness(f.LatencyNs, f.EnergyPj, f.Objective, f.IsValid) : null,
             Scenario = scenario,
         };
@@ -159,7 +173,24 @@ public sealed record BestMappingFile
             if (!string.Equals(GeneNames[g], space.Genes[g].Name, StringComparison.Ordinal))
                 throw new CompassInputException($"{source}.geneNames[{g}]", $"is '{GeneNames[g]}', the scenario's gene is '{space.Genes[g].Name}'");
         }
-        var genome = new Genome(MicroBatchCount, GeneCount);
+        var genome = new Genome(MicroBatchCount, GeneCount, space.LeverCount);
+        if (space.LeverCount == 0 && Levers is { Count: > 0 })
+            throw new CompassInputException($"{source}.levers", $"the mapping chose {string.Join(", ", Levers.Select(l => $"{l.Key} = {l.Value}"))}, but the scenario fixes every lever; replay it with the scenario it was searched on");
+        for (var i = 0; i < space.LeverCount; i++)
+        {
+            var lever = space.Levers[i];
+            if (Levers is null || !Levers.TryGetValue(lever.Name, out var value))
+                throw new CompassInputException($"{source}.levers", $"has no value for {lever.Name}, which the scenario leaves to the search");
+            var index = -1;
+            for (var k = 0; k < lever.Count; k++) if (lever.Candidates[k] == value) index = k;
+            if (index < 0) throw new CompassInputException($"{source}.levers.{lever.Name}", $"is {value}, not one of the scenario's candidates {string.Join(", ", lever.Candidates)}");
+            genome.Levers[i] = index;
+        }
+        if (Levers is not null)
+        {
+            foreach (var name in Levers.Keys)
+                if (!space.Levers.Any(l => l.Name == name)) throw new CompassInputException($"{source}.levers.{name}", "is not a lever of the scenario");
+        }
         for (var i = 0; i < Segmentation.Length; i++) genome.Boundaries[i] = (byte)Segmentation[i];
         for (var b = 0; b < MicroBatchCount; b++)
         {

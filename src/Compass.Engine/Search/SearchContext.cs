@@ -28,10 +28,31 @@ internal sealed class SearchContext : ISearchContext
         _options = options;
         _token = token;
         _threads = options.Threads > 0 ? options.Threads : Environment.ProcessorCount;
-        StartingPoints = options.StartFromHeuristics ? problem.Heuristics.Standard() : [];
+        StartingPoints = options.StartFromHeuristics ? StartsOf(problem) : [];
         Logger = options.Logger ?? NullLogger.Instance;
         BestGenome = problem.Space.CreateGenome();
     }
+
+    /// <summary>
+    /// The standard heuristics; with levers, those of the scenario's own plan followed by the best point of each of
+    /// the <see cref="LeveredStarts"/> best plans of the plan sweep (the published outer sweep's results, so the
+    /// search starts where the sweep ended).
+    /// </summary>
+    private static IReadOnlyList<NamedGenome> StartsOf(ExplorationProblem problem)
+    {
+        var standard = problem.Heuristics.Standard();
+        if (!problem.IsLevered) return standard;
+        var result = new List<NamedGenome>(standard);
+        foreach (var point in problem.PlanSweep().Take(LeveredStarts))
+        {
+            if (result.Any(r => r.Genome.Equals(point.Genome))) continue;
+            result.Add(new NamedGenome($"plan-sweep {point.Plan} {point.Heuristic}", point.Genome));
+        }
+        return result;
+    }
+
+    /// <summary>Plan-sweep points offered as starting points with levers.</summary>
+    internal const int LeveredStarts = 8;
 
     public MappingSpace Space => _problem.Space;
 

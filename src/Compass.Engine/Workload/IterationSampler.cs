@@ -40,6 +40,64 @@ public static class IterationSampler
     }
 
     /// <summary>
+    /// Skips <paramref name="warmupIterations"/>, then draws <paramref name="count"/> distinct iterations from the next
+    /// <paramref name="poolSize"/> ones (0 = 10 × count) stratified by phase mix: the pool is grouped by the number of
+    /// prefill and chunked-prefill requests an iteration holds, each group gets a share of <paramref name="count"/>
+    /// proportional to its size (largest remainders, ties to the more common mix), and each share is drawn uniformly
+    /// (seeded) inside its group. Returned in schedule order. Iterations whose EDP differs by mix (a prefill costs many
+    /// decodes) are then represented as often as the schedule runs them, which lowers the variance of the mean.
+    /// </summary>
+    public static IReadOnlyList<Iteration> SampleStratified(IEnumerable<Iteration> schedule, int warmupIterations, int count, int seed, int poolSize = 0, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(schedule);
+        ArgumentOutOfRangeException.ThrowIfNegative(warmupIterations);
+        ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
+        var pool = poolSize > 0 ? Math.Max(poolSize, count) : checked(count * 10);
+        var candidates = Take(schedule, warmupIterations, pool, cancellationToken);
+        if (candidates.Count == 0) throw Exhausted(warmupIterations);
+        if (candidates.Count <= count) return candidates;
+        var strata = new SortedDictionary<int, List<int>>();
+        for (var i = 0; i < candidates.Count; i++)
+        {
+            var mix = 0;
+            foreach (var r in candidates[i].Requests) if (r.Phase != RequestPhase.Decode) mix++;
+            if (!strata.TryGetValue(mix, out var members)) strata.Add(mix, members = []);
+            members.Add(i);
+        }
+        var groups = strata.Values.ToArray();
+        var quota = new int[groups.Length];
+        var remainders = new (double Remainder, int Size, int Group)[groups.Length];
+        var given = 0;
+        for (var g = 0; g < groups.Length; g++)
+        {
+            var exact = (double)count * groups[g].Count / candidates.Count;
+            quota[g] = (int)Math.Floor(exact);
+            given += quota[g];
+            remainders[g] = (exact - quota[g], groups[g].Count, g);
+        }
+        Array.Sort(remainders, static (a, b) => a.Remainder != b.Remainder ? b.Remainder.CompareTo(a.Remainder) : a.Size != b.Size ? b.Size.CompareTo(a.Size) : a.Group.CompareTo(b.Group));
+        for (var k = 0; given < count; k = (k + 1) % groups.Length)
+        {
+            var g = remainders[k].Group;
+            if (quota[g] < groups[g].Count) { quota[g]++; given++; }
+        }
+        var random = new Random(seed);
+        var chosen = new List<int>(count);
+        for (var g = 0; g < groups.Length; g++)
+        {
+            var members = groups[g];
+            for (var i = 0; i < quota[g]; i++)
+            {
+                var j = random.Next(i, members.Count);
+                (members[i], members[j]) = (members[j], members[i]);
+                chosen.Add(members[i]);
+            }
+        }
+        chosen.Sort();
+        return [.. chosen.Select(i => candidates[i])];
+    }
+
+    /// <summary>
     /// A held-out replay window: skips <paramref name="warmupIterations"/> plus a seeded offset in
     /// [0, <paramref name="count"/>), then returns <paramref name="count"/> consecutive iterations (fewer when the
     /// schedule ends), so requests can be followed from arrival to their last token. Feed it the schedule of a

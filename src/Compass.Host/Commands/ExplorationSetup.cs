@@ -119,7 +119,8 @@ public sealed class ExplorationSetup : IDisposable, IWorkloadSource
         Model = Runtime.ResolveNamed(() => HardwareResolver.ResolveModel(Scenario.Model, Runtime.Models));
         if (Scenario.Graph.Layers > Model.Layers)
             throw new CompassInputException("graph.layers", $"must be <= the model's {Model.Layers} layers, got {Scenario.Graph.Layers}");
-        CheckParallelism(Scenario.Graph, Model);
+        (Graph, Levers) = ResolveLevers(Scenario.Graph, Scenario.Levers, Model);
+        CheckParallelism(Graph, Model);
         _ = Memory;
         // Resolve every name first, so a typo in the last one fails before any component starts.
         Runtime.Find<ITraceSource>(Scenario.Workload.Trace.Name, Scenario.Workload.Trace.Path + ".name");
@@ -153,6 +154,61 @@ public sealed class ExplorationSetup : IDisposable, IWorkloadSource
         }
     }
 
+    /// <summary>The graph options of the scenario's own plan (a lever left to the search at its first candidate).</summary>
+    public GraphOptions Graph { get; private set; } = new();
+
+    /// <summary>The levers left to the search, with <c>"tensorParallel": "search"</c> expanded for the resolved model.</summary>
+    public LeverOptions Levers { get; private set; } = LeverOptions.None;
+
+    /// <summary>
+    /// The engine's levers of a scenario: every listed tensor-parallel degree must split the model evenly (an error names
+    /// <c>graph.tensorParallel[i]</c>); <c>"search"</c> takes the powers of two up to 64 that do (the published sweep is 8 … 64),
+    /// and the scenario's own plan then uses the one nearest 8.
+    /// </summary>
+    public static (GraphOptions Graph, LeverOptions Levers) ResolveLevers(GraphOptions graph, LeverSettings levers, ModelConfig model)
+    {
+        ArgumentNullException.ThrowIfNull(graph);
+        ArgumentNullException.ThrowIfNull(levers);
+        if (!levers.IsActive) return (graph, LeverOptions.None);
+        var degrees = new List<int>();
+        if (levers.TensorParallelSearch)
+        {
+            for (var tp = 1; tp <= 64; tp *= 2)
+            {
+                if (model.FfnHidden % tp != 0 || !Splits(graph with { TensorParallel = tp }, model)) continue;
+                degrees.Add(tp);
+            }
+            if (degrees.Count == 0) throw new CompassInputException("graph.tensorParallel", $"no power of two up to 64 splits the model evenly (hidden {model.Hidden}, {model.Heads} heads)");
+            graph = graph with { TensorParallel = degrees.MinBy(d => Math.Abs(d - 8)) };
+        }
+        for (var i = 0; i < levers.TensorParallel.Count; i++)
+        {
+            try
+            {
+                CheckParallelism(graph with { TensorParallel = levers.TensorParallel[i] }, model);
+            }
+            catch (CompassInputException e) when (e.Field == "graph.tensorParallel")
+            {
+                throw new CompassInputException($"graph.tensorParallel[{i}]", e.Reason);
+            }
+            degrees.Add(levers.TensorParallel[i]);
+        }
+        return (graph, new LeverOptions { MicroBatchSizes = levers.MicroBatchSizes, PrefillMicroBatchSizes = levers.PrefillMicroBatchSizes, TensorParallel = degrees });
+    }
+
+    private static bool Splits(GraphOptions graph, ModelConfig model)
+    {
+        try
+        {
+            CheckParallelism(graph, model);
+            return true;
+        }
+        catch (CompassInputException)
+        {
+            return false;
+        }
+    }
+
     /// <summary>
     /// Tensor parallelism must split the model evenly: the degree divides the hidden size, and the head groups
     /// (<c>headGroups</c>, or min(degree, heads) when 0) divide the attention heads.
@@ -180,7 +236,7 @@ public sealed class ExplorationSetup : IDisposable, IWorkloadSource
     }
 
     /// <summary>The DRAM plan (weights of the modelled layers, KV-cache capacity); infeasible packages fail here.</summary>
-    public MemoryPlan Memory => _memory ??= MemoryPlanner.Plan(Model, Scenario.Precision, Package, Scenario.Graph.Layers);
+    public MemoryPlan Memory => _memory ??= MemoryPlanner.Plan(Model, Scenario.Precision, Package, Graph.Layers);
 
     private MemoryPlan? _memory;
 
@@ -221,8 +277,9 @@ public sealed class ExplorationSetup : IDisposable, IWorkloadSource
     {
         var w = Scenario.Workload;
         CheckTraceNotEmpty(seed, cancellationToken);
-        var list = CompassRuntime.Guard(Scheduler.Plugin, "schedulers", w.Scheduler.Name, () =>
-            IterationSampler.Sample(Schedule(seed, cancellationToken), w.WarmupIterations, count, seed, 0, cancellationToken));
+        var list = CompassRuntime.Guard(Scheduler.Plugin, "schedulers", w.Scheduler.Name, () => w.Stratified
+            ? IterationSampler.SampleStratified(Schedule(seed, cancellationToken), w.WarmupIterations, count, seed, 0, cancellationToken)
+            : IterationSampler.Sample(Schedule(seed, cancellationToken), w.WarmupIterations, count, seed, 0, cancellationToken));
         foreach (var it in list) MemoryPlanner.Check(Memory, MemoryPlanner.KvTokens(it));
         return list;
     }
@@ -269,7 +326,8 @@ public sealed class ExplorationSetup : IDisposable, IWorkloadSource
         ComputeModel = Compute,
         Model = Model,
         Precision = Scenario.Precision,
-        Graph = Scenario.Graph,
+        Graph = Graph,
+        Levers = Levers,
         Objective = Scenario.Objective,
         Workload = this,
         Padding = Scenario.Workload.Padding,

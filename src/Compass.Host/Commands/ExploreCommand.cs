@@ -504,6 +504,9 @@ public static class ExploreCommand
             console.Write(table);
             var parts = report.Best.Energy;
             stdout.WriteLine($"energy parts (mJ): MAC {Format.MJ(parts.MacPj)}, buffer {Format.MJ(parts.BufferPj)}, vector {Format.MJ(parts.VectorPj)}, NoP {Format.MJ(parts.NopPj)}, DRAM {Format.MJ(parts.DramPj)}, static {Format.MJ(parts.StaticPj)}");
+            if (report.Best.Levers is { } levers) stdout.WriteLine($"levers of the best mapping: {levers}");
+            if (report.Best.EdpStandardErrorJs is { } se && report.Best.Iterations > 1)
+                stdout.WriteLine($"EDP standard error over {report.Best.Iterations.ToString(c)} sampled iterations: {Format.Number(se)} J·s ({Format.Percent(report.Best.EdpJouleSeconds > 0 ? se / report.Best.EdpJouleSeconds : 0)} of the EDP)");
             foreach (var f in report.Findings) stdout.WriteLine(f);
             if (report.Findings.Count == 0 && report.Timeline is { } timeline && Compass.Reporting.Html.HtmlReport.BoundSentence(timeline) is { } bound) stdout.WriteLine(bound);
         }

@@ -66,7 +66,7 @@ public static class Preflight
     public static void CheckWorkFits(ExplorationSetup setup, IReadOnlyList<Iteration> iterations, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(setup);
-        var graph = setup.Scenario.Graph;
+        var graph = setup.Graph;
         var layers = graph.Layers == 0 ? setup.Model.Layers : graph.Layers;
         if (layers <= 1) return;
         var probe = ExplorationProblem.Create(setup.Inputs.Definition(iterations) with { Graph = graph with { Layers = 1 } }, cancellationToken);

@@ -56,6 +56,9 @@ public static class RunReportBuilder
             setup.Scenario.Objective.Kind.ToString().ToLowerInvariant(), evaluations, wallSeconds, cancelled)
         {
             Bounds = new BoundSummary(bounds.LatencyNs, bounds.ComputeNs, bounds.DramNs, bounds.EnergyPj, measured.FirstIteration.BoundExplanation),
+            EdpStandardErrorJs = measured.Spread?.EdpStandardErrorJs,
+            Iterations = measured.Spread?.LatencyNs.Count ?? 0,
+            Levers = measured.Plan.Length > 0 ? measured.Plan : null,
         };
         var timeline = new ScheduleTimeline(0, ScheduleTimeline.GenesFrom(measured.Genes), Phases(measured.MicroBatches), measured.FirstIteration.Tasks)
         {

@@ -45,6 +45,12 @@ public static class MetricsJson
             w.Number("staticPj", m.Energy.StaticPj);
             w.WriteEndObject();
             w.Number("edpJs", m.EdpJouleSeconds);
+            if (m.EdpStandardErrorJs is { } se)
+            {
+                w.Number("edpStandardErrorJs", se);
+                w.WriteNumber("iterations", m.Iterations);
+            }
+            if (m.Levers is { } levers) w.WriteString("levers", levers);
             w.WriteNumber("evaluations", m.Evaluations);
             w.Number("wallSeconds", m.WallSeconds);
             w.WriteBoolean("cancelled", m.Cancelled);
@@ -177,6 +183,9 @@ public static class MetricsJson
             Bounds = root.TryProp("lowerBounds", out var lb)
                 ? new BoundSummary(lb.Double("latencyNs", file), lb.Double("computeNs", file), lb.Double("dramNs", file), lb.Double("energyPj", file), lb.Str("bound", file))
                 : null,
+            EdpStandardErrorJs = root.TryProp("edpStandardErrorJs", out _) ? root.Double("edpStandardErrorJs", file) : null,
+            Iterations = root.TryProp("iterations", out _) ? root.Int("iterations", file) : 0,
+            Levers = root.TryProp("levers", out _) ? root.Str("levers", file) : null,
         };
         var package = root.Prop("package", file);
         var types = package.Array("chipletTypes", file).Select(t => t.GetString() ?? string.Empty).ToArray();

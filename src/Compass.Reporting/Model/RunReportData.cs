@@ -106,6 +106,15 @@ public sealed record RunMetrics(
 
     /// <summary>The evaluator's lower bounds for the same iterations and what bounds the iteration, or null when not computed.</summary>
     public BoundSummary? Bounds { get; init; }
+
+    /// <summary>Standard error of <see cref="EdpJouleSeconds"/> over the sampled iterations (delta method, docs/levers.md), J·s; null when not computed.</summary>
+    public double? EdpStandardErrorJs { get; init; }
+
+    /// <summary>The sampled iterations the mean runs over (0 when not recorded).</summary>
+    public int Iterations { get; init; }
+
+    /// <summary>The lever values of the mapping (<c>microBatchSize=4 tensorParallel=16</c>) when the scenario left levers to the search, else null.</summary>
+    public string? Levers { get; init; }
 }
 
 /// <summary>The evaluator's lower bounds (mean over the sampled iterations) and the sentence naming what bounds the iteration.</summary>

@@ -46,11 +46,17 @@ public static class ScenarioReader
             Graph = new GraphOptions
             {
                 Layers = Int(graph, "layers"),
-                TensorParallel = Int(graph, "tensorParallel"),
+                TensorParallel = LeverBase(graph, "tensorParallel", 8),
                 HeadGroups = Int(graph, "headGroups"),
-                MicroBatchSize = Int(graph, "microBatchSize"),
+                MicroBatchSize = LeverBase(graph, "microBatchSize", 1),
+                PrefillMicroBatchSize = LeverBase(graph, "prefillMicroBatchSize", 1),
                 CausalPrefill = graph["causalPrefill"]!.GetValue<bool>(),
             },
+            Levers = new LeverSettings(
+                LeverCandidates(graph, "microBatchSize", Int(workload, "maxBatchRequests")),
+                LeverCandidates(graph, "prefillMicroBatchSize", Int(workload, "maxBatchRequests")),
+                graph["tensorParallel"] is JsonArray ? LeverCandidates(graph, "tensorParallel", 0) : [],
+                graph["tensorParallel"] is JsonValue tp && tp.GetValueKind() == System.Text.Json.JsonValueKind.String),
             Workload = new WorkloadSettings(
                 Choice(root, "workload", "trace")!,
                 Choice(root, "workload", "scheduler")!,
@@ -61,6 +67,7 @@ public static class ScenarioReader
                 Int(workload, "replayIterations"))
             {
                 Padding = new PaddingOptions(Padding.ParseMode(Str(workload, "padding")), Int(workload, "paddedLength")),
+                Stratified = Str(workload, "sampling") == "stratified",
             },
             CostModels = new CostModelSettings(
                 Choice(root, "costModels", "compute")!,
@@ -85,6 +92,22 @@ public static class ScenarioReader
     }
 
     private static string Str(JsonObject o, string key) => o[key]!.GetValue<string>();
+
+    /// <summary>A lever's fixed value, or for one left to the search its first listed candidate (<paramref name="searchDefault"/> for "search").</summary>
+    private static int LeverBase(JsonObject o, string key, int searchDefault) => o[key] switch
+    {
+        JsonArray list => checked((int)list[0]!.GetValue<long>()),
+        JsonValue v when v.GetValueKind() == System.Text.Json.JsonValueKind.String => searchDefault,
+        _ => Int(o, key),
+    };
+
+    /// <summary>A lever's candidates: the list as given, powers of two up to <paramref name="searchLimit"/> for "search", none for a fixed value.</summary>
+    private static int[] LeverCandidates(JsonObject o, string key, int searchLimit) => o[key] switch
+    {
+        JsonArray list => [.. list.Select(n => checked((int)n!.GetValue<long>()))],
+        JsonValue v when v.GetValueKind() == System.Text.Json.JsonValueKind.String => [.. Enumerable.Range(0, 31).Select(k => 1 << k).TakeWhile(c => c <= searchLimit)],
+        _ => [],
+    };
 
     private static int Int(JsonObject o, string key) => checked((int)o[key]!.GetValue<long>());
 

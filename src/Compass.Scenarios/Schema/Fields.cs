@@ -505,3 +505,92 @@ public sealed class MapField(FieldSpec value) : FieldSpec
     public override JsonObject ToJsonSchema(JsonSchemaWriter writer) =>
         Annotate(new JsonObject { ["type"] = "object", ["additionalProperties"] = Value.ToJsonSchema(writer) });
 }
+
+/// <summary>
+/// A lever (docs/levers.md): a whole number within a range (the scenario fixes it), <c>"search"</c> (the search chooses
+/// among the standard candidates), or an array of candidates the search chooses among. Override text may be a number,
+/// <c>search</c>, or candidates separated by commas (<c>--set graph.microBatchSize=1,4,16</c>).
+/// </summary>
+/// <param name="minimum">Smallest allowed value.</param>
+/// <param name="maximum">Largest allowed value.</param>
+/// <param name="defaultValue">Default (a fixed value).</param>
+public sealed class LeverField(long minimum, long maximum, long defaultValue) : FieldSpec
+{
+    /// <summary>Most candidates a list may hold.</summary>
+    public const int MaxCandidates = 64;
+
+    /// <summary>The word that leaves the lever to the search with the standard candidates.</summary>
+    public const string Search = "search";
+
+    /// <inheritdoc />
+    public override JsonNode? Default => JsonValue.Create(defaultValue);
+
+    /// <inheritdoc />
+    public override JsonNode Bind(JsonNode node, string path, BindContext context)
+    {
+        if (context.TextOf(node) is { } text)
+        {
+            var trimmed = text.Trim();
+            if (string.Equals(trimmed, Search, StringComparison.OrdinalIgnoreCase)) return JsonValue.Create(Search);
+            var parts = trimmed.Split(',', StringSplitOptions.TrimEntries);
+            var values = new List<long>();
+            foreach (var part in parts)
+            {
+                if (!long.TryParse(part, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var v))
+                    throw new CompassInputException(path, $"must be a whole number, \"{Search}\" or a list of candidates, got '{text}'");
+                values.Add(Check(v, path));
+            }
+            return values.Count == 1 ? JsonValue.Create(values[0]) : List(values, path);
+        }
+        switch (node.GetValueKind())
+        {
+            case JsonValueKind.String when string.Equals(node.GetValue<string>().Trim(), Search, StringComparison.OrdinalIgnoreCase):
+                return JsonValue.Create(Search);
+            case JsonValueKind.Number:
+                return JsonValue.Create(Check(Whole(node, path), path));
+            case JsonValueKind.Array:
+                var items = node.AsArray();
+                var values = new List<long>(items.Count);
+                for (var i = 0; i < items.Count; i++)
+                {
+                    var item = items[i] ?? throw new CompassInputException($"{path}[{i}]", "must be a whole number, got null");
+                    values.Add(Check(Whole(item, $"{path}[{i}]"), $"{path}[{i}]"));
+                }
+                return List(values, path);
+            default:
+                throw new CompassInputException(path, $"must be a whole number, \"{Search}\" or a list of candidates, got {Shown(node)}");
+        }
+    }
+
+    /// <inheritdoc />
+    public override JsonObject ToJsonSchema(JsonSchemaWriter writer) => Annotate(new JsonObject
+    {
+        ["oneOf"] = new JsonArray(
+            new JsonObject { ["type"] = "integer", ["minimum"] = minimum, ["maximum"] = maximum },
+            new JsonObject { ["const"] = Search },
+            new JsonObject
+            {
+                ["type"] = "array",
+                ["minItems"] = 1,
+                ["maxItems"] = MaxCandidates,
+                ["items"] = new JsonObject { ["type"] = "integer", ["minimum"] = minimum, ["maximum"] = maximum },
+            }),
+    });
+
+    private long Check(long value, string path) =>
+        value < minimum || value > maximum ? throw new CompassInputException(path, $"must be in [{minimum}, {maximum}], got {value}") : value;
+
+    private static long Whole(JsonNode node, string path)
+    {
+        if (node.GetValueKind() == JsonValueKind.Number && node.AsValue().TryGetValue<long>(out var l)) return l;
+        if (node.GetValueKind() == JsonValueKind.Number && NumberOf(node) is var d && d == Math.Floor(d) && Math.Abs(d) < 9e18) return (long)d;
+        throw new CompassInputException(path, $"must be a whole number, got {Shown(node)}");
+    }
+
+    private static JsonArray List(List<long> values, string path)
+    {
+        if (values.Count == 0) throw new CompassInputException(path, "must hold at least one candidate");
+        if (values.Count > MaxCandidates) throw new CompassInputException(path, $"must hold at most {MaxCandidates} candidates, got {values.Count}");
+        return new JsonArray([.. values.Select(v => (JsonNode)JsonValue.Create(v))]);
+    }
+}

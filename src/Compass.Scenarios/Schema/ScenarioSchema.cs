@@ -53,9 +53,10 @@ public static class ScenarioSchema
 
         var graph = new ObjectField(
             ("layers", new IntegerField(0, 100_000, 1) { Unit = "decoder layers", Description = "Decoder layers modelled; 0 = all of the model's (the published experiments model one block)." }),
-            ("tensorParallel", new IntegerField(1, 4096, 8) { Unit = "shards", Description = "Shards of the output projection and FFN GEMMs." }),
+            ("tensorParallel", new LeverField(1, 4096, 8) { Unit = "shards", Description = "Shards of the output projection and FFN GEMMs; \"search\" or a list of candidates leaves the degree to the search (docs/levers.md)." }),
             ("headGroups", new IntegerField(0, 4096, 0) { Unit = "groups", Description = "QKV / attention split; 0 = min(tensorParallel, heads); = heads for per-head nodes." }),
-            ("microBatchSize", new IntegerField(1, 1_000_000, 1) { Unit = "requests", Description = "Requests per micro-batch." }),
+            ("microBatchSize", new LeverField(1, 1_000_000, 1) { Unit = "requests", Description = "Requests per micro-batch (of the decodes when prefillMicroBatchSize is set); \"search\" or a list of candidates leaves it to the search (docs/levers.md)." }),
+            ("prefillMicroBatchSize", new LeverField(0, 1_000_000, 0) { Unit = "requests", Description = "Requests per micro-batch of the prefill and chunked-prefill requests, split apart from the decodes; 0 = one split for every request (published); \"search\" or a list of candidates leaves it to the search." }),
             ("causalPrefill", new BooleanField(true) { Description = "Count half the prefill score work (the published graph counts all of it)." }))
         { Description = "How the computation execution graph is built." };
 
@@ -66,6 +67,7 @@ public static class ScenarioSchema
             ("maxBatchTokens", new IntegerField(0, int.MaxValue, 0) { Unit = "tokens", Description = "New-token budget per iteration; 0 = none (Sarathi's chunk budget)." }),
             ("warmupIterations", new IntegerField(0, 10_000_000, 0) { Unit = "iterations", Description = "Iterations skipped before sampling, so continuous batching reaches a steady mix." }),
             ("searchIterations", new IntegerField(1, 100_000, 1) { Unit = "iterations", Description = "Sampled iterations the search objective averages over." }),
+            ("sampling", new EnumField(["uniform", "stratified"], "uniform") { Description = "How the search iterations are drawn after the warm-up: uniform, or stratified by phase mix (each mix of prefills and decodes in proportion to how often the schedule runs it; docs/levers.md)." }),
             ("replayIterations", new IntegerField(1, 10_000_000, 300) { Unit = "iterations", Description = "Held-out iterations compass replay runs on (another seed)." }),
             ("padding", new EnumField(["none", "batch-max", "fixed"], "none") { Description = "Prior work's padded batching: none (tokens concatenated, the Compass default), batch-max (every request padded to its batch's longest), fixed (to paddedLength). The wasted time and energy are reported under padding in metrics.json." }),
             ("paddedLength", new IntegerField(0, 100_000_000, 0) { Unit = "tokens", Description = "Length every request is padded to when padding is fixed (>= 1 then); unused otherwise." }))
@@ -148,7 +150,8 @@ public static class ScenarioSchema
             [
                 new ObjectRule("A micro-batch cannot be larger than the batch.", root =>
                 {
-                    var mb = root["graph"]!["microBatchSize"]!.GetValue<long>();
+                    // A fixed size is checked here; candidates of a lever that exceed the batch are dropped when the problem is built.
+                    if (root["graph"]!["microBatchSize"] is not JsonValue fixedSize || !fixedSize.TryGetValue<long>(out var mb)) return null;
                     var max = root["workload"]!["maxBatchRequests"]!.GetValue<long>();
                     return mb > max ? ("graph.microBatchSize", $"must be <= workload.maxBatchRequests ({max}), got {mb}: a micro-batch cannot be larger than the batch") : null;
                 }),
