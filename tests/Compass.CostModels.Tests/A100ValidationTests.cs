@@ -115,40 +115,123 @@ public class A100ValidationTests(ITestOutputHelper output)
         ("add (residual)", 9, Shape(OperatorKind.Elementwise, tokens, 1, 4096)),
     ];
 
-    [Fact]
-    public void VidurLlama2PerOperatorProfile()
+    private static readonly ChipletType A100Pcie = ChipletCatalog.A100PcieLike;
+
+    /// <summary>Achievable HBM bandwidth of the shipped PCIe preset (peak × achievable fraction), GB/s.</summary>
+    private static double PcieAchievableGBps => PackagePresets.A100Pcie80.DramChannels.Sum(c => c.EffectiveBandwidthGBps);
+
+    /// <summary>Kernel time (no launch: Vidur times CUDA kernels) of <paramref name="op"/> on <paramref name="type"/> with DRAM of <paramref name="gbps"/>, ms.</summary>
+    private static double KernelMs(ChipletType type, OperatorShape op, double gbps)
     {
-        var rows = ReadCsv("vidur_a100_Llama-2-7b-hf_tp1_ops.csv");
-        var sums = new Dictionary<string, (double Sum, int Count, double SumBig, int CountBig)>();
-        foreach (var r in rows)
+        var t = OperatorTiming.Isolated(Model.Estimate(type, op, CancellationToken.None), op, gbps);
+        var peakMacsPerNs = type.RateFor(16).MacsPerCycle * type.ClockGHz;
+        var peakGBps = gbps / PackagePresets.GpuHbmAchievableFraction;
+        var bytes = op.InputBytes + op.WeightBytes + op.OutputBytes;
+        var bound = Math.Max(op.Kind == OperatorKind.Gemm ? op.Macs / peakMacsPerNs : 0, bytes / peakGBps);
+        Assert.True(t.TotalNs - t.LaunchNs >= bound * (1 - 1e-9), $"{op} below FLOPs/peak or bytes/bandwidth");
+        return (t.TotalNs - t.LaunchNs) / 1e6;
+    }
+
+    /// <summary>Mean |error| per Vidur operator on <paramref name="type"/>: over rows measured ≥ 0.19 ms and over rows of ≥ 1,024 tokens.</summary>
+    private static Dictionary<string, (double SumBig, int CountBig, double SumLong, int CountLong)> VidurErrors(ChipletType type, double gbps)
+    {
+        var sums = new Dictionary<string, (double SumBig, int CountBig, double SumLong, int CountLong)>();
+        foreach (var r in ReadCsv("vidur_a100_Llama-2-7b-hf_tp1_ops.csv"))
         {
             var tokens = (long)r[0];
             foreach (var (name, column, op) in VidurOperators(tokens))
             {
                 var measured = r[column];
-                var t = Time(op);
-                var kernelMs = (t.TotalNs - t.LaunchNs) / 1e6; // Vidur times CUDA kernels: no launch overhead
-                Assert.True(t.TotalNs - t.LaunchNs >= LowerBoundNs(op) * (1 - 1e-9), $"{name} at {tokens} tokens below FLOPs/peak or bytes/bandwidth");
-                var err = Math.Abs(kernelMs - measured) / measured;
+                var err = Math.Abs(KernelMs(type, op, gbps) - measured) / measured;
                 var s = sums.GetValueOrDefault(name);
-                s.Sum += err; s.Count++;
                 if (measured >= 0.19) { s.SumBig += err; s.CountBig++; }
+                if (tokens >= 1024) { s.SumLong += err; s.CountLong++; }
                 sums[name] = s;
             }
         }
-        var table = new StringBuilder("| operator | mean abs error (all token counts) | rows >= 0.19 ms | mean abs error there |\n|---|---:|---:|---:|\n");
-        double gemmSum = 0;
-        var gemmCount = 0;
+        return sums;
+    }
+
+    private static double GemmMean(Dictionary<string, (double SumBig, int CountBig, double SumLong, int CountLong)> sums)
+    {
+        double sum = 0;
+        var count = 0;
         foreach (var (name, s) in sums)
-        {
-            table.AppendLine(string.Create(CultureInfo.InvariantCulture, $"| {name} | {s.Sum / s.Count:P1} | {s.CountBig} | {(s.CountBig > 0 ? (s.SumBig / s.CountBig).ToString("P1", CultureInfo.InvariantCulture) : "-")} |"));
-            if (name.Contains("proj", StringComparison.Ordinal)) { gemmSum += s.SumBig; gemmCount += s.CountBig; }
-        }
-        table.AppendLine(string.Create(CultureInfo.InvariantCulture, $"GEMMs >= 0.19 ms: mean |error| {gemmSum / gemmCount:P1} over {gemmCount}"));
+            if (name.Contains("proj", StringComparison.Ordinal)) { sum += s.SumBig; count += s.CountBig; }
+        return sum / count;
+    }
+
+    /// <summary>
+    /// Vidur's A100 profile on the shipped <c>a100-pcie-like</c> entry and <c>a100-80gb-pcie-single</c> preset. Vidur's
+    /// docs say its A100 compute data may come from the 300 W A100 80 GB PCIe card: its large GEMMs plateau at
+    /// 216–233 TFLOPS, 70–75 % of the boost-clock peak where LLMCompass's 400 W SXM card reaches 89–94 %. The PCIe entry is
+    /// the same die at its published base clock (see its source); nothing here is fitted to these rows.
+    /// GEMMs measured ≥ 0.19 ms: mean |error| ≤ 10 % (each operator ≤ 15 %). The memory-bound vector kernels (≥ 1,024
+    /// tokens) are asserted at the bounds the model reaches: Vidur's RMSNorm and SiLU×gate kernels stream their tensors
+    /// at 640–1,020 GB/s, well below the 1,500 GB/s the GEMMs reach, which a bytes-streamed model does not see.
+    /// </summary>
+    [Fact]
+    public void VidurLlama2PerOperatorProfileOnThePcieEntry()
+    {
+        var sums = VidurErrors(A100Pcie, PcieAchievableGBps);
+        var table = new StringBuilder("| operator | rows >= 0.19 ms | mean abs error there | rows >= 1024 tokens | mean abs error there |\n|---|---:|---:|---:|---:|\n");
+        foreach (var (name, s) in sums)
+            table.AppendLine(string.Create(CultureInfo.InvariantCulture,
+                $"| {name} | {s.CountBig} | {(s.CountBig > 0 ? (s.SumBig / s.CountBig).ToString("P1", CultureInfo.InvariantCulture) : "-")} | {s.CountLong} | {s.SumLong / s.CountLong:P1} |"));
+        var gemm = GemmMean(sums);
+        table.AppendLine(string.Create(CultureInfo.InvariantCulture, $"GEMMs >= 0.19 ms: mean |error| {gemm:P1}"));
         output.WriteLine(table.ToString());
-        // Vidur's compute profile may come from the 300 W A100 80 GB PCIe card (its docs): its fused QKV GEMM at 4,096
-        // tokens runs at 217 TFLOPS (70 % of peak) where LLMCompass's SXM card reaches 277 TFLOPS (89 %) on a similar
-        // shape. The SXM-derived entry therefore stays within 20 % here (10 % on LLMCompass's SXM measurements).
-        Assert.True(gemmSum / gemmCount <= 0.20, $"Vidur GEMMs >= 0.19 ms: mean |error| {gemmSum / gemmCount:P1} > 20 %");
+        Assert.True(gemm <= 0.10, $"Vidur GEMMs >= 0.19 ms: mean |error| {gemm:P1} > 10 %");
+        foreach (var (name, s) in sums)
+            if (name.Contains("proj", StringComparison.Ordinal)) Assert.True(s.SumBig / s.CountBig <= 0.15, $"{name}: {s.SumBig / s.CountBig:P1} > 15 %");
+        Assert.True(sums["add (residual)"].SumLong / sums["add (residual)"].CountLong <= 0.30);
+        Assert.True(sums["mlp_act (SiLU x gate)"].SumLong / sums["mlp_act (SiLU x gate)"].CountLong <= 0.40);
+        Assert.True(sums["input_layernorm (RMSNorm)"].SumLong / sums["input_layernorm (RMSNorm)"].CountLong <= 0.60);
+    }
+
+    /// <summary>
+    /// The same profile on the SXM entry: its GEMMs are 20–30 % faster than Vidur measured (the 400 W card's boost clock
+    /// against the 300 W card's base clock). Asserted so that the gap between the two entries stays explained: the SXM
+    /// entry must be clearly off (≥ 15 %) and the PCIe entry within 10 %.
+    /// </summary>
+    [Fact]
+    public void VidurProfileSeparatesTheSxmAndPcieCards()
+    {
+        var sxm = GemmMean(VidurErrors(A100, AchievableGBps));
+        var pcie = GemmMean(VidurErrors(A100Pcie, PcieAchievableGBps));
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Vidur GEMMs >= 0.19 ms: a100-like {sxm:P1}, a100-pcie-like {pcie:P1}"));
+        Assert.True(sxm >= 0.15 && pcie <= 0.10);
+    }
+
+    /// <summary>
+    /// One whole Llama-2-7B decoder layer per token count (the sum of Vidur's measured operators: QKV, RoPE excluded as
+    /// the model has no RoPE cost, output projection, two RMSNorms, gate+up, SiLU×gate, down, two residual adds) against
+    /// the PCIe entry's sum of kernel times: mean |error| within 7 % over the token counts ≥ 512, none beyond 20 % (the
+    /// worst, 15 %, is a token count where the library's tile choice and the model's differ).
+    /// </summary>
+    [Fact]
+    public void VidurWholeLayerWithinSevenPercentOnAverage()
+    {
+        double sum = 0, worst = 0;
+        var count = 0;
+        foreach (var r in ReadCsv("vidur_a100_Llama-2-7b-hf_tp1_ops.csv"))
+        {
+            var tokens = (long)r[0];
+            if (tokens < 512) continue;
+            double measured = 0, model = 0;
+            foreach (var (name, column, op) in VidurOperators(tokens))
+            {
+                var times = name.StartsWith("add", StringComparison.Ordinal) || name.StartsWith("input_layernorm", StringComparison.Ordinal) ? 2 : 1;
+                measured += times * r[column];
+                model += times * KernelMs(A100Pcie, op, PcieAchievableGBps);
+            }
+            var err = Math.Abs(model - measured) / measured;
+            sum += err;
+            worst = Math.Max(worst, err);
+            count++;
+        }
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Llama-2-7B layer, {count} token counts >= 512: mean |error| {sum / count:P1}, worst {worst:P1}"));
+        Assert.True(sum / count <= 0.07, $"mean {sum / count:P1}");
+        Assert.True(worst <= 0.20, $"worst {worst:P1}");
     }
 }

@@ -35,6 +35,7 @@ public class CatalogUtilisationTests(ITestOutputHelper output)
 
     [Theory]
     [InlineData("a100-like", 400.0)]
+    [InlineData("a100-pcie-like", 300.0)]
     [InlineData("h100-like", 700.0)]
     public void LargeFp16GemmEnergyFitsTheTdpEnvelope(string name, double tdpW)
     {
@@ -48,5 +49,26 @@ public class CatalogUtilisationTests(ITestOutputHelper output)
         Assert.True(joules <= envelope, $"{joules} J > {envelope} J");
         // Not absurdly low either: a busy GPU draws well over its static power.
         Assert.True(joules >= 0.3 * envelope, $"{joules} J < 30 % of the envelope");
+    }
+
+    /// <summary>
+    /// Why the PCIe entry runs at its base clock: by this model's own energies, the die at the 1.41 GHz boost clock draws
+    /// more than the card's 300 W on a large FP16 GEMM, and at the 1.065 GHz base clock it fits.
+    /// </summary>
+    [Fact]
+    public void A100PcieBoostClockExceedsItsPowerCapAndTheBaseClockFits()
+    {
+        var op = new OperatorShape(OperatorKind.Gemm, 8192, 8192, 8192, 1, 16, 16, 16, StaticWeights: true);
+        double PowerW(ChipletType t)
+        {
+            var cost = new DataflowComputeModel().Estimate(t, op, CancellationToken.None);
+            return cost.EnergyPj / cost.TimeNs * 1e-3 + t.StaticPowerW;
+        }
+        var pcie = ChipletCatalog.A100PcieLike;
+        var atBoost = PowerW(pcie with { ClockGHz = ChipletCatalog.A100Like.ClockGHz });
+        var atBase = PowerW(pcie);
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"a100-pcie-like 8192^3 FP16: {atBoost:F0} W at 1.41 GHz, {atBase:F0} W at 1.065 GHz (cap 300 W)"));
+        Assert.True(atBoost > 300.0, $"{atBoost} W");
+        Assert.True(atBase <= 300.0, $"{atBase} W");
     }
 }

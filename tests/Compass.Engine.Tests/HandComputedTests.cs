@@ -54,6 +54,29 @@ public sealed class HandComputedTests
         Assert.Equal(416 * 4224.0, fitness.Objective, 6);
     }
 
+    /// <summary>
+    /// The evaluator does not charge a compute model's launch overhead (docs/cost-models.md): a served model issues its
+    /// kernels back to back, so the overhead of an isolated operator is not on the device's critical path. A model that
+    /// reports 1 ms of launch per operator gives the same latency and energy as the hand-computed case.
+    /// </summary>
+    [Fact]
+    public void LaunchOverheadOfIsolatedOperatorsIsNotCharged()
+    {
+        var problem = ExplorationProblem.Create(Fixtures.TwoChipletDefinition(Fixtures.TinyModel(), [Fixtures.Decode(3)],
+            new GraphOptions { TensorParallel = 1, HeadGroups = 1, MicroBatchSize = 1 }, new LaunchReportingCostModel(1_000_000)), CancellationToken.None);
+        var result = problem.EvaluateIteration(problem.Space.CreateGenome(), 0, includeTimeline: false);
+        Assert.Equal(416, result.LatencyNs, 9);
+        Assert.Equal(4224, result.Energy.TotalPj, 9);
+    }
+
+    private sealed class LaunchReportingCostModel(double launchNs) : Compass.Abstractions.Costs.IComputeCostModel
+    {
+        private readonly LinearCostModel inner = new();
+
+        public Compass.Abstractions.Costs.OperatorCost Estimate(Compass.Abstractions.Hardware.ChipletType chiplet, Compass.Abstractions.Costs.OperatorShape op, CancellationToken cancellationToken) =>
+            inner.Estimate(chiplet, op, cancellationToken) with { LaunchOverheadNs = launchNs };
+    }
+
     [Fact]
     public void OutputIsForwardedOverTheNopWhenProducerIsLastOnItsChiplet()
     {

@@ -93,6 +93,11 @@ public sealed class CheckpointTests
         Assert.Equal(0, Cli.Run("explore", "--scenario", TestPaths.FixtureScenario, "--plugins", Cli.Fixtures, "--out", dir, "--quiet").ExitCode);
         Assert.Equal("error: --seed: cannot be combined with --resume: the resumed run must use the same seed", Cli.Run("explore", "--resume", dir, "--seed", "3").Error);
         Assert.StartsWith("error: --scenario: cannot be combined with --resume", Cli.Run("explore", "--resume", dir, "--scenario", TestPaths.FixtureScenario).Error, StringComparison.Ordinal);
+        var set = Cli.Run("explore", "--resume", dir, "--set", "budget.evaluations=5000");
+        Assert.Equal(2, set.ExitCode);
+        Assert.Equal("error: --set: cannot be combined with --resume: the resumed run must use the same scenario", set.Error);
+        Assert.Equal("error: --budget: cannot be combined with --resume: the resumed run must use the same budget", Cli.Run("explore", "--resume", dir, "--budget", "9").Error);
+        Assert.Equal("error: --force: cannot be combined with --resume: it would clear the run to continue", Cli.Run("explore", "--resume", dir, "--force").Error);
         Assert.StartsWith("error: --resume: folder not found", Cli.Run("explore", "--resume", dir + "-missing").Error, StringComparison.Ordinal);
         Assert.Equal(2, Cli.Run("explore", "--resume", TestPaths.NewTempDir()).ExitCode);
     }

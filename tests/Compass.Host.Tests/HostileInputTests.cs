@@ -80,13 +80,28 @@ public sealed class HostileInputTests
     }
 
     [Fact]
-    public void PromptLongerThanTheContextWindowIsRefused()
+    public void PromptLongerThanTheContextWindowIsRefusedNamingTheTraceFileAndLine()
     {
         var path = TraceFile(10, "2023-11-17 00:00:00.0000000,100000,3");
         var r = ValidateReal(WithTraceFile(path));
         Assert.Equal(2, r.ExitCode);
-        Assert.StartsWith("error: workload.trace: request 10 ", r.Error, StringComparison.Ordinal);
-        Assert.EndsWith("has a 100000-token prompt, longer than the 8192-token context window of model 'llama-3-8b'", r.Error, StringComparison.Ordinal);
+        Assert.Equal($"error: {path}:12: request 10 (workload.trace) (arriving at 21600 s) has a 100000-token prompt, longer than the 8192-token context window of model 'llama-3-8b'", r.Error);
+    }
+
+    [Fact]
+    public void ExploreNamesTheLineOfAnOverlongPromptInTheMiddleOfATrace()
+    {
+        // Row 300 of 600 (line 302: header first) is too long; explore refuses before writing anything.
+        var path = Path.Combine(TestPaths.NewTempDir(), "trace.csv");
+        var lines = File.ReadAllLines(TraceFile(600, "2023-11-16 18:00:01.0000000,100,1")).ToList();
+        lines[301] = lines[301].Split(',')[0] + ",9000,2";
+        File.WriteAllText(path, string.Join('\n', lines) + "\n");
+        var outDir = Path.Combine(TestPaths.NewTempDir(), "out");
+        var r = Cli.Run("explore", "--scenario", Cli.Write(WithTraceFile(path)), "--plugins", TestPaths.PluginsDir, "--out", outDir, "--quiet", "--budget", "5");
+        Assert.Equal(2, r.ExitCode);
+        Assert.StartsWith($"error: {path}:302: request 300 (workload.trace) ", r.Error, StringComparison.Ordinal);
+        Assert.EndsWith("has a 9000-token prompt, longer than the 8192-token context window of model 'llama-3-8b'", r.Error, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(outDir));
     }
 
     // 2. Resume is faithful.
@@ -311,8 +326,8 @@ public sealed class HostileInputTests
         var r = ValidateReal(WithTraceFile(path));
         Assert.Equal(2, r.ExitCode);
         Assert.True(r.Error.Length < 1000, $"{r.Error.Length} characters");
-        Assert.Contains("header has no column ContextTokens", r.Error, StringComparison.Ordinal);
-        Assert.Contains("characters cut", r.Error, StringComparison.Ordinal);
+        Assert.Contains("header has no column ContextTokens (found: TIMESTAMP,xxxx", r.Error, StringComparison.Ordinal);
+        Assert.EndsWith("xxx…)", r.Error, StringComparison.Ordinal);
     }
 
     [Fact]

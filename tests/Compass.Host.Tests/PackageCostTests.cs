@@ -19,6 +19,7 @@ public sealed class PackageCostTests
         Assert.Equal(parts, cost.GetProperty("totalUsd").GetDouble(), parts * 1e-12);
         // 16 compute dies on the 4 × 4 mesh: a positive die area that the report shows beside the cost.
         Assert.True(cost.GetProperty("computeDieAreaMm2").GetDouble() > 0);
+        Assert.Contains("package cost (compass-simple)", File.ReadAllText(Path.Combine(outDir, "report.html")), StringComparison.Ordinal);
     }
 
     [Fact]

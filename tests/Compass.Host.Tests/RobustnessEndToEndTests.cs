@@ -105,6 +105,62 @@ public sealed class RobustnessEndToEndTests
         return (mapping, log, BitConverter.DoubleToInt64Bits(edp));
     }
 
+    /// <summary>
+    /// Two real processes: while a long exploration writes a folder (its pid in the lock file), a second explore, a
+    /// <c>--resume</c> and a <c>replay --out</c> into that folder are each refused within seconds with exit 2 and the
+    /// one-line lock message naming the live run's pid; the folder's log is not touched by them; the lock goes with the
+    /// run (SIGTERM).
+    /// </summary>
+    [Fact]
+    public void ALiveRunsFolderIsRefusedToEveryOtherProcessNamingItsPid()
+    {
+        var dir = Path.Combine(TestPaths.NewTempDir(), "out");
+        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = TestPaths.NewTempDir() };
+        psi.ArgumentList.Add(TestPaths.HostDll);
+        foreach (var a in (string[])["explore", "--scenario", Cli.DefaultScenarioPath, "--out", dir, "--quiet", "--budget", "10000000", "--set", "budget.wallSeconds=0"]) psi.ArgumentList.Add(a);
+        psi.Environment["NO_COLOR"] = "1";
+        using var owner = Process.Start(psi)!;
+        _ = owner.StandardOutput.ReadToEndAsync();
+        _ = owner.StandardError.ReadToEndAsync();
+        try
+        {
+            var lockPath = Path.Combine(dir, ".compass.lock");
+            var log = Path.Combine(dir, "search-log.csv");
+            var clock = Stopwatch.StartNew();
+            while (!owner.HasExited && clock.Elapsed < TimeSpan.FromSeconds(60)
+                   && !(File.Exists(log) && new FileInfo(log).Length > 200 && File.Exists(lockPath) && new FileInfo(lockPath).Length > 0))
+                Thread.Sleep(20);
+            Assert.False(owner.HasExited, "the owner run ended early");
+            Assert.StartsWith(owner.Id.ToString(System.Globalization.CultureInfo.InvariantCulture) + " ", File.ReadAllText(lockPath), StringComparison.Ordinal);
+            var message = $"{dir} is being written by another compass run (pid {owner.Id}); wait for it or choose another folder";
+
+            var second = HostProcess.Run(TimeSpan.FromSeconds(60), "explore", "--scenario", Cli.DefaultScenarioPath, "--out", dir, "--quiet", "--budget", "5");
+            Assert.Equal(2, second.ExitCode);
+            Assert.Equal("error: --out: " + message, Assert.Single(second.ErrorLines));
+
+            var resume = HostProcess.Run(TimeSpan.FromSeconds(60), "explore", "--resume", dir, "--quiet");
+            Assert.Equal(2, resume.ExitCode);
+            Assert.Equal("error: --resume: " + message, Assert.Single(resume.ErrorLines));
+
+            var forced = HostProcess.Run(TimeSpan.FromSeconds(60), "explore", "--scenario", Cli.DefaultScenarioPath, "--out", dir, "--quiet", "--budget", "5", "--force");
+            Assert.Equal(2, forced.ExitCode);
+            Assert.Equal("error: --out: " + message, Assert.Single(forced.ErrorLines));
+            Assert.False(owner.HasExited, "the owner run must still be running");
+            Assert.True(File.Exists(log), "a refused run must not clear the live run's log");
+        }
+        finally
+        {
+            if (!owner.HasExited)
+            {
+                using var term = Process.Start("kill", ["-TERM", owner.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+                term.WaitForExit();
+            }
+            Assert.True(owner.WaitForExit(TimeSpan.FromSeconds(60)));
+        }
+        Assert.Equal(130, owner.ExitCode);
+        Assert.False(File.Exists(Path.Combine(dir, ".compass.lock")));
+    }
+
     [Fact]
     public void KilledRunResumesToExactlyTheUninterruptedResult()
     {

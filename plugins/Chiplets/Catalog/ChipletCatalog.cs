@@ -130,6 +130,12 @@ public static class ChipletCatalog
     /// <summary>A100-class single die (SXM): 624 TOPS INT8 / 312 TFLOPS BF16 dense, 40 MB L2.</summary>
     public static ChipletType A100Like { get; } = BuildA100Like();
 
+    /// <summary>
+    /// A100-class die on the 300 W PCIe card: the <see cref="A100Like"/> die at its published 1,065 MHz base clock, the clock
+    /// the card sustains under a dense tensor-core load within its power cap (235.6 TFLOPS FP16 sustained).
+    /// </summary>
+    public static ChipletType A100PcieLike { get; } = BuildA100PcieLike();
+
     /// <summary>H100-class single die (SXM): 1,979 TOPS INT8/FP8 / 989 TFLOPS BF16 dense, 50 MB L2.</summary>
     public static ChipletType H100Like { get; } = BuildH100Like();
 
@@ -140,7 +146,7 @@ public static class ChipletCatalog
         TpuLike1k, TpuLike4k, TpuLike16k,
         AscendLike1k, AscendLike4k, AscendLike16k,
         TeslaLike1k, TeslaLike4k, TeslaLike16k,
-        NvdlaLike, EyerissLike, A100Like, H100Like,
+        NvdlaLike, EyerissLike, A100Like, A100PcieLike, H100Like,
     ];
 
     /// <summary>The built-in types keyed by name (case-insensitive).</summary>
@@ -455,6 +461,24 @@ public static class ChipletCatalog
         StaticPowerW = 100.0,
         AreaMm2 = 826.0,
         ProcessNm = 7,
+    };
+
+    /// <summary>Published base clock of the A100 80 GB PCIe card, GHz (its boost clock is the SXM part's 1.41 GHz).</summary>
+    public const double A100PcieBaseClockGHz = 1.065;
+
+    private static ChipletType BuildA100PcieLike() => BuildA100Like() with
+    {
+        Name = "a100-pcie-like",
+        Description = "A100-class GPU die on the 300 W PCIe card: the a100-like die (108 SMs x 4 tensor cores, 40 MB L2) at its 1.065 GHz base clock = 235.6 TFLOPS FP16 / 471 TOPS INT8 sustained under dense tensor-core load; 7 nm",
+        Source = "Same GA100 die as a100-like (108 SMs, 432 tensor cores, 40 MB L2, 1,410 MHz boost, 826 mm2; NVIDIA A100 80GB PCIe product brief PB-10577-001) [secondary]; "
+            + "300 W TDP and 1,935 GB/s HBM2e for the 80 GB PCIe card (NVIDIA product brief; thundercompute A100 specification table) [secondary]; "
+            + "base clock 1,065 MHz, the clock NVIDIA guarantees at TDP (product brief; nvidia-smi 'tdp' application clock) [unverified]; "
+            + "a dense FP16/INT8 tensor-core GEMM is the card's heaviest load, so it runs at the base clock, not the boost clock [assumption]: "
+            + "Vidur's A100 profile (docs/profiling.md: the compute data may come from A100 80GB PCIe, Azure NC96ads_A100_v4) plateaus at 216-233 TFLOPS on Llama-2-7B GEMMs, 92-99 % of the 235.6 TFLOPS base-clock peak and 69-75 % of the boost-clock peak [computed]; "
+            + "everything else (buffers, energies per operation, launch overheads) as a100-like, whose source applies; "
+            + "static power 75 W = 25% of the 300 W TDP [assumption]",
+        ClockGHz = A100PcieBaseClockGHz,
+        StaticPowerW = 75.0,
     };
 
     private static ChipletType BuildH100Like()

@@ -90,6 +90,12 @@ public static class PackagePresets
         "A100 SXM 80 GB class: one a100-like die, 5 HBM2E stacks = 2039 GB/s, 80 GB",
         "docs/reference/hardware.md 8: 80 GB HBM2e, 2,039 GB/s (llm-analysis a100-sxm-80gb.json) [secondary]; 5 active stacks [unverified] (407.8 GB/s and 16 GB each [computed]) as one interleaved channel; HBM2E energy per MemoryKinds.Hbm2e");
 
+    /// <summary>A100-PCIe-80GB-class single die with its HBM2E as one interleaved channel (1,935 GB/s, 80 GB).</summary>
+    public static PackageDescription A100Pcie80 { get; } = Gpu(
+        "a100-80gb-pcie-single", ChipletCatalog.A100PcieLike, MemoryKinds.Hbm2e, 5, 1935.0 / 5, 16.0,
+        "A100 PCIe 80 GB class: one a100-pcie-like die (300 W, base clock under tensor load), 5 HBM2E stacks = 1935 GB/s, 80 GB",
+        "NVIDIA A100 80GB PCIe product brief (PB-10577-001): 80 GB HBM2e, 1,935 GB/s [secondary]; 5 active stacks [unverified] (387 GB/s and 16 GB each [computed]) as one interleaved channel; HBM2E energy per MemoryKinds.Hbm2e");
+
     /// <summary>H100-SXM-class single die with its HBM3 as 5 channels (3,350 GB/s, 80 GB).</summary>
     public static PackageDescription H100Single { get; } = Gpu(
         "h100-single", ChipletCatalog.H100Like, MemoryKinds.Hbm3, 5, 3350.0 / 5, 16.0,
@@ -101,7 +107,7 @@ public static class PackagePresets
     [
         Compass6x6Os, Compass6x6Ws, Compass6x6Hetero, Simba6x6,
         Tpu8x8, Tpu16x16, Tpu32x32, Ascend8x8, Ascend16x16, Ascend32x32, Tesla8x8, Tesla16x16, Tesla32x32,
-        Mixtral8x8Hetero, A100Single, A100Single80, H100Single,
+        Mixtral8x8Hetero, A100Single, A100Single80, A100Pcie80, H100Single,
     ];
 
     /// <summary>The presets keyed by name (case-insensitive).</summary>

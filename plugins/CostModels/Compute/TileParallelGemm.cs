@@ -33,10 +33,11 @@ public readonly record struct TileParallelCost(
 /// <item>DRAM: each operand once when A + B fit in the global buffer, else one re-read of the wave's A rows and B
 /// columns per wave, a wave covering a square block of tiles (swizzled rasterisation) [assumption].</item>
 /// </list>
-/// Tiles are 16…256 rows and columns (powers of two) fitting the accumulator budget and the staging level. Like the
-/// vendor libraries, the largest such tile is used whenever it still gives every core a tile; only smaller problems
-/// search tiles and split-K (1…16) for the fewest cycles. Tiles are issued in waves of one tile per core, so a partial
-/// wave costs a whole tile time.
+/// Tiles are 16…256 rows and columns (powers of two) fitting the accumulator budget and the staging level. When split-K 1
+/// gives every core a tile, the tile is one of the library's large-tile kernels (covering at least
+/// <see cref="LibraryTileArea"/> outputs, or the largest that fits when M or N is smaller), the one that finishes
+/// soonest once waves are counted (ties to the larger tile); only smaller problems search tiles and split-K (1…16) for
+/// the fewest cycles. Tiles are issued in waves of one tile per core, so a partial wave costs a whole tile time.
 /// Register reads by the tensor cores are charged once per MMA instruction operand (m16n8k16: A read per 8 output
 /// columns, B per 16 rows, the accumulator read and written per 16-deep step), not once per MAC.
 /// </summary>
@@ -53,6 +54,9 @@ public static class TileParallelGemm
 
     /// <summary>MMA instruction shape used for register-read energy: m16 n8 k16 (PTX <c>mma.sync</c>).</summary>
     public const int MmaM = 16, MmaN = 8, MmaK = 16;
+
+    /// <summary>Smallest core tile (rows × columns) of the library's large-problem kernels: 128 × 128 (CUTLASS's Ampere FP16 kernels use 128 × 128, 128 × 256 and 256 × 128 thread-block tiles) [assumption].</summary>
+    public const long LibraryTileArea = 128 * 128;
 
     /// <summary>Costs one instance of <paramref name="op"/> on <paramref name="chiplet"/>.</summary>
     public static TileParallelCost Estimate(ChipletType chiplet, in OperatorShape op)
@@ -74,13 +78,13 @@ public static class TileParallelGemm
         var globalBw = global.BandwidthBytesPerCycle;
         var (gridM, gridN) = Grid(regInstancesPerCore);
 
-        // Library heuristic (cuBLAS/CUTLASS-like) [assumption]: the largest tile (most reuse per staged byte) that fits the
-        // local levels, with split-K 1, as long as it gives every core at least one tile; otherwise (too few tiles)
-        // the tile and split-K that finish soonest.
+        // Library heuristic (cuBLAS/CUTLASS-like) [assumption]: when split-K 1 gives every core at least one tile, one of
+        // the large-tile kernels (see below); otherwise (too few tiles) the tile and split-K that finish soonest.
         var capacity = global.CapacityBytes * (double)Math.Max(1, global.Instances);
         var best = default(TileParallelCost) with { Cycles = double.PositiveInfinity };
-        var bestLarge = default(TileParallelCost) with { Cycles = double.PositiveInfinity };
-        long bestArea = 0;
+        Span<(TileParallelCost Cost, long Area)> library = stackalloc (TileParallelCost, long)[25];
+        var libraryCount = 0;
+        long largestArea = 0;
         for (long mt = 16; mt <= 256; mt *= 2)
         {
             for (long nt = 16; nt <= 256; nt *= 2)
@@ -92,13 +96,27 @@ public static class TileParallelGemm
                     if (split > 1 && k / split < StageK) break;
                     var c = Evaluate(m, k, n, inB, wB, outB, mt, nt, split, cores, coreMacsPerCycle, gridM, gridN, stagingBwPerCore, globalBw, capacity);
                     if (c.Cycles < best.Cycles * (1 - 1e-9)) best = c;
-                    var area = Math.Min(mt, m) * Math.Min(nt, n);
-                    if (split == 1 && CeilDiv(m, mt) * CeilDiv(n, nt) >= cores && (area > bestArea || (area == bestArea && c.Cycles < bestLarge.Cycles)))
+                    if (split == 1 && CeilDiv(m, mt) * CeilDiv(n, nt) >= cores)
                     {
-                        bestLarge = c;
-                        bestArea = area;
+                        var area = Math.Min(mt, m) * Math.Min(nt, n);
+                        library[libraryCount++] = (c, area);
+                        largestArea = Math.Max(largestArea, area);
                     }
                 }
+            }
+        }
+        // Enough tiles for every core: the library's large-tile kernels, i.e. tiles covering at least 128 × 128 outputs
+        // (or the largest that fits), and among them the one that finishes soonest (wave quantisation decides).
+        var bestLarge = default(TileParallelCost) with { Cycles = double.PositiveInfinity };
+        long bestArea = 0;
+        var minArea = Math.Min(LibraryTileArea, largestArea);
+        foreach (var (c, area) in library[..libraryCount])
+        {
+            if (area < minArea) continue;
+            if (c.Cycles < bestLarge.Cycles * (1 - 1e-9) || (c.Cycles <= bestLarge.Cycles * (1 + 1e-9) && area > bestArea))
+            {
+                bestLarge = c;
+                bestArea = area;
             }
         }
         if (!double.IsPositiveInfinity(bestLarge.Cycles)) best = bestLarge;

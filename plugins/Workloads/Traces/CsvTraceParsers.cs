@@ -32,10 +32,20 @@ internal sealed class CsvColumns
         {
             Index[i] = found.FindIndex(f => string.Equals(f, _names[i], StringComparison.OrdinalIgnoreCase));
             if (Index[i] < 0)
-                throw new CompassInputException(where, $"header has no column {_names[i]} (found: {string.Join(",", found)})");
+                throw new CompassInputException(where, $"header has no column {_names[i]} ({Describe(header, found)})");
         }
 
         FieldsNeeded = Index.Max() + 1;
+    }
+
+    /// <summary>What the header holds, for the error: its columns (at most 120 characters), or that it is not text.</summary>
+    private static string Describe(ReadOnlySpan<byte> header, List<string> found)
+    {
+        foreach (var b in header)
+            if (b < 0x20 && b != (byte)'\t') return "the first line is not text: a binary file?";
+        if (!System.Text.Unicode.Utf8.IsValid(header)) return "the first line is not UTF-8 text: a binary file?";
+        var text = string.Join(",", found);
+        return "found: " + (text.Length <= 120 ? text : text[..120] + "…");
     }
 
     /// <summary>Cuts a row into the wanted fields (order of the constructor); a missing field is an error naming it.</summary>

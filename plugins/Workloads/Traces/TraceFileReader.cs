@@ -57,7 +57,8 @@ internal interface ITraceRowParser
 /// <summary>The streaming loop shared by the readers: line numbers, empty lines, order and token checks, ids.</summary>
 internal static class TraceFileReader
 {
-    public static IEnumerable<TraceRequest> Read(TraceFileOptions options, Func<ITraceRowParser> createParser, CancellationToken cancellationToken)
+    /// <summary>Streams the requests of <paramref name="options"/>' file; <paramref name="onRequest"/> gets each yielded request's id and 1-based line.</summary>
+    public static IEnumerable<TraceRequest> Read(TraceFileOptions options, Func<ITraceRowParser> createParser, CancellationToken cancellationToken, Action<long, long>? onRequest = null)
     {
         var label = options.Path;
         var parser = createParser();
@@ -81,6 +82,7 @@ internal static class TraceFileReader
             if ((reader.LineNumber & 4095) == 0) cancellationToken.ThrowIfCancellationRequested();
             if (!Check(options, parser, row, new RowLocation(label, reader.LineNumber), previousArrival, out var request, id)) continue;
             previousArrival = request.ArrivalSeconds;
+            onRequest?.Invoke(id, reader.LineNumber);
             yield return request;
             id++;
             if (options.MaxRequests > 0 && id >= options.MaxRequests) yield break;

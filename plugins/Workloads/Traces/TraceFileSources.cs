@@ -24,11 +24,45 @@ public enum TraceFileFormat
 /// </summary>
 /// <param name="Format">File format.</param>
 /// <param name="Options">Path and row policies.</param>
-public sealed record TraceFileSource(TraceFileFormat Format, TraceFileOptions Options) : ITraceSource
+public sealed record TraceFileSource(TraceFileFormat Format, TraceFileOptions Options) : ITraceSource, ITraceRequestLocator
 {
+    private readonly LastYielded _last = new();
+
     /// <inheritdoc />
     public IEnumerable<TraceRequest> Read(int seed, CancellationToken cancellationToken)
-        => TraceFileReader.Read(Options, CreateParser, cancellationToken);
+        => TraceFileReader.Read(Options, CreateParser, cancellationToken, _last.Record);
+
+    /// <inheritdoc />
+    public string? Locate(long requestId)
+    {
+        if (requestId < 0) return null;
+        var (id, line) = _last.Get();
+        if (id == requestId) return $"{Options.Path}:{line}";
+        // Not the request yielded last: read the file again up to it (an error path only).
+        long found = -1;
+        foreach (var r in TraceFileReader.Read(Options, CreateParser, CancellationToken.None, (i, l) => { if (i == requestId) found = l; }))
+            if (r.Id >= requestId) break;
+        return found > 0 ? $"{Options.Path}:{found}" : null;
+    }
+
+    /// <summary>The id and line of the request an enumeration yielded last (enumerations of one source run one at a time).</summary>
+    private sealed class LastYielded
+    {
+        private long _id = -1, _line;
+
+        public void Record(long id, long line)
+        {
+            _id = id;
+            _line = line;
+        }
+
+        public (long Id, long Line) Get() => (_id, _line);
+
+        // Equality of the source record ignores where its last enumeration stopped.
+        public override bool Equals(object? obj) => obj is LastYielded;
+
+        public override int GetHashCode() => 0;
+    }
 
     private ITraceRowParser CreateParser() => Format switch
     {

@@ -21,6 +21,20 @@ public interface ITraceSource
     IEnumerable<TraceRequest> Read(int seed, CancellationToken cancellationToken);
 }
 
+/// <summary>
+/// Optional companion of <see cref="ITraceSource"/> for sources read from a file: where a request was written, so that
+/// a check the host makes on a request (a prompt longer than the model's context window) can name the file and line.
+/// Sources that do not implement it are named by their scenario field.
+/// </summary>
+public interface ITraceRequestLocator
+{
+    /// <summary>
+    /// The location of request <paramref name="requestId"/> as <c>file:line</c>, or null when the source does not know it.
+    /// Cheap for the request the current enumeration yielded last; may re-read the file for any other.
+    /// </summary>
+    string? Locate(long requestId);
+}
+
 /// <summary>What a request does in one iteration.</summary>
 public enum RequestPhase
 {

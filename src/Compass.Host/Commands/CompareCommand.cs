@@ -87,7 +87,7 @@ public static class CompareCommand
             for (var k = 0; k < seeds; k++)
             {
                 var seed = unchecked(s.Seed + k);
-                var counters = new SearchCounters();
+                var counters = new SearchCounters(keepLog: true);
                 var optimizer = created[o];
                 var label = $"{names[o]} seed {seed}";
                 var study = ExplorationPipeline.CompareRun(

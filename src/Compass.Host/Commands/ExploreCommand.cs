@@ -12,6 +12,7 @@ using Compass.Engine.Pipeline;
 using Compass.Engine.Replay;
 using Compass.Host.Composition;
 using Compass.Host.Output;
+using Compass.Reporting.Analysis;
 using Compass.Reporting.Charts;
 using Compass.Reporting.Files;
 using Compass.Reporting.Model;
@@ -170,6 +171,10 @@ public static class ExploreCommand
 
             var optimizer = setup.CreateOptimizer(s.Optimizer);
             var counters = new SearchCounters();
+            // What the host keeps of the log: a bounded summary (the full log is streamed to disk), so a search of any
+            // length runs in bounded memory.
+            var logSummary = new SearchLogSummary();
+            foreach (var row in previousRows) logSummary.Add(row);
             var logPath = Path.Combine(outDir, ReportFiles.SearchLogFile);
             string? divergence = null;
             string? writeFailure = null;
@@ -201,7 +206,12 @@ public static class ExploreCommand
                     }
                     return;
                 }
-                if (divergence is null) checkpoint.Write(RunReportBuilder.Row(e));
+                if (divergence is null)
+                {
+                    var row = RunReportBuilder.Row(e);
+                    checkpoint.Write(row);
+                    logSummary.Add(row);
+                }
             }
             var options = new SearchDriverOptions
             {
@@ -252,10 +262,8 @@ public static class ExploreCommand
                 return CompassCli.UserError;
             }
 
-            var log = counters.Snapshot();
-            var rows = new List<SearchLogRow>(previousRows);
-            foreach (var e in log) if (e.Index >= previousRows.Count) rows.Add(RunReportBuilder.Row(e));
-            var evaluations = rows.Count;
+            var rows = logSummary.Rows();
+            var evaluations = logSummary.Count;
             string? incomplete = fault is not null ? "stopped by a plugin fault: " + fault.Message
                 : failure is not null ? $"stopped by an unexpected {failure.GetType().Name}: {OneLine.Of(failure.Message)}"
                 : interruptedBy is not null ? "interrupted by " + interruptedBy
@@ -284,6 +292,7 @@ public static class ExploreCommand
                         LowerBound = metrics.Bounds?.AsLowerBound(),
                         Findings = metrics.Bounds is { } bounds ? [bounds.Explanation] : [],
                         SearchLog = rows,
+                        SearchLogRows = logSummary.IsComplete ? 0 : logSummary.Count,
                         Baselines = RunReportBuilder.Baselines(run.Baselines!),
                         Timeline = args.Lean ? null : timeline,
                         PackageCost = setup.EstimatePackageCost(),
@@ -302,9 +311,10 @@ public static class ExploreCommand
             }
             if (report is null)
             {
-                // A stopped or fruitless run keeps what it has: the resolved scenario and the evaluations done so far.
-                SearchLogCsv.Write(logPath, rows);
-                invalidReason ??= ExplainNoValidMapping(problem, rows.Count);
+                // A stopped or fruitless run keeps what it has: the resolved scenario and the evaluations done so far
+                // (the log streamed to disk; rewritten only when the summary is the whole log, to drop a torn line).
+                if (logSummary.IsComplete) SearchLogCsv.Write(logPath, rows);
+                invalidReason ??= ExplainNoValidMapping(problem, evaluations);
             }
             foreach (var f in setup.Resilience.Faults.Faults.Take(5)) stderr.WriteLine("warning: " + f.Describe());
             var status = fault is not null ? "stopped by plugin fault" : failure is not null ? "failed" : incomplete is not null ? "interrupted" : report is null ? "no valid mapping" : "completed";

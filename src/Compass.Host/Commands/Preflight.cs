@@ -109,17 +109,32 @@ public static class Preflight
         return count;
     }
 
-    /// <summary>Checks one request against the model: its prompt must fit the context window (when the model states one).</summary>
+    /// <summary>
+    /// Checks one request against the model: at least one prompt and one output token, and a prompt within the context
+    /// window (when the model states one). A refusal names the trace file and line when the source can locate the
+    /// request (<see cref="ITraceRequestLocator"/>), else the scenario's trace field.
+    /// </summary>
     public static void CheckRequest(ExplorationSetup setup, TraceRequest request, int contextTokens)
     {
         ArgumentNullException.ThrowIfNull(setup);
         if (request.PromptTokens < 1)
-            throw new CompassInputException(setup.Scenario.Workload.Trace.Path, $"request {request.Id} has {request.PromptTokens} prompt tokens, must be >= 1");
+            throw Refuse(setup, request, $"has {request.PromptTokens} prompt tokens, must be >= 1");
         if (request.OutputTokens < 1)
-            throw new CompassInputException(setup.Scenario.Workload.Trace.Path, $"request {request.Id} has {request.OutputTokens} output tokens, must be >= 1");
+            throw Refuse(setup, request, $"has {request.OutputTokens} output tokens, must be >= 1");
         if (contextTokens > 0 && request.PromptTokens > contextTokens)
-            throw new CompassInputException(setup.Scenario.Workload.Trace.Path,
-                $"request {request.Id} (arriving at {request.ArrivalSeconds.ToString("G6", CultureInfo.InvariantCulture)} s) has a {request.PromptTokens}-token prompt, longer than the {contextTokens}-token context window of model '{setup.Model.Name}'");
+            throw Refuse(setup, request,
+                $"(arriving at {request.ArrivalSeconds.ToString("G6", CultureInfo.InvariantCulture)} s) has a {request.PromptTokens}-token prompt, longer than the {contextTokens}-token context window of model '{setup.Model.Name}'");
+    }
+
+    private static CompassInputException Refuse(ExplorationSetup setup, TraceRequest request, string what)
+    {
+        var field = setup.Scenario.Workload.Trace.Path;
+        var located = setup.Trace.Component is ITraceRequestLocator locator
+            ? CompassRuntime.Guard(setup.Trace.Plugin, "traces", setup.Scenario.Workload.Trace.Name, () => locator.Locate(request.Id))
+            : null;
+        return located is null
+            ? new CompassInputException(field, $"request {request.Id} {what}")
+            : new CompassInputException(located, $"request {request.Id} ({field}) {what}");
     }
 
     /// <summary>

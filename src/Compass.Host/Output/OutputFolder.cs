@@ -147,6 +147,9 @@ public sealed class OutputFolder : IDisposable
         throw new CompassInputException(option, $"cannot take the lock {lockPath}: another run keeps creating it");
     }
 
+    /// <summary>How far apart two readings of one process's start time may be (2 s): a reused pid starts later than that.</summary>
+    private const long StartTimeToleranceTicks = 2 * TimeSpan.TicksPerSecond;
+
     /// <summary>The id of the live process that holds the lock file, or null when there is none or it is stale.</summary>
     private static int? LiveOwner(string lockPath)
     {
@@ -172,8 +175,12 @@ public sealed class OutputFolder : IDisposable
         {
             using var process = Process.GetProcessById(pid);
             if (process.HasExited) return null;
-            // A reused process id is not the run that took the lock.
-            if (parts.Length > 1 && long.TryParse(parts[1], NumberStyles.Integer, CultureInfo.InvariantCulture, out var ticks) && ticks != 0 && StartTicks(process) != ticks) return null;
+            // A reused process id is not the run that took the lock. Start times are compared within a tolerance: on
+            // Linux .NET derives them from the boot time, which it estimates anew in every process (now - uptime), so
+            // the same process's start time read by two processes differs by milliseconds; an exact comparison took a
+            // live run's lock for stale and let a second run take (and --force clear) its folder.
+            if (parts.Length > 1 && long.TryParse(parts[1], NumberStyles.Integer, CultureInfo.InvariantCulture, out var ticks) && ticks != 0
+                && StartTicks(process) is var start && start != 0 && Math.Abs(start - ticks) > StartTimeToleranceTicks) return null;
             return pid;
         }
         catch (ArgumentException)

@@ -6,9 +6,11 @@ namespace Compass.Host.Output;
 
 /// <summary>
 /// Counters of a running search, written by the engine's evaluation callback (one thread at a time) and read by one
-/// progress loop; the log of every evaluation.
+/// progress loop; with <c>keepLog</c>, also the log of every evaluation (bounded runs only: <c>compare</c>). An
+/// exploration keeps none: its log is streamed to disk and summarised (<see cref="Compass.Reporting.Analysis.SearchLogSummary"/>).
 /// </summary>
-public sealed class SearchCounters
+/// <param name="keepLog">Keep every evaluation for <see cref="Snapshot"/>.</param>
+public sealed class SearchCounters(bool keepLog = false)
 {
     private readonly List<EvaluationLogEntry> _log = [];
     private int _done;
@@ -24,7 +26,7 @@ public sealed class SearchCounters
     /// <summary>Records one evaluation (the engine calls this in index order, one thread at a time).</summary>
     public void OnEvaluation(EvaluationLogEntry entry)
     {
-        lock (_log) _log.Add(entry);
+        if (keepLog) lock (_log) _log.Add(entry);
         if (entry.Fitness.IsValid && entry.Fitness.Objective < _bestObjective)
         {
             _bestObjective = entry.Fitness.Objective;
@@ -33,7 +35,7 @@ public sealed class SearchCounters
         Volatile.Write(ref _done, _done + 1);
     }
 
-    /// <summary>A snapshot of the log.</summary>
+    /// <summary>A snapshot of the log (empty unless the counters keep it).</summary>
     public IReadOnlyList<EvaluationLogEntry> Snapshot()
     {
         lock (_log) return [.. _log];

@@ -213,6 +213,12 @@ public static class MetricsJson
                     (long)pad.Double("realHistoryTokens", file), (long)pad.Double("paddedHistoryTokens", file), pad.Double("realLatencyNs", file), pad.Double("realEnergyPj", file),
                     pad.Double("wastedLatencyNs", file), pad.Double("wastedEnergyPj", file))
                 : null,
+            PackageCost = root.TryProp("packageCost", out var cost)
+                ? new PackageCostSummary(cost.Str("model", file), new Compass.Abstractions.Costs.PackageCostReport(
+                    cost.Double("computeDieAreaMm2", file), cost.Double("ioDieAreaMm2", file), cost.Double("substrateAreaMm2", file),
+                    cost.Double("computeDieCostUsd", file), cost.Double("ioDieCostUsd", file), cost.Double("packagingCostUsd", file), cost.Double("memoryCostUsd", file),
+                    cost.Prop("details", file).EnumerateObject().ToDictionary(d => d.Name, d => d.Value.AsDouble(file + ": packageCost.details." + d.Name), StringComparer.Ordinal)))
+                : null,
         };
     }
 }

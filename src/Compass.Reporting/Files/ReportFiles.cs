@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Compass.Abstractions.Plugins;
+using Compass.Reporting.Analysis;
 using Compass.Reporting.Html;
 using Compass.Reporting.Model;
 using Compass.Reporting.Trace;
@@ -46,7 +47,8 @@ public static class ReportFiles
         Directory.CreateDirectory(directory);
         AtomicFile.WriteAllText(Path.Combine(directory, ScenarioFile), data.Scenario.ResolvedScenarioJson);
         MetricsJson.Write(Path.Combine(directory, MetricsFile), data);
-        SearchLogCsv.Write(Path.Combine(directory, SearchLogFile), data.SearchLog);
+        // A summarised log (a long run) is already on disk in full, streamed by the run: never replaced by its summary.
+        if (data.SearchLogRows == 0) SearchLogCsv.Write(Path.Combine(directory, SearchLogFile), data.SearchLog);
         if (data.Timeline is not null)
         {
             TimelineJson.Write(Path.Combine(directory, TimelineFile), data.Timeline);
@@ -69,9 +71,12 @@ public static class ReportFiles
         var log = Path.Combine(directory, SearchLogFile);
         var timeline = Path.Combine(directory, TimelineFile);
         var replay = Path.Combine(directory, ReplayFile);
+        // Streamed into a bounded summary: a log of millions of rows is read in constant memory.
+        var summary = File.Exists(log) ? SearchLogSummary.Of(SearchLogCsv.StreamFile(log)) : null;
         return data with
         {
-            SearchLog = File.Exists(log) ? SearchLogCsv.Read(log) : [],
+            SearchLog = summary?.Rows() ?? [],
+            SearchLogRows = summary is { IsComplete: false } ? summary.Count : 0,
             Timeline = File.Exists(timeline) ? TimelineJson.Read(timeline) : null,
             Serving = File.Exists(replay) ? ReadServing(replay) : null,
         };

@@ -60,14 +60,27 @@ public static class SearchLogCsv
     }
 
     /// <summary>Parses CSV text; <paramref name="source"/> names it in errors.</summary>
-    public static IReadOnlyList<SearchLogRow> Parse(TextReader reader, string source = "search-log.csv")
+    public static IReadOnlyList<SearchLogRow> Parse(TextReader reader, string source = "search-log.csv") => [.. Stream(reader, source)];
+
+    /// <summary>
+    /// Streams the rows of the file one at a time (memory independent of its length); a malformed line throws
+    /// <see cref="CompassInputException"/> naming the file and line.
+    /// </summary>
+    public static IEnumerable<SearchLogRow> StreamFile(string path)
     {
+        using var reader = new StreamReader(path);
+        foreach (var row in Stream(reader, Path.GetFileName(path))) yield return row;
+    }
+
+    /// <summary>Streams the rows of CSV text; <paramref name="source"/> names it in errors.</summary>
+    public static IEnumerable<SearchLogRow> Stream(TextReader reader, string source = "search-log.csv")
+    {
+        ArgumentNullException.ThrowIfNull(reader);
         var header = reader.ReadLine()?.Trim();
         var legacy = header == LegacyHeader;
         if (header != Header && !legacy)
             throw new CompassInputException(source + ":1", "expected header '" + Header + "', got '" + header + "'");
         var (latencyShift, energyShift, latencyName, energyName) = legacy ? (0, 0, "latency_ns", "energy_pj") : (NsToMs, PjToMj, "latency_ms", "energy_mj");
-        var rows = new List<SearchLogRow>();
         var lineNumber = 1;
         string? line;
         while ((line = reader.ReadLine()) is not null)
@@ -81,10 +94,9 @@ public static class SearchLogCsv
                 throw new CompassInputException(field, "index is not an integer: '" + parts[0] + "'");
             if (!ulong.TryParse(parts[7], NumberStyles.HexNumber, Invariant, out var hash))
                 throw new CompassInputException(field, "genome_hash is not hexadecimal: '" + parts[7] + "'");
-            rows.Add(new SearchLogRow(index, Unshifted(parts[1], latencyShift, field, latencyName), Unshifted(parts[2], energyShift, field, energyName), Parse(parts[3], field, "objective"),
-                Parse(parts[4], field, "edp_js"), Parse(parts[5], field, "best_objective_so_far"), Parse(parts[6], field, "elapsed_s"), hash));
+            yield return new SearchLogRow(index, Unshifted(parts[1], latencyShift, field, latencyName), Unshifted(parts[2], energyShift, field, energyName), Parse(parts[3], field, "objective"),
+                Parse(parts[4], field, "edp_js"), Parse(parts[5], field, "best_objective_so_far"), Parse(parts[6], field, "elapsed_s"), hash);
         }
-        return rows;
     }
 
     private static string Number(double value) => value.ToString("R", Invariant);

@@ -77,7 +77,10 @@ public static class HtmlReport
             highlights.AddRange(data.Baselines.Select(b => new NamedPoint(b.Name, new ChartPoint(b.LatencyNs * Format.MsPerNs, b.EnergyPj * Format.MjPerPj))));
             var all = evaluated.Concat(highlights.Select(x => x.Point)).Where(p => double.IsFinite(p.X) && double.IsFinite(p.Y)).ToList();
             h.Append("<p class=\"note\">Every evaluated mapping is a faint grey dot; the Pareto front (no other mapping is both faster and more frugal) is the orange line. Diamonds: the best mapping and the baselines.</p>\n");
-            h.Append(SvgCharts.Scatter(new ScatterChartSpec(Inv($"{evaluated.Count:N0} evaluated mappings and the Pareto front ({front.Count} points)"), "latency per iteration (ms)", "energy per iteration (mJ)",
+            var cloud = data.SearchLogRows > data.SearchLog.Count
+                ? Inv($"{evaluated.Count:N0} of the {data.SearchLogRows:N0} evaluated mappings (an evenly thinned sample plus every improvement and the front; the whole log is search-log.csv)")
+                : Inv($"{evaluated.Count:N0} evaluated mappings");
+            h.Append(SvgCharts.Scatter(new ScatterChartSpec(cloud + Inv($" and the Pareto front ({front.Count} points)"), "latency per iteration (ms)", "energy per iteration (mJ)",
                 evaluated, front, highlights, LogX: WideRange(all.Select(p => p.X).ToList()), LogY: WideRange(all.Select(p => p.Y).ToList()))));
         }
         h.Append("</section>\n");
@@ -148,6 +151,7 @@ public static class HtmlReport
         if (data.Baselines.Count > 0) h.Append("<p class=\"note\">EDP reduction = (baseline EDP − best EDP) / baseline EDP; positive means the search beat the baseline.</p>\n");
 
         if (data.Serving is { } serving) ServingBlock(h, serving);
+        if (data.PackageCost is { } cost) PackageCostBlock(h, cost);
         var findings = new List<string>(data.Findings);
         // The evaluator's own finding on what bounds the iteration comes first; the timeline's reading only stands in for it.
         if (findings.Count == 0 && data.Timeline is { Tasks.Count: > 0 } timeline && BoundSentence(timeline) is { } sentence) findings.Add(sentence);
@@ -580,6 +584,20 @@ public static class HtmlReport
         h.Append("<section id=\"").Append(id).Append("\">\n<h2>").Append(Format.Escape(title)).Append("</h2>\n");
 
     private static void Note(StringBuilder h, string text) => h.Append("<p class=\"note\">").Append(Format.Escape(text)).Append("</p>\n");
+
+    /// <summary>The package's monetary cost by the scenario's cost model (<c>costModels.cost</c>): dies, packaging, memory, total.</summary>
+    private static void PackageCostBlock(StringBuilder h, PackageCostSummary cost)
+    {
+        var r = cost.Report;
+        Table(h, ["package cost (" + cost.Model + ")", "USD", "area (mm²)"],
+        [
+            ["compute dies", Format.Number(r.ComputeDieCostUsd, 5), Format.Number(r.ComputeDieAreaMm2, 5)],
+            ["I/O dies", Format.Number(r.IoDieCostUsd, 5), Format.Number(r.IoDieAreaMm2, 5)],
+            ["packaging (substrate)", Format.Number(r.PackagingCostUsd, 5), Format.Number(r.SubstrateAreaMm2, 5)],
+            ["memory devices", Format.Number(r.MemoryCostUsd, 5), "–"],
+            ["total", Format.Number(r.TotalCostUsd, 5), "–"],
+        ], numericColumns: 2, cssClass: "summary");
+    }
 
     private static void Table(StringBuilder h, string[] header, IEnumerable<string[]> rows, int numericColumns, int bestRow = -1, string? cssClass = null)
     {

@@ -18,8 +18,17 @@ public sealed record RunReportData
     /// <summary>The package and how the best mapping used its chiplets.</summary>
     public required PackageUsage Package { get; init; }
 
-    /// <summary>One row per evaluation, in index order (empty for a replay).</summary>
+    /// <summary>
+    /// One row per evaluation, in index order (empty for a replay); or, when <see cref="SearchLogRows"/> is larger than
+    /// its count, the rows a <see cref="Analysis.SearchLogSummary"/> kept of a longer log.
+    /// </summary>
     public IReadOnlyList<SearchLogRow> SearchLog { get; init; } = [];
+
+    /// <summary>
+    /// Rows of the whole search log when <see cref="SearchLog"/> is a summary of it (the full log is then the
+    /// <c>search-log.csv</c> the run streamed, and is not rewritten); 0 when <see cref="SearchLog"/> is the whole log.
+    /// </summary>
+    public int SearchLogRows { get; init; }
 
     /// <summary>Baseline mappings evaluated on the same problem (pipeline, tensor-parallel ...).</summary>
     public IReadOnlyList<BaselineResult> Baselines { get; init; } = [];

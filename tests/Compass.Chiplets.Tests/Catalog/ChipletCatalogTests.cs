@@ -101,3 +101,52 @@ public sealed class ChipletCatalogTests
         foreach (var k in MemoryKinds.All) Assert.False(string.IsNullOrWhiteSpace(k.Source));
     }
 }
+
+/// <summary>
+/// The shipped catalog says where its figures come from: every chiplet type's, package preset's, memory kind's and link
+/// kind's source carries evidence tags, and the GPU entries' figures that are assumed rather than published are tagged
+/// <c>[assumption]</c> where they are stated (static power, cache and register bandwidths, the element-wise launch
+/// overhead, the PCIe card's clock under tensor load, the achievable HBM fraction taken for other GPUs).
+/// </summary>
+public class CatalogEvidenceTagTests
+{
+    private static readonly string[] Tags = ["[verified", "[secondary", "[unverified", "[computed", "[measured", "[assumption", "[published"];
+
+    public static TheoryData<string, string> Sources()
+    {
+        var data = new TheoryData<string, string>();
+        foreach (var t in ChipletCatalog.All) data.Add("chiplet " + t.Name, t.Source);
+        foreach (var p in PackagePresets.All) data.Add("package " + p.Name, p.Source);
+        foreach (var m in MemoryKinds.All) data.Add("memory " + m.Name, m.Source);
+        foreach (var l in LinkKinds.All) data.Add("link " + l.Name, l.Source);
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(Sources))]
+    public void EverySourceCarriesEvidenceTags(string what, string source)
+    {
+        Assert.False(string.IsNullOrWhiteSpace(source), what + " has no source");
+        Assert.True(Tags.Any(t => source.Contains(t, StringComparison.Ordinal)), $"{what}: no evidence tag in '{source}'");
+    }
+
+    [Theory]
+    [InlineData("a100-like", "static power 100 W = 25% of the 400 W TDP [assumption]")]
+    [InlineData("a100-like", "register file 384 B/cycle per sub-partition (3 operands x 32 lanes x 4 B) [assumption]")]
+    [InlineData("a100-like", "element-wise 12 us [assumption]")]
+    [InlineData("a100-pcie-like", "so it runs at the base clock, not the boost clock [assumption]")]
+    [InlineData("a100-pcie-like", "static power 75 W = 25% of the 300 W TDP [assumption]")]
+    [InlineData("h100-like", "L1/shared 128 B/cycle per SM and L2 5,120 B/cycle as on the A100 [assumption]")]
+    [InlineData("h100-like", "static power 175 W = 25% of the 700 W TDP [assumption]")]
+    public void AssumedGpuFiguresAreTaggedAsAssumed(string type, string clause)
+    {
+        Assert.Contains(clause, ChipletCatalog.ByName[type].Source, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void TheAchievableHbmFractionIsTaggedAsMeasuredOnTheA100AndAssumedElsewhere()
+    {
+        foreach (var p in new[] { PackagePresets.A100Single, PackagePresets.A100Single80, PackagePresets.A100Pcie80, PackagePresets.H100Single })
+            Assert.Contains("[computed from measurements; assumption for other GPUs]", p.Source, StringComparison.Ordinal);
+    }
+}

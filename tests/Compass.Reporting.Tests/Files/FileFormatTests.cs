@@ -97,6 +97,26 @@ public sealed class FileFormatTests : IDisposable
     }
 
     [Fact]
+    public void PackageCostRoundTripsAndShowsInTheReport()
+    {
+        var report = new Compass.Abstractions.Costs.PackageCostReport(225, 40, 3600, 1000, 100, 84.5, 50, new Dictionary<string, double> { ["computeDieYield"] = 0.87 });
+        ReportFiles.WriteRun(_dir, TestData.Run() with { PackageCost = new PackageCostSummary("compass-simple", report) });
+        var back = ReportFiles.ReadRun(_dir).PackageCost!;
+        Assert.Equal("compass-simple", back.Model);
+        Assert.Equal(report with { Details = back.Report.Details }, back.Report);
+        Assert.Equal(0.87, back.Report.Details["computeDieYield"]);
+        Assert.Equal(1234.5, back.Report.TotalCostUsd);
+        var html = File.ReadAllText(Path.Combine(_dir, "report.html"));
+        Assert.Contains("package cost (compass-simple)", html, StringComparison.Ordinal);
+        Assert.Contains("1,234.5", html, StringComparison.Ordinal);
+        var without = Path.Combine(_dir, "no-cost");
+        Directory.CreateDirectory(without);
+        ReportFiles.WriteRun(without, TestData.Run());
+        Assert.Null(ReportFiles.ReadRun(without).PackageCost);
+        Assert.DoesNotContain("package cost (", File.ReadAllText(Path.Combine(without, "report.html")), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void ComparisonRoundTripsToEqualData()
     {
         var data = TestData.Comparison();
