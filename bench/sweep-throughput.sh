@@ -4,12 +4,12 @@
 # with 1 worker, then with 2, each into a fresh folder with the shipped Release executable. Prints the load average
 # before and after each run (the figures only mean something on a quiet machine), wall time, points per minute, the
 # 1 -> 2 worker speed-up and efficiency, and checks that both databases hold the same rows (wall times aside).
-#   bench/sweep-throughput.sh [OUTDIR] [STUDY]
+#   bench/sweep-throughput.sh [OUTDIR] [STUDY]      (COMPASS_DLL=path/compass.dll to time another build)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out="${1:-/tmp/compass-sweep-throughput}"
 study="${2:-studies/nop-bandwidth-x-dataflow.json}"
-host=src/Compass.Host/bin/Release/net10.0/compass.dll
+host="${COMPASS_DLL:-src/Compass.Host/bin/Release/net10.0/compass.dll}"
 [ -f "$host" ] || dotnet build src/Compass.Host -c Release >/dev/null
 rm -rf "$out"; mkdir -p "$out"
 export NO_COLOR=1
