@@ -25,7 +25,7 @@ for scenario in decode prefill mixed chunked; do
   for dataset in sharegpt-compass govreport cnndm; do
     for package in compass-6x6-os compass-6x6-ws compass-6x6-hetero; do
       cell="$scenario.$dataset.$package"
-      common=(--scenario "scenarios/compass-6x6-$scenario.json" --seeds "$seeds" --budget "$budget" --quiet
+      common=(--scenario "scenarios/compass-6x6-$scenario.json" --seeds "$seeds" --budget "$budget" --quiet --set workload.contextWindow=ignore
         --set "hardware.package=$package" --set "workload.trace.options.lengths=$dataset"
         --set "workload.searchIterations=$iterations")
       if [ -f "$out/$cell/real/comparison.csv" ] && { [ -f "$out/$cell/padded/comparison.csv" ] || grep -q "do not fit" "$out/$cell.padded.txt" 2>/dev/null; }; then

@@ -45,6 +45,12 @@ public sealed record WorkloadSettings(ComponentChoice Trace, ComponentChoice Sch
     /// <summary>Padding of requests to a batch-wide or fixed length (<c>workload.padding</c>, <c>workload.paddedLength</c>); none by default.</summary>
     public PaddingOptions Padding { get; init; } = PaddingOptions.None;
 
+    /// <summary>
+    /// True when prompts longer than the model's context window are served as they are (<c>workload.contextWindow:
+    /// "ignore"</c>, the published experiments' setting); false (the default) refuses them.
+    /// </summary>
+    public bool IgnoreContextWindow { get; init; }
+
     /// <summary>True when the search iterations are drawn stratified by phase mix (<c>workload.sampling: "stratified"</c>), false for a uniform draw.</summary>
     public bool Stratified { get; init; }
 }

@@ -89,6 +89,22 @@ public sealed class HostileInputTests
     }
 
     [Fact]
+    public void ContextWindowIgnoreServesAnOverlongPromptAndAnUnknownModeIsRefused()
+    {
+        // The published experiments serve prompts beyond the model's position limit; workload.contextWindow=ignore says so.
+        var path = Path.Combine(TestPaths.NewTempDir(), "trace.csv");
+        var lines = File.ReadAllLines(TraceFile(600, "2023-11-16 18:00:01.0000000,100,1")).ToList();
+        lines[301] = lines[301].Split(',')[0] + ",9000,2";
+        File.WriteAllText(path, string.Join('\n', lines) + "\n");
+        Assert.Equal(2, ValidateReal(WithTraceFile(path)).ExitCode);
+        var ignored = ValidateReal(WithTraceFile(path), "--set", "workload.contextWindow=ignore");
+        Assert.True(ignored.ExitCode == 0, ignored.StdErr);
+        var bad = ValidateReal(WithTraceFile(path), "--set", "workload.contextWindow=relax");
+        Assert.Equal(2, bad.ExitCode);
+        Assert.StartsWith("error: workload.contextWindow: ", bad.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void ExploreNamesTheLineOfAnOverlongPromptInTheMiddleOfATrace()
     {
         // Row 300 of 600 (line 302: header first) is too long; explore refuses before writing anything.

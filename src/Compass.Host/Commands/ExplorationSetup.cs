@@ -63,6 +63,12 @@ public sealed class ExplorationSetup : IDisposable, IWorkloadSource
     /// <summary>The model.</summary>
     public ModelConfig Model { get; private set; } = null!;
 
+    /// <summary>
+    /// Longest prompt a request may carry (the model's context window, <c>maxPosition</c>); 0 when the model states
+    /// none or the scenario sets <c>workload.contextWindow: "ignore"</c>.
+    /// </summary>
+    public int ContextWindowTokens => Scenario.Workload.IgnoreContextWindow ? 0 : Model.MaxPosition;
+
     /// <summary>The trace source and its plugin.</summary>
     public (ITraceSource Component, string Plugin) Trace { get; private set; }
 
@@ -253,7 +259,7 @@ public sealed class ExplorationSetup : IDisposable, IWorkloadSource
     /// <summary>Every request that reaches the scheduler is checked against the model (prompt within its context window).</summary>
     private IEnumerable<TraceRequest> Checked(IEnumerable<TraceRequest> requests)
     {
-        var context = Model.MaxPosition;
+        var context = ContextWindowTokens;
         foreach (var request in requests)
         {
             Preflight.CheckRequest(this, request, context);
@@ -341,7 +347,7 @@ public sealed class ExplorationSetup : IDisposable, IWorkloadSource
     IReadOnlyList<TraceRequest> IWorkloadSource.ReadTrace(int seed, CancellationToken cancellationToken)
     {
         var requests = ReadTrace(seed, cancellationToken);
-        foreach (var request in requests) Preflight.CheckRequest(this, request, Model.MaxPosition);
+        foreach (var request in requests) Preflight.CheckRequest(this, request, ContextWindowTokens);
         return requests;
     }
 

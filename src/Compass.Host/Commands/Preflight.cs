@@ -93,7 +93,7 @@ public static class Preflight
         // A generated trace has no rows to get wrong and may be billions of requests long (it is streamed, only the
         // sampled iterations are generated); its requests are checked as the scheduler consumes them.
         if (string.IsNullOrEmpty(trace.Options["path"])) return -1;
-        var context = setup.Model.MaxPosition;
+        var context = setup.ContextWindowTokens;
         var count = CompassRuntime.Guard(setup.Trace.Plugin, "traces", trace.Name, () =>
         {
             long n = 0;

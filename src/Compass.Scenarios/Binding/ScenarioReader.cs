@@ -68,6 +68,7 @@ public static class ScenarioReader
             {
                 Padding = new PaddingOptions(Padding.ParseMode(Str(workload, "padding")), Int(workload, "paddedLength")),
                 Stratified = Str(workload, "sampling") == "stratified",
+                IgnoreContextWindow = Str(workload, "contextWindow") == "ignore",
             },
             CostModels = new CostModelSettings(
                 Choice(root, "costModels", "compute")!,

@@ -70,7 +70,8 @@ public static class ScenarioSchema
             ("sampling", new EnumField(["uniform", "stratified"], "uniform") { Description = "How the search iterations are drawn after the warm-up: uniform, or stratified by phase mix (each mix of prefills and decodes in proportion to how often the schedule runs it; docs/levers.md)." }),
             ("replayIterations", new IntegerField(1, 10_000_000, 300) { Unit = "iterations", Description = "Held-out iterations compass replay runs on (another seed)." }),
             ("padding", new EnumField(["none", "batch-max", "fixed"], "none") { Description = "Prior work's padded batching: none (tokens concatenated, the Compass default), batch-max (every request padded to its batch's longest), fixed (to paddedLength). The wasted time and energy are reported under padding in metrics.json." }),
-            ("paddedLength", new IntegerField(0, 100_000_000, 0) { Unit = "tokens", Description = "Length every request is padded to when padding is fixed (>= 1 then); unused otherwise." }))
+            ("paddedLength", new IntegerField(0, 100_000_000, 0) { Unit = "tokens", Description = "Length every request is padded to when padding is fixed (>= 1 then); unused otherwise." }),
+            ("contextWindow", new EnumField(["enforce", "ignore"], "enforce") { Description = "enforce: a request whose prompt is longer than the model's context window (maxPosition) is refused, naming the trace file and line; ignore: such prompts are served as they are, as the published Compass experiments build their blocks from length lists without a position limit (docs/paper-comparison.md)." }))
         {
             Description = "The serving workload.",
             Rules =
