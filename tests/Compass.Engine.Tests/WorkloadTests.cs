@@ -156,7 +156,11 @@ public sealed class WorkloadTests
         var held = IterationSampler.HeldOut(schedule, 200, 30, seed: 43);
         Assert.Equal(30, held.Count);
         Assert.Equal(Enumerable.Range(held[0].Index, 30), held.Select(i => i.Index));
-        Assert.Throws<CompassInputException>(() => IterationSampler.Sample(schedule.Take(10), 200, 5, 1));
+        Assert.Equal("workload.warmupIterations", Assert.Throws<CompassInputException>(() => IterationSampler.Sample(schedule.Take(10), 200, 5, 1)).Field);
+        // No warm-up and still nothing: the trace is what is short, not the warm-up (the message said "before 0 warm-up iterations").
+        var empty = Assert.Throws<CompassInputException>(() => IterationSampler.SampleStratified([], 0, 5, 1));
+        Assert.Equal("workload.trace", empty.Field);
+        Assert.Contains("formed no iteration", empty.Message, StringComparison.Ordinal);
     }
 
     [Fact]

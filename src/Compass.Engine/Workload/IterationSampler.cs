@@ -17,12 +17,7 @@ public static class IterationSampler
     /// </summary>
     public static IReadOnlyList<Iteration> Sample(IEnumerable<Iteration> schedule, int warmupIterations, int count, int seed, int poolSize = 0, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(schedule);
-        ArgumentOutOfRangeException.ThrowIfNegative(warmupIterations);
-        ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
-        var pool = poolSize > 0 ? Math.Max(poolSize, count) : checked(count * 10);
-        var candidates = Take(schedule, warmupIterations, pool, cancellationToken);
-        if (candidates.Count == 0) throw Exhausted(warmupIterations);
+        var candidates = Pool(schedule, warmupIterations, count, poolSize, cancellationToken);
         if (candidates.Count <= count) return candidates;
         var random = new Random(seed);
         var indices = new int[candidates.Count];
@@ -49,12 +44,7 @@ public static class IterationSampler
     /// </summary>
     public static IReadOnlyList<Iteration> SampleStratified(IEnumerable<Iteration> schedule, int warmupIterations, int count, int seed, int poolSize = 0, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(schedule);
-        ArgumentOutOfRangeException.ThrowIfNegative(warmupIterations);
-        ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
-        var pool = poolSize > 0 ? Math.Max(poolSize, count) : checked(count * 10);
-        var candidates = Take(schedule, warmupIterations, pool, cancellationToken);
-        if (candidates.Count == 0) throw Exhausted(warmupIterations);
+        var candidates = Pool(schedule, warmupIterations, count, poolSize, cancellationToken);
         if (candidates.Count <= count) return candidates;
         var strata = new SortedDictionary<int, List<int>>();
         for (var i = 0; i < candidates.Count; i++)
@@ -115,8 +105,21 @@ public static class IterationSampler
         return window;
     }
 
-    private static CompassInputException Exhausted(int warmup) =>
-        new("workload.warmupIterations", $"the schedule ends before {warmup} warm-up iterations are done; lower warmupIterations or use a longer trace");
+    /// <summary>The iterations after the warm-up that a sample is drawn from (at most the pool size); never empty.</summary>
+    private static List<Iteration> Pool(IEnumerable<Iteration> schedule, int warmupIterations, int count, int poolSize, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(schedule);
+        ArgumentOutOfRangeException.ThrowIfNegative(warmupIterations);
+        ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
+        var pool = poolSize > 0 ? Math.Max(poolSize, count) : checked(count * 10);
+        var candidates = Take(schedule, warmupIterations, pool, cancellationToken);
+        if (candidates.Count > 0) return candidates;
+        throw Exhausted(warmupIterations);
+    }
+
+    private static CompassInputException Exhausted(int warmup) => warmup == 0
+        ? new("workload.trace", "the scheduler formed no iteration from the trace (too few requests for its batches); use a longer trace")
+        : new("workload.warmupIterations", $"the schedule ends before {warmup} warm-up iterations are done; lower warmupIterations or use a longer trace");
 
     private static List<Iteration> Take(IEnumerable<Iteration> schedule, int skip, int take, CancellationToken cancellationToken)
     {
