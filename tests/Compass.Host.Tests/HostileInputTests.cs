@@ -51,6 +51,24 @@ public sealed class HostileInputTests
         return path;
     }
 
+    /// <summary>An Azure-format trace of 600 short requests whose row 300 (line 302: header first) has a 9000-token prompt.</summary>
+    private static string OverlongPromptTrace()
+    {
+        var path = Path.Combine(TestPaths.NewTempDir(), "trace.csv");
+        var lines = File.ReadAllLines(TraceFile(600, "2023-11-16 18:00:01.0000000,100,1")).ToList();
+        lines[301] = lines[301].Split(',')[0] + ",9000,2";
+        File.WriteAllText(path, string.Join('\n', lines) + "\n");
+        return path;
+    }
+
+    /// <summary>Rewrites a finished fixture run's search log with <paramref name="edit"/>, then resumes it.</summary>
+    private static CliResult ResumeWithEditedLog(string dir, Func<List<string>, IEnumerable<string>> edit)
+    {
+        var path = Path.Combine(dir, "search-log.csv");
+        File.WriteAllText(path, string.Join('\n', edit(File.ReadAllLines(path).ToList())) + "\n");
+        return Cli.Run("explore", "--resume", dir, "--plugins", Cli.Fixtures, "--quiet");
+    }
+
     // 1. Traces: validate and explore read the whole trace with the row checks replay applies.
 
     [Theory]
@@ -92,10 +110,7 @@ public sealed class HostileInputTests
     public void ContextWindowIgnoreServesAnOverlongPromptAndAnUnknownModeIsRefused()
     {
         // The published experiments serve prompts beyond the model's position limit; workload.contextWindow=ignore says so.
-        var path = Path.Combine(TestPaths.NewTempDir(), "trace.csv");
-        var lines = File.ReadAllLines(TraceFile(600, "2023-11-16 18:00:01.0000000,100,1")).ToList();
-        lines[301] = lines[301].Split(',')[0] + ",9000,2";
-        File.WriteAllText(path, string.Join('\n', lines) + "\n");
+        var path = OverlongPromptTrace();
         Assert.Equal(2, ValidateReal(WithTraceFile(path)).ExitCode);
         var ignored = ValidateReal(WithTraceFile(path), "--set", "workload.contextWindow=ignore");
         Assert.True(ignored.ExitCode == 0, ignored.StdErr);
@@ -108,10 +123,7 @@ public sealed class HostileInputTests
     public void ExploreNamesTheLineOfAnOverlongPromptInTheMiddleOfATrace()
     {
         // Row 300 of 600 (line 302: header first) is too long; explore refuses before writing anything.
-        var path = Path.Combine(TestPaths.NewTempDir(), "trace.csv");
-        var lines = File.ReadAllLines(TraceFile(600, "2023-11-16 18:00:01.0000000,100,1")).ToList();
-        lines[301] = lines[301].Split(',')[0] + ",9000,2";
-        File.WriteAllText(path, string.Join('\n', lines) + "\n");
+        var path = OverlongPromptTrace();
         var outDir = Path.Combine(TestPaths.NewTempDir(), "out");
         var r = Cli.Run("explore", "--scenario", Cli.Write(WithTraceFile(path)), "--plugins", TestPaths.PluginsDir, "--out", outDir, "--quiet", "--budget", "5");
         Assert.Equal(2, r.ExitCode);
@@ -125,14 +137,13 @@ public sealed class HostileInputTests
     [Fact]
     public void ResumeRefusesAnEditedLatency()
     {
-        var dir = FixtureRun();
-        var path = Path.Combine(dir, "search-log.csv");
-        var lines = File.ReadAllLines(path);
-        var parts = lines[5].Split(',');
-        parts[1] = (double.Parse(parts[1], C) * 0.5).ToString("R", C);
-        lines[5] = string.Join(',', parts);
-        File.WriteAllText(path, string.Join('\n', lines) + "\n");
-        var r = Cli.Run("explore", "--resume", dir, "--plugins", Cli.Fixtures, "--quiet");
+        var r = ResumeWithEditedLog(FixtureRun(), lines =>
+        {
+            var parts = lines[5].Split(',');
+            parts[1] = (double.Parse(parts[1], C) * 0.5).ToString("R", C);
+            lines[5] = string.Join(',', parts);
+            return lines;
+        });
         Assert.Equal(2, r.ExitCode);
         Assert.Equal("error: search-log.csv:2-21: the rows do not match the digest recorded in checkpoint.json as they were written: a row was edited or comes from another run; cannot resume", r.Error);
     }
@@ -141,14 +152,13 @@ public sealed class HostileInputTests
     public void ResumeReEvaluatesRowsTheDigestDoesNotCoverAndNamesAnEditedOne()
     {
         // A log cut below the recorded rows is not covered by the digest: every row is re-evaluated and compared.
-        var dir = FixtureRun();
-        var path = Path.Combine(dir, "search-log.csv");
-        var lines = File.ReadAllLines(path).Take(11).ToArray();
-        var parts = lines[4].Split(',');
-        parts[3] = "1e-30";
-        lines[4] = string.Join(',', parts);
-        File.WriteAllText(path, string.Join('\n', lines) + "\n");
-        var r = Cli.Run("explore", "--resume", dir, "--plugins", Cli.Fixtures, "--quiet");
+        var r = ResumeWithEditedLog(FixtureRun(), lines =>
+        {
+            var parts = lines[4].Split(',');
+            parts[3] = "1e-30";
+            lines[4] = string.Join(',', parts);
+            return lines.Take(11);
+        });
         Assert.Equal(2, r.ExitCode);
         Assert.StartsWith("error: search-log.csv:5: logged objective 1E-30, re-evaluated ", r.Error, StringComparison.Ordinal);
         Assert.EndsWith(": the row was edited or comes from another scenario or precision; cannot resume", r.Error, StringComparison.Ordinal);
@@ -157,13 +167,12 @@ public sealed class HostileInputTests
     [Fact]
     public void ResumeRefusesRowsBeyondTheBudget()
     {
-        var dir = FixtureRun();
-        var path = Path.Combine(dir, "search-log.csv");
-        var lines = File.ReadAllLines(path).ToList();
-        var last = lines[^1].Split(',');
-        for (var i = 20; i < 25; i++) lines.Add(string.Join(',', [i.ToString(C), .. last.Skip(1)]));
-        File.WriteAllText(path, string.Join('\n', lines) + "\n");
-        var r = Cli.Run("explore", "--resume", dir, "--plugins", Cli.Fixtures, "--quiet");
+        var r = ResumeWithEditedLog(FixtureRun(), lines =>
+        {
+            var last = lines[^1].Split(',');
+            for (var i = 20; i < 25; i++) lines.Add(string.Join(',', [i.ToString(C), .. last.Skip(1)]));
+            return lines;
+        });
         Assert.Equal(2, r.ExitCode);
         Assert.Equal("error: search-log.csv:22: the log has 25 rows, more than the run's budget of 20 evaluations: rows were added after the run; cannot resume", r.Error);
     }

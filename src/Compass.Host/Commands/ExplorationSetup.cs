@@ -259,10 +259,9 @@ public sealed class ExplorationSetup : IDisposable, IWorkloadSource
     /// <summary>Every request that reaches the scheduler is checked against the model (prompt within its context window).</summary>
     private IEnumerable<TraceRequest> Checked(IEnumerable<TraceRequest> requests)
     {
-        var context = ContextWindowTokens;
         foreach (var request in requests)
         {
-            Preflight.CheckRequest(this, request, context);
+            Preflight.CheckRequest(this, request);
             yield return request;
         }
     }
@@ -347,7 +346,7 @@ public sealed class ExplorationSetup : IDisposable, IWorkloadSource
     IReadOnlyList<TraceRequest> IWorkloadSource.ReadTrace(int seed, CancellationToken cancellationToken)
     {
         var requests = ReadTrace(seed, cancellationToken);
-        foreach (var request in requests) Preflight.CheckRequest(this, request, ContextWindowTokens);
+        foreach (var request in requests) Preflight.CheckRequest(this, request);
         return requests;
     }
 

@@ -93,13 +93,12 @@ public static class Preflight
         // A generated trace has no rows to get wrong and may be billions of requests long (it is streamed, only the
         // sampled iterations are generated); its requests are checked as the scheduler consumes them.
         if (string.IsNullOrEmpty(trace.Options["path"])) return -1;
-        var context = setup.ContextWindowTokens;
         var count = CompassRuntime.Guard(setup.Trace.Plugin, "traces", trace.Name, () =>
         {
             long n = 0;
             foreach (var request in setup.Trace.Component.Read(seed, cancellationToken))
             {
-                CheckRequest(setup, request, context);
+                CheckRequest(setup, request);
                 n++;
             }
             return n;
@@ -111,12 +110,13 @@ public static class Preflight
 
     /// <summary>
     /// Checks one request against the model: at least one prompt and one output token, and a prompt within the context
-    /// window (when the model states one). A refusal names the trace file and line when the source can locate the
+    /// window (when the model states one and the scenario keeps <c>workload.contextWindow: "enforce"</c>). A refusal names the trace file and line when the source can locate the
     /// request (<see cref="ITraceRequestLocator"/>), else the scenario's trace field.
     /// </summary>
-    public static void CheckRequest(ExplorationSetup setup, TraceRequest request, int contextTokens)
+    public static void CheckRequest(ExplorationSetup setup, TraceRequest request)
     {
         ArgumentNullException.ThrowIfNull(setup);
+        var contextTokens = setup.ContextWindowTokens;
         if (request.PromptTokens < 1)
             throw Refuse(setup, request, $"has {request.PromptTokens} prompt tokens, must be >= 1");
         if (request.OutputTokens < 1)
