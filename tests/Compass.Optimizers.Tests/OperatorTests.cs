@@ -4,7 +4,6 @@ using Compass.Optimizers.Operators;
 using Compass.Optimizers.Tests.Toy;
 using FsCheck;
 using FsCheck.Fluent;
-using Microsoft.FSharp.Core;
 
 namespace Compass.Optimizers.Tests;
 
@@ -21,10 +20,6 @@ public sealed class OperatorTests
         from h in Gen.Choose(1, 3)
         from seed in Gen.Choose(int.MinValue, int.MaxValue)
         select new Case(b, l, s, w, h, seed);
-
-    private static readonly Config Deterministic = Config.QuickThrowOnFailure
-        .WithMaxTest(150)
-        .WithReplay(FSharpOption<Replay>.Some(new Replay(new Rnd(20251205UL, 0x9E3779B97F4A7C15UL), FSharpOption<int>.None)));
 
     public static TheoryData<string> OperatorNames() => [.. GenomeVariation.OperatorNames, "crossover", "ga-mutate", "sa-move"];
 
@@ -53,7 +48,7 @@ public sealed class OperatorTests
             }
             return true.Label("valid");
         });
-        Check.One(Deterministic, property);
+        PropertySeed.Check(property, 150);
     }
 
     private static void Apply(string name, Genome g, Genome other, MappingSpace space, Xoshiro256StarStar rng, OperatorScratch scratch, GenomeVariation variation, double progress)
