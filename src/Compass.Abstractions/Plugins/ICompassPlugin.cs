@@ -48,5 +48,5 @@ public static class ContractVersion
     public const int Major = 1;
 
     /// <summary>Minor version: grows when members are added compatibly.</summary>
-    public const int Minor = 2;
+    public const int Minor = 3;
 }
