@@ -35,7 +35,7 @@ public sealed partial class PluginKitTests
         Assert.Equal("Acme.VendorPlugin", m.GetProperty("packageId").GetString());
         Assert.Equal("1.1.0", m.GetProperty("version").GetString());
         Assert.Equal("VendorPlugin", m.GetProperty("assembly").GetString());
-        Assert.Equal("1.2", m.GetProperty("contract").GetString());
+        Assert.Equal("1.3", m.GetProperty("contract").GetString()); // contract 1.3: ChipletType.KernelFixedNs, OperatorCost.KernelFixedNs (#14)
         var contributions = m.GetProperty("contributions").EnumerateArray().Select(c => $"{c.GetProperty("kind").GetString()}:{c.GetProperty("name").GetString()}");
         Assert.Equal(["chiplets:vendor-npu-x1", "compute:vendor-corrected", "optimizers:hill-climb"], contributions);
         Assert.Contains("<packageType name=\"CompassPlugin\" />", Read(zip, "Acme.VendorPlugin.nuspec"));
