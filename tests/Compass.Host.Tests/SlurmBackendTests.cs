@@ -94,6 +94,10 @@ public sealed class SlurmBackendTests
         Assert.Equal(StudyCommandTests.Rows(Path.Combine(local, "cd.db")), StudyCommandTests.Rows(Path.Combine(remote, "cd.db")));
         Assert.Equal(File.ReadAllLines(Path.Combine(local, "pareto.csv")), File.ReadAllLines(Path.Combine(remote, "pareto.csv")));
         Assert.True(Directory.GetFiles(Path.Combine(remote, "slurm", "logs")).Length >= 5, "the inner searches did not run as array tasks");
+        // --status reads the last batch the driver submitted: every point of it done.
+        var status = HostProcess.Run(TimeSpan.FromSeconds(60), cluster.Environment, "codesign", remote, "--status");
+        Assert.True(status.ExitCode == 0, status.StdErr);
+        Assert.Matches(@"done [1-9][0-9]*, running 0, pending 0, failed 0, missing 0", status.StdOut);
     }
 
     [Fact]
