@@ -113,7 +113,7 @@ public sealed class PluginPackageTests
     {
         var m = PluginManifest.Parse(Manifest, "compass-plugin.json");
         Assert.Equal("Acme.Photonic 1.2.0", m.Identity);
-        Assert.Equal(new Version(1, 0), m.Contract);
+        Assert.Equal(new Version(2, 0), m.Contract);
         Assert.Equal([new DeclaredContribution("chiplets", "photonic-x"), new DeclaredContribution("optimizers", "photon-search")], m.Contributions);
 
         var e = Assert.Throws<CompassInputException>(() => PluginManifest.Parse(Manifest.Replace("\"chiplets\"", "\"gadgets\""), "m.json"));
