@@ -15,9 +15,6 @@ public sealed partial class PluginKitTests
 {
     private static readonly TimeSpan Limit = TimeSpan.FromSeconds(120);
 
-    /// <summary>The contract version the host and the sample are built against (<c>ContractVersion.Major.Minor</c>; 1.3 since #14's kernel fixed time).</summary>
-    private const string HostContract = "1.3";
-
     private static HostResult Compass(string home, params string[] args) =>
         HostProcess.Run(Limit, new Dictionary<string, string> { ["COMPASS_PLUGIN_HOME"] = home }, args);
 
@@ -38,7 +35,7 @@ public sealed partial class PluginKitTests
         Assert.Equal("Acme.VendorPlugin", m.GetProperty("packageId").GetString());
         Assert.Equal("1.1.0", m.GetProperty("version").GetString());
         Assert.Equal("VendorPlugin", m.GetProperty("assembly").GetString());
-        Assert.Equal(HostContract, m.GetProperty("contract").GetString());
+        Assert.Equal("2.0", m.GetProperty("contract").GetString());
         var contributions = m.GetProperty("contributions").EnumerateArray().Select(c => $"{c.GetProperty("kind").GetString()}:{c.GetProperty("name").GetString()}");
         Assert.Equal(["chiplets:vendor-npu-x1", "compute:vendor-corrected", "optimizers:hill-climb"], contributions);
         Assert.Contains("<packageType name=\"CompassPlugin\" />", Read(zip, "Acme.VendorPlugin.nuspec"));
@@ -61,7 +58,7 @@ public sealed partial class PluginKitTests
         Assert.False(Directory.Exists(Path.Combine(home, ".staging")));
 
         var list = Compass(home, "plugins", "list");
-        Assert.Contains("Acme.VendorPlugin 1.0.0  folder: VendorPlugin  contract: " + HostContract + "  source: " + _built.Feed, list.StdOut);
+        Assert.Contains("Acme.VendorPlugin 1.0.0  folder: VendorPlugin  contract: 2.0  source: " + _built.Feed, list.StdOut);
         var plugins = Compass(home, "plugins");
         Assert.Contains("package: Acme.VendorPlugin 1.0.0", plugins.StdOut);
         Assert.Contains("0 failed", plugins.StdOut);
@@ -128,9 +125,9 @@ public sealed partial class PluginKitTests
         switch (refusal)
         {
             case "another-major":
-                File.WriteAllBytes(Path.Combine(feed, "acme.vendorplugin.2.0.0.nupkg"), Rewrite(sample, "Acme.VendorPlugin", "2.0.0", contract: "2.0"));
+                File.WriteAllBytes(Path.Combine(feed, "acme.vendorplugin.2.0.0.nupkg"), Rewrite(sample, "Acme.VendorPlugin", "2.0.0", contract: "3.0"));
                 args = ["plugins", "update", "Acme.VendorPlugin", "--source", feed];
-                expected = "error: Acme.VendorPlugin 2.0.0: refused: was built against Compass.Abstractions 2.0, but this host implements contract " + HostContract;
+                expected = "error: Acme.VendorPlugin 2.0.0: refused: was built against Compass.Abstractions 3.0, but this host implements contract 2.0";
                 break;
             case "clash-installed":
                 File.WriteAllBytes(Path.Combine(feed, "other.vendor.1.0.0.nupkg"), Rewrite(sample, "Other.Vendor", "1.0.0"));

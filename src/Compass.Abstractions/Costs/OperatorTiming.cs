@@ -9,11 +9,11 @@ namespace Compass.Abstractions.Costs;
 /// <param name="LaunchNs">Host-side launch overhead, ns.</param>
 public readonly record struct OperatorTiming(double ComputeNs, double DramBytes, double MemoryNs, double LaunchNs)
 {
-    /// <summary>Device-side fixed time of the kernel (start, first round trip, drain), serial with compute and memory, ns (contract 1.3).</summary>
+    /// <summary>Device-side fixed time of the kernel (start, first round trip, drain), serial with compute and memory, ns (contract 2.0).</summary>
     public double KernelFixedNs { get; init; }
 
     /// <summary>
-    /// The kernel's own duration, what a device-side profiler times: fixed part + max(compute, memory), ns (contract 1.3).
+    /// The kernel's own duration, what a device-side profiler times: fixed part + max(compute, memory), ns (contract 2.0).
     /// </summary>
     public double KernelNs => KernelFixedNs + Math.Max(ComputeNs, MemoryNs);
 

@@ -122,7 +122,7 @@ public sealed record ChipletType
 
     /// <summary>
     /// Device-side fixed time of every operator (kernel start on the device, the first memory round trip, the drain of
-    /// the last wave), ns; 0 by default (contract 1.3). Unlike <see cref="LaunchOverhead"/> it is part of the measured
+    /// the last wave), ns; 0 by default (contract 2.0). Unlike <see cref="LaunchOverhead"/> it is part of the measured
     /// kernel duration and stays on the device's critical path when launches are hidden (CUDA graphs), so compute models
     /// charge it once per operator inside <c>OperatorCost.TimeNs</c>.
     /// </summary>
