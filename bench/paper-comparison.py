@@ -293,8 +293,9 @@ def report(out, budget, seeds, iterations, elapsed, cores, sampling):
             edp = [x[0] for x in r]
             if len(edp) > 1:
                 spread.setdefault(o, []).append(statistics.pstdev(edp) / mean(edp))
-    lines.append("Seed spread (standard deviation / mean of the best EDP over seeds, averaged over cells): "
-                 + ", ".join(f"{o} {mean(v) * 100:.2f} %" for o, v in spread.items()) + ".")
+    if spread:
+        lines.append("Seed spread (standard deviation / mean of the best EDP over seeds, averaged over cells): "
+                     + ", ".join(f"{o} {mean(v) * 100:.2f} %" for o, v in spread.items()) + ".")
 
     lines.append("")
     lines.append("Per cell, levers searched (mean EDP over seeds in J·s; plans as micro-batch size (mb) and TP degree; "
