@@ -1,3 +1,5 @@
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 using Compass.Abstractions.Evaluation;
 using Compass.Abstractions.Mapping;
 using Compass.Engine.Graph;
@@ -544,7 +546,7 @@ internal sealed class Evaluator
                 if (r > 0)
                 {
                     readBytes[ch] = 0;
-                    var flow = _traffic.DramRead[slotBase + ch];
+                    var flow = new Flow(_traffic.DramReads, slotBase + ch);
                     var done = Reserve(flow, r, start, busyUntil, busyNs, intervals);
                     if (done > dramEnd) dramEnd = done;
                     hop += r * flow.HopBytesPerByte;
@@ -555,7 +557,7 @@ internal sealed class Evaluator
                 if (w > 0)
                 {
                     writeBytes[ch] = 0;
-                    var flow = _traffic.DramWrite[slotBase + ch];
+                    var flow = new Flow(_traffic.DramWrites, slotBase + ch);
                     var done = Reserve(flow, w, start, busyUntil, busyNs, intervals);
                     if (done > dramEnd) dramEnd = done;
                     hop += w * flow.HopBytesPerByte;
@@ -705,8 +707,10 @@ internal sealed class Evaluator
     {
         if (busyNs is null) return ReserveFast(flow, bytes, start, busyUntil);
         var end = start;
-        var hops = flow.Hops;
-        for (var k = 0; k < hops.Length; k++)
+        var info = flow.Set.Info[flow.Index];
+        var hops = flow.Set.Hops;
+        var shares = flow.Set.Shares;
+        for (var k = info.Start; k < info.Start + info.Count; k++)
         {
             var r = hops[k].Resource;
             var span = bytes * hops[k].NsPerByte;
@@ -716,33 +720,55 @@ internal sealed class Evaluator
             var to = from + span;
             busyUntil[r] = to;
             if (to > end) end = to;
-            if (busyNs is not null)
+            busyNs[r] += span;
+            if (intervals is not null)
             {
-                busyNs[r] += span;
-                if (intervals is not null)
-                {
-                    var link = r < _traffic.LinkCount;
-                    intervals.Add(new ResourceInterval(link ? ResourceKind.Link : ResourceKind.DramChannel, link ? r : r - _traffic.LinkCount, from, to, bytes * flow.Shares[k]));
-                }
+                var link = r < _traffic.LinkCount;
+                intervals.Add(new ResourceInterval(link ? ResourceKind.Link : ResourceKind.DramChannel, link ? r : r - _traffic.LinkCount, from, to, bytes * shares[k]));
             }
         }
-        return flow.MaxHops > 0 ? end + _traffic.HopLatencyNs * flow.MaxHops : end;
+        return info.MaxHops > 0 ? end + _traffic.HopLatencyNs * info.MaxHops : end;
     }
 
-    /// <summary>The search's <see cref="Reserve"/>: the same reservations, without recording busy time or intervals.</summary>
+    /// <summary>
+    /// The search's <see cref="Reserve"/>: the same reservations, without recording busy time or intervals. On x86 the
+    /// two maxima are MAXSD, which returns its first operand when it is greater and its second otherwise, exactly the
+    /// comparisons of <see cref="Reserve"/>, without their unpredictable branches.
+    /// </summary>
     private double ReserveFast(Flow flow, double bytes, double start, double[] busyUntil)
     {
-        var end = start;
-        foreach (ref readonly var hop in flow.Hops.AsSpan())
+        var info = flow.Set.Info[flow.Index];
+        var hops = flow.Set.Hops.AsSpan(info.Start, info.Count);
+        double end;
+        if (Sse2.IsSupported)
         {
-            var span = bytes * hop.NsPerByte;
-            if (span <= 0) continue;
-            ref var busy = ref busyUntil[hop.Resource];
-            var to = (busy > start ? busy : start) + span;
-            busy = to;
-            if (to > end) end = to;
+            var from = Vector128.CreateScalarUnsafe(start);
+            var last = from;
+            foreach (ref readonly var hop in hops)
+            {
+                var span = bytes * hop.NsPerByte;
+                if (span <= 0) continue;
+                ref var busy = ref busyUntil[hop.Resource];
+                var to = Sse2.AddScalar(Sse2.MaxScalar(Vector128.CreateScalarUnsafe(busy), from), Vector128.CreateScalarUnsafe(span));
+                busy = to.ToScalar();
+                last = Sse2.MaxScalar(to, last);
+            }
+            end = last.ToScalar();
         }
-        return flow.MaxHops > 0 ? end + _hopLatencyNs * flow.MaxHops : end;
+        else
+        {
+            end = start;
+            foreach (ref readonly var hop in hops)
+            {
+                var span = bytes * hop.NsPerByte;
+                if (span <= 0) continue;
+                ref var busy = ref busyUntil[hop.Resource];
+                var to = (busy > start ? busy : start) + span;
+                busy = to;
+                if (to > end) end = to;
+            }
+        }
+        return info.MaxHops > 0 ? end + _hopLatencyNs * info.MaxHops : end;
     }
 
     /// <summary>
@@ -753,33 +779,46 @@ internal sealed class Evaluator
     private int Consumers(EvaluatorScratch s, int tp, int p, int baseT, int baseE, int row, int[] assign, bool[] active, double[] edgeBytes, double[] outputBytes, byte[] forwarded, byte mode, int exclude)
     {
         var marked = s.Marked;
+        var destinations = s.Destinations;
+        var count = 0;
         for (var k = _s.SuccStart[p]; k < _s.SuccStart[p + 1]; k++)
         {
             var e = baseE + _s.SuccEdge[k];
             var consumer = _s.SuccGene[k];
             if (!active[baseT + consumer] || forwarded[e] != mode || edgeBytes[e] != outputBytes[tp]) continue;
             var chip = assign[row + consumer];
-            if (chip != exclude) marked[chip] = true;
+            if (chip != exclude && !marked[chip]) { marked[chip] = true; destinations[count++] = chip; }
         }
-        return Collect(s);
+        return Collect(s, count);
     }
 
     /// <summary>Distinct chiplets of the active readers of micro-batch <paramref name="mb"/>'s graph input; returns their count.</summary>
     private int InputReaders(EvaluatorScratch s, int mb, int row, int[] assign, bool[] active)
     {
         var baseT = mb * _s.GeneCount;
-        foreach (var g in _s.GraphInputGenes) if (active[baseT + g]) s.Marked[assign[row + g]] = true;
-        return Collect(s);
+        var marked = s.Marked;
+        var destinations = s.Destinations;
+        var count = 0;
+        foreach (var g in _s.GraphInputGenes)
+        {
+            if (!active[baseT + g]) continue;
+            var chip = assign[row + g];
+            if (!marked[chip]) { marked[chip] = true; destinations[count++] = chip; }
+        }
+        return Collect(s, count);
     }
 
-    private int Collect(EvaluatorScratch s)
+    /// <summary>Sorts the <paramref name="count"/> distinct chiplets gathered in <see cref="EvaluatorScratch.Destinations"/> (few: insertion sort) and clears their marks.</summary>
+    private static int Collect(EvaluatorScratch s, int count)
     {
-        var count = 0;
-        for (var c = 0; c < _chipType.Length; c++)
+        var destinations = s.Destinations;
+        for (var i = 0; i < count; i++)
         {
-            if (!s.Marked[c]) continue;
-            s.Marked[c] = false;
-            s.Destinations[count++] = c;
+            var chip = destinations[i];
+            s.Marked[chip] = false;
+            var j = i;
+            while (j > 0 && destinations[j - 1] > chip) { destinations[j] = destinations[j - 1]; j--; }
+            destinations[j] = chip;
         }
         return count;
     }
@@ -791,7 +830,7 @@ internal sealed class Evaluator
     /// </summary>
     private (double Arrival, double HopBytes, double DramPj) DramMulticast(int home, ReadOnlySpan<int> destinations, double bytes, double start, double[] busyUntil, double[]? busyNs, List<ResourceInterval>? intervals)
     {
-        var channel = _traffic.ChannelOnly[home];
+        var channel = _traffic.ChannelOnly(home);
         var read = Reserve(channel, bytes, start, busyUntil, busyNs, intervals);
         var tree = _traffic.Multicast(_traffic.ChannelRouter[home], destinations);
         var sent = Reserve(tree, bytes, start, busyUntil, busyNs, intervals);

@@ -4,40 +4,103 @@ using Compass.Abstractions.Costs;
 namespace Compass.Engine.Evaluation;
 
 /// <summary>
-/// A transfer pattern in the form the evaluator reserves: the shared resources it crosses (links 0 … L − 1, then DRAM
-/// channels L … L + C − 1), for each the ns one transferred byte occupies it (share / bandwidth) and the bytes it
-/// carries per byte, plus hop bytes for energy, the longest path for hop latency, and DRAM energy per byte.
+/// Transfer patterns in the form the evaluator reserves, many to one object so that a reservation reads two dense
+/// arrays and chases no pointer: flow f crosses the shared resources <see cref="Hops"/>[Info[f].Start …
+/// Info[f].Start + Info[f].Count) (links 0 … L − 1, then DRAM channels L … L + C − 1), each with the ns one
+/// transferred byte occupies it (share / bandwidth), and carries <see cref="Shares"/> bytes on each per byte.
 /// </summary>
-internal sealed class Flow
+internal sealed class FlowSet
 {
-    public static Flow Local { get; } = new() { Hops = [], Shares = [], HopBytesPerByte = 0, MaxHops = 0, DramPjPerByte = 0 };
+    private FlowSet(FlowInfo[] info, FlowHop[] hops, double[] shares)
+    {
+        Info = info;
+        Hops = hops;
+        Shares = shares;
+    }
 
-    /// <summary>Resource and ns per transferred byte, packed together for locality.</summary>
-    public required FlowHop[] Hops { get; init; }
-    public required double[] Shares { get; init; }
-    public required double HopBytesPerByte { get; init; }
-    public required int MaxHops { get; init; }
-    public required double DramPjPerByte { get; init; }
+    /// <summary>Where each flow's hops are, and its hop bytes, longest path and DRAM energy.</summary>
+    public FlowInfo[] Info { get; }
+
+    /// <summary>Resource and ns per transferred byte of every flow's hops, packed together for locality.</summary>
+    public FlowHop[] Hops { get; }
+
+    /// <summary>Bytes carried per transferred byte, beside <see cref="Hops"/> (read only when intervals are recorded).</summary>
+    public double[] Shares { get; }
+
+    /// <summary>
+    /// Packs <paramref name="patterns"/> in order: a resource's ns per byte is its share × its ns per byte
+    /// (<paramref name="resourceNsPerByte"/>, links then channels); a flow's DRAM energy per byte is the share-weighted
+    /// sum of its channels' (<paramref name="channelPjPerByte"/>). A pattern that crosses nothing is local (all zero).
+    /// </summary>
+    public static FlowSet Pack(ReadOnlySpan<TrafficPattern> patterns, double[] resourceNsPerByte, double[] channelPjPerByte, int linkCount)
+    {
+        var total = 0;
+        foreach (var p in patterns) total += p.Links.Length + p.Channels.Length;
+        var info = new FlowInfo[patterns.Length];
+        var hops = new FlowHop[total];
+        var shares = new double[total];
+        var at = 0;
+        for (var f = 0; f < patterns.Length; f++)
+        {
+            var p = patterns[f];
+            var n = p.Links.Length + p.Channels.Length;
+            if (n == 0)
+            {
+                info[f] = new FlowInfo(at, 0, 0, 0, 0);
+                continue;
+            }
+            double dramPj = 0;
+            for (var k = 0; k < p.Links.Length; k++)
+            {
+                shares[at + k] = p.LinkShares[k];
+                hops[at + k] = new FlowHop(p.Links[k], p.LinkShares[k] * resourceNsPerByte[p.Links[k]]);
+            }
+            for (var k = 0; k < p.Channels.Length; k++)
+            {
+                var r = linkCount + p.Channels[k];
+                shares[at + p.Links.Length + k] = p.ChannelShares[k];
+                hops[at + p.Links.Length + k] = new FlowHop(r, p.ChannelShares[k] * resourceNsPerByte[r]);
+                dramPj += p.ChannelShares[k] * channelPjPerByte[p.Channels[k]];
+            }
+            info[f] = new FlowInfo(at, n, p.MaxHops, p.HopBytesPerByte, dramPj);
+            at += n;
+        }
+        return new FlowSet(info, hops, shares);
+    }
 }
+
+/// <summary>Where a flow's hops are in its <see cref="FlowSet"/>, its byte-hops and DRAM energy per byte, and its longest path in hops.</summary>
+internal readonly record struct FlowInfo(int Start, int Count, int MaxHops, double HopBytesPerByte, double DramPjPerByte);
 
 /// <summary>One resource a flow crosses and the ns one transferred byte occupies it.</summary>
 internal readonly record struct FlowHop(int Resource, double NsPerByte);
 
+/// <summary>Flow <see cref="Index"/> of <see cref="Set"/>.</summary>
+internal readonly record struct Flow(FlowSet Set, int Index)
+{
+    /// <summary>Byte-hops per transferred byte (for hop energy).</summary>
+    public double HopBytesPerByte => Set.Info[Index].HopBytesPerByte;
+
+    /// <summary>DRAM energy per transferred byte, pJ.</summary>
+    public double DramPjPerByte => Set.Info[Index].DramPjPerByte;
+}
+
 /// <summary>
 /// Caches the interconnect's traffic patterns as <see cref="Flow"/>s: DRAM reads and writes per (chiplet, channel or
-/// interleaved), built eagerly; unicast per chiplet pair and multicast trees, built on first use (patterns are
-/// deterministic, so a race only builds the same flow twice). Also the nearest channel of every chiplet.
+/// interleaved), built eagerly; unicast flows from a chiplet to every chiplet, built together on the first send from
+/// it; multicast trees, built on first use (patterns are deterministic, so a race only builds the same flows twice).
+/// Also the nearest channel of every chiplet.
 /// </summary>
 internal sealed class TrafficCache
 {
     private readonly IPackageInterconnect _interconnect;
     private readonly int _chiplets;
-    private readonly Flow?[] _unicast;
+    private readonly FlowSet?[] _unicast;
     private readonly double[] _resourceNsPerByte;
     private readonly double[] _channelPjPerByte;
     private readonly ConcurrentDictionary<ulong, MulticastEntry> _multicast = new();
 
-    private sealed record MulticastEntry(int Source, int[] Destinations, Flow Flow);
+    private sealed record MulticastEntry(int Source, int[] Destinations, FlowSet Flow);
 
     public TrafficCache(IPackageInterconnect interconnect, int chiplets)
     {
@@ -45,7 +108,7 @@ internal sealed class TrafficCache
         _chiplets = chiplets;
         LinkCount = interconnect.LinkCount;
         ChannelCount = interconnect.ChannelCount;
-        _unicast = new Flow?[chiplets * chiplets];
+        _unicast = new FlowSet?[chiplets];
         _resourceNsPerByte = new double[LinkCount + ChannelCount];
         _channelPjPerByte = new double[ChannelCount];
         for (var l = 0; l < LinkCount; l++) _resourceNsPerByte[l] = 1.0 / interconnect.LinkBandwidthGBps(l);
@@ -61,21 +124,30 @@ internal sealed class TrafficCache
         }
         AggregateDramGBps = aggregate;
         var slots = ChannelCount + 1;
-        DramRead = new Flow[chiplets * slots];
-        DramWrite = new Flow[chiplets * slots];
+        var reads = new TrafficPattern[chiplets * slots];
+        var writes = new TrafficPattern[chiplets * slots];
+        for (var c = 0; c < chiplets; c++)
+        {
+            for (var ch = -1; ch < ChannelCount; ch++)
+            {
+                var slot = c * slots + (ch < 0 ? ChannelCount : ch);
+                reads[slot] = interconnect.DramRead(c, ch);
+                writes[slot] = interconnect.DramWrite(c, ch);
+            }
+        }
+        DramReads = Pack(reads);
+        DramWrites = Pack(writes);
         Nearest = new int[chiplets];
         for (var c = 0; c < chiplets; c++)
         {
             var best = 0;
             var bestHops = double.PositiveInfinity;
-            for (var ch = -1; ch < ChannelCount; ch++)
+            for (var ch = 0; ch < ChannelCount; ch++)
             {
-                var slot = c * slots + (ch < 0 ? ChannelCount : ch);
-                DramRead[slot] = ToFlow(interconnect.DramRead(c, ch));
-                DramWrite[slot] = ToFlow(interconnect.DramWrite(c, ch));
-                if (ch >= 0 && DramRead[slot].HopBytesPerByte < bestHops)
+                var hops = DramReads.Info[c * slots + ch].HopBytesPerByte;
+                if (hops < bestHops)
                 {
-                    bestHops = DramRead[slot].HopBytesPerByte;
+                    bestHops = hops;
                     best = ch;
                 }
             }
@@ -83,21 +155,24 @@ internal sealed class TrafficCache
         }
         HopEnergyPjPerByte = interconnect.HopEnergyPjPerByte;
         HopLatencyNs = interconnect.HopLatencyNs;
-        ChannelOnly = new Flow[ChannelCount];
+        var channelOnly = new TrafficPattern[ChannelCount];
         ChannelRouter = new int[ChannelCount];
         for (var ch = 0; ch < ChannelCount; ch++)
         {
-            var r = LinkCount + ch;
-            ChannelOnly[ch] = new Flow { Hops = [new FlowHop(r, _resourceNsPerByte[r])], Shares = [1.0], HopBytesPerByte = 0, MaxHops = 0, DramPjPerByte = _channelPjPerByte[ch] };
+            channelOnly[ch] = new TrafficPattern([], [], [ch], [1.0], 0, 0);
             ChannelRouter[ch] = interconnect.ChannelRouter(ch);
         }
+        ChannelOnlySet = Pack(channelOnly);
     }
 
-    /// <summary>The channel alone (no links): the DRAM side of a read that is then multicast from the channel's router.</summary>
-    public Flow[] ChannelOnly { get; }
+    /// <summary>The channel alone (no links), one flow per channel: the DRAM side of a read that is then multicast from the channel's router.</summary>
+    public FlowSet ChannelOnlySet { get; }
 
     /// <summary>Mesh slot through which each channel multicasts.</summary>
     public int[] ChannelRouter { get; }
+
+    /// <summary>The channel <paramref name="channel"/> alone (no links).</summary>
+    public Flow ChannelOnly(int channel) => new(ChannelOnlySet, channel);
 
     /// <summary>
     /// The tree flow from <paramref name="source"/> to <paramref name="destinations"/> (sorted, distinct; each tree link
@@ -109,17 +184,17 @@ internal sealed class TrafficCache
         var hash = 14695981039346656037UL;
         hash = (hash ^ (ulong)source) * 1099511628211UL;
         foreach (var d in destinations) hash = (hash ^ (ulong)(d + 1)) * 1099511628211UL;
-        if (_multicast.TryGetValue(hash, out var entry) && entry.Source == source && destinations.SequenceEqual(entry.Destinations)) return entry.Flow;
-        var built = new MulticastEntry(source, destinations.ToArray(), ToFlow(_interconnect.Multicast(source, destinations)));
+        if (_multicast.TryGetValue(hash, out var entry) && entry.Source == source && destinations.SequenceEqual(entry.Destinations)) return new Flow(entry.Flow, 0);
+        var built = new MulticastEntry(source, destinations.ToArray(), Pack([_interconnect.Multicast(source, destinations)]));
         var stored = _multicast.GetOrAdd(hash, built);
-        return stored.Source == source && destinations.SequenceEqual(stored.Destinations) ? stored.Flow : built.Flow;
+        return new Flow(stored.Source == source && destinations.SequenceEqual(stored.Destinations) ? stored.Flow : built.Flow, 0);
     }
 
     /// <summary>Read flows, index chiplet × (channels + 1) + channel; the last slot of a chiplet is the interleaved read.</summary>
-    public Flow[] DramRead { get; }
+    public FlowSet DramReads { get; }
 
-    /// <summary>Write flows, indexed like <see cref="DramRead"/>.</summary>
-    public Flow[] DramWrite { get; }
+    /// <summary>Write flows, indexed like <see cref="DramReads"/>.</summary>
+    public FlowSet DramWrites { get; }
 
     /// <summary>The channel fewest mean hops from each chiplet (ties: the lowest index).</summary>
     public int[] Nearest { get; }
@@ -147,39 +222,22 @@ internal sealed class TrafficCache
     /// <summary>Readable name of a resource.</summary>
     public string Describe(int r) => r < LinkCount ? $"link {_interconnect.DescribeLink(r)}" : $"DRAM channel {r - LinkCount}";
 
-    /// <summary>Slot of (chiplet, channel) in <see cref="DramRead"/> / <see cref="DramWrite"/>; a negative channel is the interleaved slot.</summary>
+    /// <summary>Slot of (chiplet, channel) in <see cref="DramReads"/> / <see cref="DramWrites"/>; a negative channel is the interleaved slot.</summary>
     public int DramSlot(int chiplet, int channel) => chiplet * (ChannelCount + 1) + (channel < 0 ? ChannelCount : channel);
 
     /// <summary>The unicast flow from <paramref name="source"/> to <paramref name="destination"/>.</summary>
-    public Flow Unicast(int source, int destination)
+    public Flow Unicast(int source, int destination) => new(Volatile.Read(ref _unicast[source]) ?? UnicastFrom(source), destination);
+
+    /// <summary>The unicast flows from <paramref name="source"/> to every chiplet, indexed by destination (the source itself: local).</summary>
+    public FlowSet UnicastFrom(int source)
     {
-        var index = source * _chiplets + destination;
-        var flow = Volatile.Read(ref _unicast[index]);
-        if (flow is not null) return flow;
-        flow = source == destination ? Flow.Local : ToFlow(_interconnect.Unicast(source, destination));
-        Interlocked.CompareExchange(ref _unicast[index], flow, null);
-        return _unicast[index]!;
+        var set = Volatile.Read(ref _unicast[source]);
+        if (set is not null) return set;
+        var patterns = new TrafficPattern[_chiplets];
+        for (var d = 0; d < _chiplets; d++) patterns[d] = d == source ? TrafficPattern.Local : _interconnect.Unicast(source, d);
+        set = Pack(patterns);
+        return Interlocked.CompareExchange(ref _unicast[source], set, null) ?? set;
     }
 
-    private Flow ToFlow(TrafficPattern p)
-    {
-        var n = p.Links.Length + p.Channels.Length;
-        if (n == 0) return Flow.Local;
-        var hops = new FlowHop[n];
-        var shares = new double[n];
-        double dramPj = 0;
-        for (var k = 0; k < p.Links.Length; k++)
-        {
-            shares[k] = p.LinkShares[k];
-            hops[k] = new FlowHop(p.Links[k], p.LinkShares[k] * _resourceNsPerByte[p.Links[k]]);
-        }
-        for (var k = 0; k < p.Channels.Length; k++)
-        {
-            var r = LinkCount + p.Channels[k];
-            shares[p.Links.Length + k] = p.ChannelShares[k];
-            hops[p.Links.Length + k] = new FlowHop(r, p.ChannelShares[k] * _resourceNsPerByte[r]);
-            dramPj += p.ChannelShares[k] * _channelPjPerByte[p.Channels[k]];
-        }
-        return new Flow { Hops = hops, Shares = shares, HopBytesPerByte = p.HopBytesPerByte, MaxHops = p.MaxHops, DramPjPerByte = dramPj };
-    }
+    private FlowSet Pack(ReadOnlySpan<TrafficPattern> patterns) => FlowSet.Pack(patterns, _resourceNsPerByte, _channelPjPerByte, LinkCount);
 }
