@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 using Compass.Abstractions.Evaluation;
@@ -166,6 +168,7 @@ internal sealed class Evaluator
     private readonly bool _interleaved;
     private readonly CollectiveAlgorithm _collective;
     private readonly double _hopLatencyNs;
+    private readonly double[] _resourceNsPerByte;
 
     public Evaluator(GeneStructure structure, TrafficCache traffic, int[] chipType, double[] staticPowerW, double[] bufferBytes, double[] writePjPerByte, EvaluatorOptions options)
     {
@@ -185,6 +188,7 @@ internal sealed class Evaluator
         _interleaved = options.Placement == DramPlacement.Interleaved || traffic.ChannelCount == 0;
         _collective = options.Collective;
         _hopLatencyNs = traffic.HopLatencyNs;
+        _resourceNsPerByte = traffic.ResourceNsPerByte;
         _explicitHome = new int[structure.GeneCount];
         Array.Fill(_explicitHome, -1);
         for (var g = 0; g < structure.GeneCount; g++)
@@ -427,37 +431,11 @@ internal sealed class Evaluator
                 }
                 else
                 {
+                    // Read back from DRAM; when several chiplets read the whole output, one read from its home channel
+                    // and one tree from the channel's router.
                     var home = HomeNear(dramConsumer[tp]);
-                    if (whole && home >= 0 && s.DramCast[tp] != 2)
-                    {
-                        // Several chiplets read the whole output back from DRAM: one read from its home channel and one
-                        // tree from the channel's router.
-                        if (s.DramCast[tp] == 0)
-                        {
-                            var count = Consumers(s, tp, p, baseT, baseE, row, assign, active, edgeBytes, outputBytes, forwarded, 0, -1);
-                            if (count >= 2)
-                            {
-                                var (arrival, hops, pj) = DramMulticast(home, s.Destinations.AsSpan(0, count), bytes, start, busyUntil, busyNs, intervals);
-                                s.DramArrival[tp] = arrival;
-                                s.DramCast[tp] = 1;
-                                hop += hops;
-                                taskDramPj += pj;
-                                taskDramBytes += bytes;
-                                s.ActivationReadBytes += bytes;
-                            }
-                            else
-                            {
-                                s.DramCast[tp] = 2;
-                            }
-                        }
-                        if (s.DramCast[tp] == 1)
-                        {
-                            if (s.DramArrival[tp] > dramEnd) dramEnd = s.DramArrival[tp];
-                            continue;
-                        }
-                    }
-                    readBytes[home < 0 ? channels : home] += bytes;
-                    s.ActivationReadBytes += bytes;
+                    var readers = whole && home >= 0 && s.DramCast[tp] == 0 ? s.Destinations.AsSpan(0, Consumers(s, tp, p, baseT, baseE, row, assign, active, edgeBytes, outputBytes, forwarded, 0, -1)) : default;
+                    ReadShared(ref s.DramCast[tp], ref s.DramArrival[tp], whole, home, readers, bytes, start, readBytes, ref s.ActivationReadBytes, ref dramEnd, ref hop, ref taskDramPj, ref taskDramBytes, busyUntil, busyNs, intervals);
                 }
             }
 
@@ -482,36 +460,8 @@ internal sealed class Evaluator
                 // The graph input of the micro-batch: read once from the home nearest its first reader and multicast
                 // to every chiplet that reads it (interleaved placement: every reader reads its own copy).
                 var home = HomeNear(assign[row + inputGenes[0]]);
-                if (home >= 0 && s.InputCast[mb] != 2)
-                {
-                    if (s.InputCast[mb] == 0)
-                    {
-                        var count = InputReaders(s, mb, row, assign, active);
-                        if (count >= 2)
-                        {
-                            var (arrival, hops, pj) = DramMulticast(home, s.Destinations.AsSpan(0, count), input, start, busyUntil, busyNs, intervals);
-                            s.InputArrival[mb] = arrival;
-                            s.InputCast[mb] = 1;
-                            hop += hops;
-                            taskDramPj += pj;
-                            taskDramBytes += input;
-                            s.KvReadBytes += input;
-                        }
-                        else
-                        {
-                            s.InputCast[mb] = 2;
-                        }
-                    }
-                }
-                if (home >= 0 && s.InputCast[mb] == 1)
-                {
-                    if (s.InputArrival[mb] > dramEnd) dramEnd = s.InputArrival[mb];
-                }
-                else
-                {
-                    readBytes[home < 0 ? channels : home] += input;
-                    s.KvReadBytes += input;
-                }
+                var readers = home >= 0 && s.InputCast[mb] == 0 ? s.Destinations.AsSpan(0, InputReaders(s, mb, row, assign, active)) : default;
+                ReadShared(ref s.InputCast[mb], ref s.InputArrival[mb], true, home, readers, input, start, readBytes, ref s.KvReadBytes, ref dramEnd, ref hop, ref taskDramPj, ref taskDramBytes, busyUntil, busyNs, intervals);
             }
             var history = extraRead[t] - input;
             if (history > 0)
@@ -546,7 +496,7 @@ internal sealed class Evaluator
                 if (r > 0)
                 {
                     readBytes[ch] = 0;
-                    var flow = new Flow(_traffic.DramReads, slotBase + ch);
+                    var flow = _traffic.DramReads[slotBase + ch];
                     var done = Reserve(flow, r, start, busyUntil, busyNs, intervals);
                     if (done > dramEnd) dramEnd = done;
                     hop += r * flow.HopBytesPerByte;
@@ -557,7 +507,7 @@ internal sealed class Evaluator
                 if (w > 0)
                 {
                     writeBytes[ch] = 0;
-                    var flow = new Flow(_traffic.DramWrites, slotBase + ch);
+                    var flow = _traffic.DramWrites[slotBase + ch];
                     var done = Reserve(flow, w, start, busyUntil, busyNs, intervals);
                     if (done > dramEnd) dramEnd = done;
                     hop += w * flow.HopBytesPerByte;
@@ -707,13 +657,14 @@ internal sealed class Evaluator
     {
         if (busyNs is null) return ReserveFast(flow, bytes, start, busyUntil);
         var end = start;
-        var info = flow.Set.Info[flow.Index];
-        var hops = flow.Set.Hops;
-        var shares = flow.Set.Shares;
-        for (var k = info.Start; k < info.Start + info.Count; k++)
+        var resources = flow.Resources;
+        var unit = flow.UnitShares;
+        var nsPerByte = unit ? default : flow.NsPerByte;
+        var shares = unit ? default : flow.Shares;
+        for (var k = 0; k < resources.Length; k++)
         {
-            var r = hops[k].Resource;
-            var span = bytes * hops[k].NsPerByte;
+            var r = resources[k];
+            var span = bytes * (unit ? _resourceNsPerByte[r] : nsPerByte[k]);
             if (span <= 0) continue;
             var busy = busyUntil[r];
             var from = busy > start ? busy : start;
@@ -724,10 +675,11 @@ internal sealed class Evaluator
             if (intervals is not null)
             {
                 var link = r < _traffic.LinkCount;
-                intervals.Add(new ResourceInterval(link ? ResourceKind.Link : ResourceKind.DramChannel, link ? r : r - _traffic.LinkCount, from, to, bytes * shares[k]));
+                intervals.Add(new ResourceInterval(link ? ResourceKind.Link : ResourceKind.DramChannel, link ? r : r - _traffic.LinkCount, from, to, unit ? bytes : bytes * shares[k]));
             }
         }
-        return info.MaxHops > 0 ? end + _traffic.HopLatencyNs * info.MaxHops : end;
+        var maxHops = flow.MaxHops;
+        return maxHops > 0 ? end + _traffic.HopLatencyNs * maxHops : end;
     }
 
     /// <summary>
@@ -737,18 +689,23 @@ internal sealed class Evaluator
     /// </summary>
     private double ReserveFast(Flow flow, double bytes, double start, double[] busyUntil)
     {
-        var info = flow.Set.Info[flow.Index];
-        var hops = flow.Set.Hops.AsSpan(info.Start, info.Count);
+        var data = flow.Set.Data;
+        var o = flow.Offset;
+        var count = data[o];
+        var tag = data[o + 1];
+        var resources = data.AsSpan(o + FlowSet.HeaderInts, count);
+        var nsPerByte = tag < 0 ? _resourceNsPerByte : MemoryMarshal.Cast<int, double>(data.AsSpan(FlowSet.Even(o + FlowSet.HeaderInts + count), 2 * count));
         double end;
         if (Sse2.IsSupported)
         {
             var from = Vector128.CreateScalarUnsafe(start);
             var last = from;
-            foreach (ref readonly var hop in hops)
+            for (var k = 0; k < resources.Length; k++)
             {
-                var span = bytes * hop.NsPerByte;
+                var r = resources[k];
+                var span = bytes * nsPerByte[tag < 0 ? r : k];
                 if (span <= 0) continue;
-                ref var busy = ref busyUntil[hop.Resource];
+                ref var busy = ref busyUntil[r];
                 var to = Sse2.AddScalar(Sse2.MaxScalar(Vector128.CreateScalarUnsafe(busy), from), Vector128.CreateScalarUnsafe(span));
                 busy = to.ToScalar();
                 last = Sse2.MaxScalar(to, last);
@@ -758,17 +715,19 @@ internal sealed class Evaluator
         else
         {
             end = start;
-            foreach (ref readonly var hop in hops)
+            for (var k = 0; k < resources.Length; k++)
             {
-                var span = bytes * hop.NsPerByte;
+                var r = resources[k];
+                var span = bytes * nsPerByte[tag < 0 ? r : k];
                 if (span <= 0) continue;
-                ref var busy = ref busyUntil[hop.Resource];
+                ref var busy = ref busyUntil[r];
                 var to = (busy > start ? busy : start) + span;
                 busy = to;
                 if (to > end) end = to;
             }
         }
-        return info.MaxHops > 0 ? end + _hopLatencyNs * info.MaxHops : end;
+        var maxHops = tag & int.MaxValue;
+        return maxHops > 0 ? end + _hopLatencyNs * maxHops : end;
     }
 
     /// <summary>
@@ -821,6 +780,47 @@ internal sealed class Evaluator
             destinations[j] = chip;
         }
         return count;
+    }
+
+    /// <summary>
+    /// The dispatched task's DRAM read of <paramref name="bytes"/> that each of the chiplets <paramref name="readers"/> reads (computed only while the state is 0)
+    /// (an activation read back whole, or the micro-batch's graph input), its state in <paramref name="cast"/> (0 not read
+    /// yet, 1 multicast, arriving at <paramref name="arrival"/>; 2 not a multicast). When the data is
+    /// <paramref name="shareable"/>, has a home channel and at least two readers, the first reader dispatched makes one read
+    /// and one tree-routed send to all of them, and every reader waits for its arrival; otherwise (interleaved placement
+    /// has no home) the task reads its own copy with its other reads of the channel. Each read made adds its bytes to
+    /// <paramref name="counter"/>.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void ReadShared(ref byte cast, ref double arrival, bool shareable, int home, ReadOnlySpan<int> readers, double bytes, double start, double[] readBytes, ref double counter, ref double dramEnd, ref double hop, ref double taskDramPj, ref double taskDramBytes, double[] busyUntil, double[]? busyNs, List<ResourceInterval>? intervals)
+    {
+        if (shareable && home >= 0 && cast != 2)
+        {
+            if (cast == 0)
+            {
+                if (readers.Length >= 2)
+                {
+                    var (at, hops, pj) = DramMulticast(home, readers, bytes, start, busyUntil, busyNs, intervals);
+                    arrival = at;
+                    cast = 1;
+                    hop += hops;
+                    taskDramPj += pj;
+                    taskDramBytes += bytes;
+                    counter += bytes;
+                }
+                else
+                {
+                    cast = 2;
+                }
+            }
+            if (cast == 1)
+            {
+                if (arrival > dramEnd) dramEnd = arrival;
+                return;
+            }
+        }
+        readBytes[home < 0 ? _traffic.ChannelCount : home] += bytes;
+        counter += bytes;
     }
 
     /// <summary>

@@ -1,31 +1,40 @@
 using System.Collections.Concurrent;
+using System.Runtime.InteropServices;
 using Compass.Abstractions.Costs;
 
 namespace Compass.Engine.Evaluation;
 
 /// <summary>
-/// Transfer patterns in the form the evaluator reserves, many to one object so that a reservation reads two dense
-/// arrays and chases no pointer: flow f crosses the shared resources <see cref="Hops"/>[Info[f].Start …
-/// Info[f].Start + Info[f].Count) (links 0 … L − 1, then DRAM channels L … L + C − 1), each with the ns one
-/// transferred byte occupies it (share / bandwidth), and carries <see cref="Shares"/> bytes on each per byte.
+/// Transfer patterns in the form the evaluator reserves, many packed into one array so that a reservation reads one
+/// short run of memory and chases no pointer. Flow f starts at <see cref="Start"/>[f] in <see cref="Data"/>:
+/// <list type="bullet">
+/// <item>a header of <see cref="HeaderInts"/> ints: the number of resources crossed; the longest path in hops, with the
+/// sign bit set when every share is exactly 1; the byte-hops per byte and the DRAM energy per byte (each a double as two ints);</item>
+/// <item>the resources crossed (links 0 … L − 1, then DRAM channels L … L + C − 1);</item>
+/// <item>unless every share is 1, from the next even index: the ns one transferred byte occupies each resource
+/// (share × its ns per byte) and the bytes it carries per byte (its share), as doubles. A flow of unit shares
+/// occupies each resource for its own ns per byte, so it stores resources only (a mesh's unicast routes).</item>
+/// </list>
 /// </summary>
 internal sealed class FlowSet
 {
-    private FlowSet(FlowInfo[] info, FlowHop[] hops, double[] shares)
+    /// <summary>Ints before a flow's resources.</summary>
+    public const int HeaderInts = 6;
+
+    private FlowSet(int[] data, int[] start)
     {
-        Info = info;
-        Hops = hops;
-        Shares = shares;
+        Data = data;
+        Start = start;
     }
 
-    /// <summary>Where each flow's hops are, and its hop bytes, longest path and DRAM energy.</summary>
-    public FlowInfo[] Info { get; }
+    /// <summary>Every flow's header, resources and, for flows of non-unit shares, ns per byte and shares.</summary>
+    public int[] Data { get; }
 
-    /// <summary>Resource and ns per transferred byte of every flow's hops, packed together for locality.</summary>
-    public FlowHop[] Hops { get; }
+    /// <summary>Where each flow starts in <see cref="Data"/> (always even).</summary>
+    public int[] Start { get; }
 
-    /// <summary>Bytes carried per transferred byte, beside <see cref="Hops"/> (read only when intervals are recorded).</summary>
-    public double[] Shares { get; }
+    /// <summary>Flow <paramref name="index"/> of the set.</summary>
+    public Flow this[int index] => new(this, Start[index]);
 
     /// <summary>
     /// Packs <paramref name="patterns"/> in order: a resource's ns per byte is its share × its ns per byte
@@ -34,55 +43,103 @@ internal sealed class FlowSet
     /// </summary>
     public static FlowSet Pack(ReadOnlySpan<TrafficPattern> patterns, double[] resourceNsPerByte, double[] channelPjPerByte, int linkCount)
     {
+        var start = new int[patterns.Length];
         var total = 0;
-        foreach (var p in patterns) total += p.Links.Length + p.Channels.Length;
-        var info = new FlowInfo[patterns.Length];
-        var hops = new FlowHop[total];
-        var shares = new double[total];
-        var at = 0;
+        for (var f = 0; f < patterns.Length; f++)
+        {
+            start[f] = total;
+            total += Size(patterns[f]);
+        }
+        var data = new int[total];
         for (var f = 0; f < patterns.Length; f++)
         {
             var p = patterns[f];
+            var o = start[f];
             var n = p.Links.Length + p.Channels.Length;
-            if (n == 0)
-            {
-                info[f] = new FlowInfo(at, 0, 0, 0, 0);
-                continue;
-            }
+            if (n == 0) continue;
+            var unit = Unit(p);
             double dramPj = 0;
-            for (var k = 0; k < p.Links.Length; k++)
+            for (var k = 0; k < p.Channels.Length; k++) dramPj += p.ChannelShares[k] * channelPjPerByte[p.Channels[k]];
+            data[o] = n;
+            data[o + 1] = unit ? p.MaxHops | int.MinValue : p.MaxHops;
+            var header = MemoryMarshal.Cast<int, double>(data.AsSpan(o + 2, 4));
+            header[0] = p.HopBytesPerByte;
+            header[1] = dramPj;
+            var resources = data.AsSpan(o + HeaderInts, n);
+            for (var k = 0; k < p.Links.Length; k++) resources[k] = p.Links[k];
+            for (var k = 0; k < p.Channels.Length; k++) resources[p.Links.Length + k] = linkCount + p.Channels[k];
+            if (unit) continue;
+            var values = MemoryMarshal.Cast<int, double>(data.AsSpan(Even(o + HeaderInts + n), 4 * n));
+            for (var k = 0; k < n; k++)
             {
-                shares[at + k] = p.LinkShares[k];
-                hops[at + k] = new FlowHop(p.Links[k], p.LinkShares[k] * resourceNsPerByte[p.Links[k]]);
+                var share = k < p.Links.Length ? p.LinkShares[k] : p.ChannelShares[k - p.Links.Length];
+                values[k] = share * resourceNsPerByte[resources[k]];
+                values[n + k] = share;
             }
-            for (var k = 0; k < p.Channels.Length; k++)
-            {
-                var r = linkCount + p.Channels[k];
-                shares[at + p.Links.Length + k] = p.ChannelShares[k];
-                hops[at + p.Links.Length + k] = new FlowHop(r, p.ChannelShares[k] * resourceNsPerByte[r]);
-                dramPj += p.ChannelShares[k] * channelPjPerByte[p.Channels[k]];
-            }
-            info[f] = new FlowInfo(at, n, p.MaxHops, p.HopBytesPerByte, dramPj);
-            at += n;
         }
-        return new FlowSet(info, hops, shares);
+        return new FlowSet(data, start);
     }
+
+    /// <summary>Whether every share of <paramref name="p"/> is exactly 1.</summary>
+    private static bool Unit(TrafficPattern p)
+    {
+        foreach (var share in p.LinkShares) if (share != 1.0) return false;
+        foreach (var share in p.ChannelShares) if (share != 1.0) return false;
+        return true;
+    }
+
+    private static int Size(TrafficPattern p)
+    {
+        var n = p.Links.Length + p.Channels.Length;
+        if (n == 0) return HeaderInts;
+        var size = HeaderInts + n;
+        return Even(Unit(p) ? size : Even(size) + 4 * n);
+    }
+
+    /// <summary>The next even index (doubles stay 8-byte aligned).</summary>
+    public static int Even(int i) => (i + 1) & ~1;
 }
 
-/// <summary>Where a flow's hops are in its <see cref="FlowSet"/>, its byte-hops and DRAM energy per byte, and its longest path in hops.</summary>
-internal readonly record struct FlowInfo(int Start, int Count, int MaxHops, double HopBytesPerByte, double DramPjPerByte);
-
-/// <summary>One resource a flow crosses and the ns one transferred byte occupies it.</summary>
-internal readonly record struct FlowHop(int Resource, double NsPerByte);
-
-/// <summary>Flow <see cref="Index"/> of <see cref="Set"/>.</summary>
-internal readonly record struct Flow(FlowSet Set, int Index)
+/// <summary>The flow at <see cref="Offset"/> of <see cref="Set"/>'s data.</summary>
+internal readonly record struct Flow(FlowSet Set, int Offset)
 {
+    /// <summary>Resources crossed.</summary>
+    public int Count => Set.Data[Offset];
+
+    /// <summary>Whether every share is exactly 1 (no ns-per-byte or share values stored).</summary>
+    public bool UnitShares => Set.Data[Offset + 1] < 0;
+
+    /// <summary>Longest path in hops (for per-hop latency).</summary>
+    public int MaxHops => Set.Data[Offset + 1] & int.MaxValue;
+
     /// <summary>Byte-hops per transferred byte (for hop energy).</summary>
-    public double HopBytesPerByte => Set.Info[Index].HopBytesPerByte;
+    public double HopBytesPerByte => MemoryMarshal.Cast<int, double>(Set.Data.AsSpan(Offset + 2, 2))[0];
 
     /// <summary>DRAM energy per transferred byte, pJ.</summary>
-    public double DramPjPerByte => Set.Info[Index].DramPjPerByte;
+    public double DramPjPerByte => MemoryMarshal.Cast<int, double>(Set.Data.AsSpan(Offset + 4, 2))[0];
+
+    /// <summary>The resources crossed.</summary>
+    public ReadOnlySpan<int> Resources => Set.Data.AsSpan(Offset + FlowSet.HeaderInts, Count);
+
+    /// <summary>For a flow of non-unit shares: the ns one transferred byte occupies each resource.</summary>
+    public ReadOnlySpan<double> NsPerByte
+    {
+        get
+        {
+            var n = Count;
+            return MemoryMarshal.Cast<int, double>(Set.Data.AsSpan(FlowSet.Even(Offset + FlowSet.HeaderInts + n), 2 * n));
+        }
+    }
+
+    /// <summary>For a flow of non-unit shares: the bytes each resource carries per transferred byte.</summary>
+    public ReadOnlySpan<double> Shares
+    {
+        get
+        {
+            var n = Count;
+            return MemoryMarshal.Cast<int, double>(Set.Data.AsSpan(FlowSet.Even(Offset + FlowSet.HeaderInts + n) + 2 * n, 2 * n));
+        }
+    }
 }
 
 /// <summary>
@@ -144,7 +201,7 @@ internal sealed class TrafficCache
             var bestHops = double.PositiveInfinity;
             for (var ch = 0; ch < ChannelCount; ch++)
             {
-                var hops = DramReads.Info[c * slots + ch].HopBytesPerByte;
+                var hops = DramReads[c * slots + ch].HopBytesPerByte;
                 if (hops < bestHops)
                 {
                     bestHops = hops;
@@ -172,7 +229,7 @@ internal sealed class TrafficCache
     public int[] ChannelRouter { get; }
 
     /// <summary>The channel <paramref name="channel"/> alone (no links).</summary>
-    public Flow ChannelOnly(int channel) => new(ChannelOnlySet, channel);
+    public Flow ChannelOnly(int channel) => ChannelOnlySet[channel];
 
     /// <summary>
     /// The tree flow from <paramref name="source"/> to <paramref name="destinations"/> (sorted, distinct; each tree link
@@ -184,10 +241,10 @@ internal sealed class TrafficCache
         var hash = 14695981039346656037UL;
         hash = (hash ^ (ulong)source) * 1099511628211UL;
         foreach (var d in destinations) hash = (hash ^ (ulong)(d + 1)) * 1099511628211UL;
-        if (_multicast.TryGetValue(hash, out var entry) && entry.Source == source && destinations.SequenceEqual(entry.Destinations)) return new Flow(entry.Flow, 0);
+        if (_multicast.TryGetValue(hash, out var entry) && entry.Source == source && destinations.SequenceEqual(entry.Destinations)) return entry.Flow[0];
         var built = new MulticastEntry(source, destinations.ToArray(), Pack([_interconnect.Multicast(source, destinations)]));
         var stored = _multicast.GetOrAdd(hash, built);
-        return new Flow(stored.Source == source && destinations.SequenceEqual(stored.Destinations) ? stored.Flow : built.Flow, 0);
+        return (stored.Source == source && destinations.SequenceEqual(stored.Destinations) ? stored.Flow : built.Flow)[0];
     }
 
     /// <summary>Read flows, index chiplet × (channels + 1) + channel; the last slot of a chiplet is the interleaved read.</summary>
@@ -216,6 +273,9 @@ internal sealed class TrafficCache
     /// <summary>The cheapest channel's energy per byte, pJ.</summary>
     public double MinDramPjPerByte { get; }
 
+    /// <summary>The ns one byte occupies each resource (links then channels): a unit-share flow's ns per byte.</summary>
+    public double[] ResourceNsPerByte => _resourceNsPerByte;
+
     /// <summary>Bandwidth of resource <paramref name="r"/> (link or channel), GB/s.</summary>
     public double BandwidthGBps(int r) => 1.0 / _resourceNsPerByte[r];
 
@@ -226,7 +286,7 @@ internal sealed class TrafficCache
     public int DramSlot(int chiplet, int channel) => chiplet * (ChannelCount + 1) + (channel < 0 ? ChannelCount : channel);
 
     /// <summary>The unicast flow from <paramref name="source"/> to <paramref name="destination"/>.</summary>
-    public Flow Unicast(int source, int destination) => new(Volatile.Read(ref _unicast[source]) ?? UnicastFrom(source), destination);
+    public Flow Unicast(int source, int destination) => (Volatile.Read(ref _unicast[source]) ?? UnicastFrom(source))[destination];
 
     /// <summary>The unicast flows from <paramref name="source"/> to every chiplet, indexed by destination (the source itself: local).</summary>
     public FlowSet UnicastFrom(int source)
