@@ -94,6 +94,40 @@ public sealed class SlurmBackendTests
         Assert.Equal(StudyCommandTests.Rows(Path.Combine(local, "cd.db")), StudyCommandTests.Rows(Path.Combine(remote, "cd.db")));
         Assert.Equal(File.ReadAllLines(Path.Combine(local, "pareto.csv")), File.ReadAllLines(Path.Combine(remote, "pareto.csv")));
         Assert.True(Directory.GetFiles(Path.Combine(remote, "slurm", "logs")).Length >= 5, "the inner searches did not run as array tasks");
+        // --status reads the last batch the driver submitted: every point of it done.
+        var status = HostProcess.Run(TimeSpan.FromSeconds(60), cluster.Environment, "codesign", remote, "--status");
+        Assert.True(status.ExitCode == 0, status.StdErr);
+        Assert.Matches(@"done [1-9][0-9]*, running 0, pending 0, failed 0, missing 0", status.StdOut);
+    }
+
+    [Fact]
+    public void AChangedStudyIsNotSubmittedIntoAFolderWhoseTasksAreStillQueued()
+    {
+        // Workers read study-points.json when their task starts: replacing it under a held job would make that job's
+        // tasks run other points under the old shard numbering.
+        var study = StudyCommandTests.WriteStudy(StudyCommandTests.BandwidthAxis, """, "seeds": [1]""");
+        var remote = Path.Combine(TestPaths.NewTempDir(), "remote");
+        using var cluster = SlurmCluster.Start();
+        HostResult Compass(params string[] args) => HostProcess.Run(TimeSpan.FromSeconds(60), cluster.Environment, args);
+        string[] submit = ["sweep", study, "--out", remote, "--backend", "slurm", "--partition", SlurmCluster.Partition, "--plugins", TestPaths.PluginsDir, "--quiet"];
+        var held = Compass([.. submit, "--sbatch", "--hold"]);
+        Assert.True(held.ExitCode == 0, held.StdErr + cluster.Logs());
+        var job = held.StdOut.Trim();
+        var manifest = File.ReadAllText(Path.Combine(remote, "study-points.json"));
+
+        // The same points dealt into 1 task instead of 2: refused while the held job waits, the frozen list untouched.
+        var changed = Compass([.. submit, "--tasks", "1"]);
+        Assert.Equal(2, changed.ExitCode);
+        Assert.Contains($"scancel {job}", changed.StdErr, StringComparison.Ordinal);
+        Assert.Single(changed.StdErr.Trim().Split('\n'));
+        Assert.Equal(manifest, File.ReadAllText(Path.Combine(remote, "study-points.json")));
+        Assert.Single(new Compass.Studies.Cluster.ClusterStudy(remote).Jobs());
+
+        // Once the job has left the queue the changed study replaces the list.
+        cluster.Cancel(job);
+        var after = Compass([.. submit, "--tasks", "1", "--sbatch", "--hold"]);
+        Assert.True(after.ExitCode == 0, after.StdErr);
+        Assert.NotEqual(manifest, File.ReadAllText(Path.Combine(remote, "study-points.json")));
     }
 
     /// <summary>Polls <c>--status</c> until every point is done (at most 3 minutes); fails with the status, the task logs and the daemons' logs.</summary>

@@ -154,6 +154,14 @@ internal sealed class SlurmCluster : IDisposable
         }
     }
 
+    /// <summary>Cancels one job (every array task of it) and waits until it has left the queue (at most 10 s).</summary>
+    public void Cancel(string jobId)
+    {
+        Run(Which("scancel")!, [jobId], Environment);
+        var clock = Stopwatch.StartNew();
+        while (clock.Elapsed < TimeSpan.FromSeconds(10) && Run(Which("squeue")!, ["--noheader", "--jobs=" + jobId], Environment).StdOut.Trim().Length > 0) Thread.Sleep(250);
+    }
+
     /// <summary>Cancels the cluster's jobs, stops its daemons (SIGTERM, then SIGKILL after 10 s) and deletes its folder.</summary>
     public void Dispose()
     {

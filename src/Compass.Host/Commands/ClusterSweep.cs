@@ -146,6 +146,7 @@ public static class ClusterSweep
             stdout.Write(script);
             return 0;
         }
+        RefuseChangeUnderQueuedTasks(study.Directory, manifest, files);
         manifest.Save(study.Directory);
         if (string.Equals(cluster.Backend, "external", StringComparison.Ordinal))
         {
@@ -168,6 +169,39 @@ public static class ClusterSweep
         stdout.WriteLine($"job {job.JobId}: sweep '{study.Definition.Name}', {points.Count} points in {manifest.Shards} array tasks ({shards.Count} submitted{(slurm.Throttle is { } n ? $", at most {n} at once" : "")}), into {study.Directory}");
         stdout.WriteLine($"status: compass sweep {study.Directory} --status; when done: compass results collect {study.Directory}");
         return 0;
+    }
+
+    /// <summary>
+    /// Workers read <c>study-points.json</c> when their array task starts. Replacing it with another point list (a changed
+    /// study file, another <c>--tasks</c>) while tasks of an earlier job still wait in the queue would make them run
+    /// points of the new list under the old shard numbering: refused, naming the jobs. An unchanged list, or one whose
+    /// jobs have all left the queue, is replaced as before.
+    /// </summary>
+    private static void RefuseChangeUnderQueuedTasks(string directory, StudyManifest manifest, ClusterStudy files)
+    {
+        if (!File.Exists(StudyManifest.PathIn(directory))) return;
+        var jobs = files.Jobs();
+        if (jobs.Count == 0) return;
+        StudyManifest? previous;
+        try
+        {
+            previous = StudyManifest.Load(directory);
+        }
+        catch (CompassInputException)
+        {
+            previous = null;
+        }
+        if (previous is not null && previous.DealsLike(manifest)) return;
+        var ids = jobs.Select(j => j.JobId).ToList();
+        var queue = SlurmCommands.Queue(ids);
+        var where = $"{StudyManifest.PathIn(directory)} holds another point list";
+        if (queue is null)
+            throw new CompassInputException("study", $"{where} and squeue cannot be asked whether its jobs ({string.Join(", ", ids)}) still have tasks queued; submit the changed study into another folder with --out");
+        if (queue.Count > 0)
+        {
+            var live = string.Join(", ", queue.Select(t => t.JobId).Distinct(StringComparer.Ordinal));
+            throw new CompassInputException("study", $"{where} and job {live} still has {queue.Count} array tasks queued or running on it; wait for them, cancel them (scancel {live}), or submit the changed study into another folder with --out");
+        }
     }
 
     private static string JobName(string study) => "compass-" + new string([.. study.Select(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' ? c : '_')]);

@@ -32,9 +32,12 @@ public static class CodesignCommand
     public static int Execute(StudyArguments args, ClusterArguments cluster, TextWriter stdout, TextWriter stderr)
     {
         ArgumentNullException.ThrowIfNull(cluster);
+        // --status shows the batch the driver submitted last (the folder's study-points.json), as for a sweep.
+        if (cluster.Status && !cluster.Worker && !cluster.ResubmitMissing && !cluster.DryRun && cluster.Shard is null)
+            return ClusterSweep.Execute(args, cluster, stdout, stderr);
         if (cluster.Worker || cluster.Status || cluster.ResubmitMissing || cluster.DryRun || cluster.Shard is not null)
             throw new CompassInputException(cluster.Status ? "--status" : cluster.ResubmitMissing ? "--resubmit-missing" : cluster.DryRun ? "--dry-run" : "--worker",
-                "is a compass sweep option; codesign submits each batch itself and waits for it (its current batch: compass sweep DIR --status)");
+                "is a compass sweep option; codesign submits each batch itself, after the one before has finished, and waits for it (its current batch: compass codesign DIR --status)");
         var slurm = string.Equals(cluster.Backend, "slurm", StringComparison.Ordinal);
         if (!slurm && !string.Equals(cluster.Backend, "local", StringComparison.Ordinal))
             throw new CompassInputException("--backend", "codesign runs local or slurm: each generation depends on the one before");

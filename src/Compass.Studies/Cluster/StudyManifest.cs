@@ -61,6 +61,17 @@ public sealed class StudyManifest
         return [.. Points.Where((_, i) => ShardOf(i) == shard)];
     }
 
+    /// <summary>
+    /// True when <paramref name="other"/> deals the same points (by id, in the same order) into the same shards, so an
+    /// array task submitted for one runs exactly the points the other gives it.
+    /// </summary>
+    public bool DealsLike(StudyManifest other)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        return Shards == other.Shards && string.Equals(Kind, other.Kind, StringComparison.Ordinal)
+            && Points.Select(p => p.Id).SequenceEqual(other.Points.Select(p => p.Id), StringComparer.Ordinal);
+    }
+
     /// <summary>Path of the manifest in a study folder.</summary>
     public static string PathIn(string studyDirectory) => Path.Combine(studyDirectory, FileName);
 
