@@ -657,14 +657,16 @@ internal sealed class Evaluator
     {
         if (busyNs is null) return ReserveFast(flow, bytes, start, busyUntil);
         var end = start;
-        var resources = flow.Resources;
-        var unit = flow.UnitShares;
-        var nsPerByte = unit ? default : flow.NsPerByte;
-        var shares = unit ? default : flow.Shares;
-        for (var k = 0; k < resources.Length; k++)
+        var hops = flow.Hops;
+        var packed = flow.Packed;
+        var table = flow.Set.Shares;
+        var nsPerByte = packed ? default : flow.NsPerByte;
+        var shares = packed ? default : flow.Shares;
+        for (var k = 0; k < hops.Length; k++)
         {
-            var r = resources[k];
-            var span = bytes * (unit ? _resourceNsPerByte[r] : nsPerByte[k]);
+            var r = packed ? hops[k] & FlowSet.ResourceMask : hops[k];
+            var share = packed ? table[hops[k] >>> FlowSet.ResourceBits] : shares[k];
+            var span = bytes * (packed ? share * _resourceNsPerByte[r] : nsPerByte[k]);
             if (span <= 0) continue;
             var busy = busyUntil[r];
             var from = busy > start ? busy : start;
@@ -675,7 +677,7 @@ internal sealed class Evaluator
             if (intervals is not null)
             {
                 var link = r < _traffic.LinkCount;
-                intervals.Add(new ResourceInterval(link ? ResourceKind.Link : ResourceKind.DramChannel, link ? r : r - _traffic.LinkCount, from, to, unit ? bytes : bytes * shares[k]));
+                intervals.Add(new ResourceInterval(link ? ResourceKind.Link : ResourceKind.DramChannel, link ? r : r - _traffic.LinkCount, from, to, bytes * share));
             }
         }
         var maxHops = flow.MaxHops;
@@ -693,34 +695,52 @@ internal sealed class Evaluator
         var o = flow.Offset;
         var count = data[o];
         var tag = data[o + 1];
-        var resources = data.AsSpan(o + FlowSet.HeaderInts, count);
-        var nsPerByte = tag < 0 ? _resourceNsPerByte : MemoryMarshal.Cast<int, double>(data.AsSpan(FlowSet.Even(o + FlowSet.HeaderInts + count), 2 * count));
+        var hops = data.AsSpan(o + FlowSet.HeaderInts, count);
+        var resourceNs = _resourceNsPerByte;
         double end;
-        if (Sse2.IsSupported)
+        if (tag < 0)
         {
-            var from = Vector128.CreateScalarUnsafe(start);
-            var last = from;
-            for (var k = 0; k < resources.Length; k++)
+            var table = flow.Set.Shares;
+            if (Sse2.IsSupported)
             {
-                var r = resources[k];
-                var span = bytes * nsPerByte[tag < 0 ? r : k];
-                if (span <= 0) continue;
-                ref var busy = ref busyUntil[r];
-                var to = Sse2.AddScalar(Sse2.MaxScalar(Vector128.CreateScalarUnsafe(busy), from), Vector128.CreateScalarUnsafe(span));
-                busy = to.ToScalar();
-                last = Sse2.MaxScalar(to, last);
+                var from = Vector128.CreateScalarUnsafe(start);
+                var last = from;
+                foreach (var hop in hops)
+                {
+                    var r = hop & FlowSet.ResourceMask;
+                    var span = bytes * (table[hop >>> FlowSet.ResourceBits] * resourceNs[r]);
+                    if (span <= 0) continue;
+                    ref var busy = ref busyUntil[r];
+                    var to = Sse2.AddScalar(Sse2.MaxScalar(Vector128.CreateScalarUnsafe(busy), from), Vector128.CreateScalarUnsafe(span));
+                    busy = to.ToScalar();
+                    last = Sse2.MaxScalar(to, last);
+                }
+                end = last.ToScalar();
             }
-            end = last.ToScalar();
+            else
+            {
+                end = start;
+                foreach (var hop in hops)
+                {
+                    var r = hop & FlowSet.ResourceMask;
+                    var span = bytes * (table[hop >>> FlowSet.ResourceBits] * resourceNs[r]);
+                    if (span <= 0) continue;
+                    ref var busy = ref busyUntil[r];
+                    var to = (busy > start ? busy : start) + span;
+                    busy = to;
+                    if (to > end) end = to;
+                }
+            }
         }
         else
         {
+            var nsPerByte = MemoryMarshal.Cast<int, double>(data.AsSpan(FlowSet.Even(o + FlowSet.HeaderInts + count), 2 * count));
             end = start;
-            for (var k = 0; k < resources.Length; k++)
+            for (var k = 0; k < hops.Length; k++)
             {
-                var r = resources[k];
-                var span = bytes * nsPerByte[tag < 0 ? r : k];
+                var span = bytes * nsPerByte[k];
                 if (span <= 0) continue;
-                ref var busy = ref busyUntil[r];
+                ref var busy = ref busyUntil[hops[k]];
                 var to = (busy > start ? busy : start) + span;
                 busy = to;
                 if (to > end) end = to;

@@ -9,46 +9,70 @@ namespace Compass.Engine.Evaluation;
 /// short run of memory and chases no pointer. Flow f starts at <see cref="Start"/>[f] in <see cref="Data"/>:
 /// <list type="bullet">
 /// <item>a header of <see cref="HeaderInts"/> ints: the number of resources crossed; the longest path in hops, with the
-/// sign bit set when every share is exactly 1; the byte-hops per byte and the DRAM energy per byte (each a double as two ints);</item>
-/// <item>the resources crossed (links 0 … L − 1, then DRAM channels L … L + C − 1);</item>
-/// <item>unless every share is 1, from the next even index: the ns one transferred byte occupies each resource
-/// (share × its ns per byte) and the bytes it carries per byte (its share), as doubles. A flow of unit shares
-/// occupies each resource for its own ns per byte, so it stores resources only (a mesh's unicast routes).</item>
+/// sign bit set when the hops are packed (below); the byte-hops per byte and the DRAM energy per byte (each a double as
+/// two ints);</item>
+/// <item>packed: one int per resource crossed (links 0 … L − 1, then DRAM channels L … L + C − 1) in the low
+/// <see cref="ResourceBits"/> bits and, above, the index of its share (bytes it carries per byte transferred) in
+/// <see cref="Shares"/>; the set's few distinct shares are kept once;</item>
+/// <item>otherwise (a share beyond the first 256 distinct ones, or a resource id too large to pack): the resources,
+/// then from the next even index the ns one transferred byte occupies each (share × its ns per byte) and the shares,
+/// as doubles.</item>
 /// </list>
+/// A resource is busy share × (its ns per byte) per transferred byte either way, the same product in the same order.
 /// </summary>
 internal sealed class FlowSet
 {
-    /// <summary>Ints before a flow's resources.</summary>
+    /// <summary>Ints before a flow's hops.</summary>
     public const int HeaderInts = 6;
 
-    private FlowSet(int[] data, int[] start)
+    /// <summary>Bits of a packed hop that hold the resource.</summary>
+    public const int ResourceBits = 24;
+
+    /// <summary>Mask of the resource in a packed hop.</summary>
+    public const int ResourceMask = (1 << ResourceBits) - 1;
+
+    private FlowSet(int[] data, int[] start, double[] shares)
     {
         Data = data;
         Start = start;
+        Shares = shares;
     }
 
-    /// <summary>Every flow's header, resources and, for flows of non-unit shares, ns per byte and shares.</summary>
+    /// <summary>Every flow's header and hops.</summary>
     public int[] Data { get; }
 
     /// <summary>Where each flow starts in <see cref="Data"/> (always even).</summary>
     public int[] Start { get; }
 
+    /// <summary>The distinct shares of the packed hops (at most 256).</summary>
+    public double[] Shares { get; }
+
     /// <summary>Flow <paramref name="index"/> of the set.</summary>
     public Flow this[int index] => new(this, Start[index]);
 
     /// <summary>
-    /// Packs <paramref name="patterns"/> in order: a resource's ns per byte is its share × its ns per byte
-    /// (<paramref name="resourceNsPerByte"/>, links then channels); a flow's DRAM energy per byte is the share-weighted
-    /// sum of its channels' (<paramref name="channelPjPerByte"/>). A pattern that crosses nothing is local (all zero).
+    /// Packs <paramref name="patterns"/> in order; <paramref name="resourceNsPerByte"/> (links then channels) gives the
+    /// explicit hops' ns per byte; a flow's DRAM energy per byte is the share-weighted sum of its channels'
+    /// (<paramref name="channelPjPerByte"/>). A pattern that crosses nothing is local (all zero).
     /// </summary>
     public static FlowSet Pack(ReadOnlySpan<TrafficPattern> patterns, double[] resourceNsPerByte, double[] channelPjPerByte, int linkCount)
     {
+        var shares = new List<double>();
         var start = new int[patterns.Length];
+        var packed = new bool[patterns.Length];
         var total = 0;
         for (var f = 0; f < patterns.Length; f++)
         {
+            var p = patterns[f];
+            var n = p.Links.Length + p.Channels.Length;
             start[f] = total;
-            total += Size(patterns[f]);
+            if (n == 0)
+            {
+                total += HeaderInts;
+                continue;
+            }
+            packed[f] = Packable(p, resourceNsPerByte.Length, shares);
+            total += packed[f] ? Even(HeaderInts + n) : Even(HeaderInts + n) + 4 * n;
         }
         var data = new int[total];
         for (var f = 0; f < patterns.Length; f++)
@@ -57,43 +81,60 @@ internal sealed class FlowSet
             var o = start[f];
             var n = p.Links.Length + p.Channels.Length;
             if (n == 0) continue;
-            var unit = Unit(p);
             double dramPj = 0;
             for (var k = 0; k < p.Channels.Length; k++) dramPj += p.ChannelShares[k] * channelPjPerByte[p.Channels[k]];
             data[o] = n;
-            data[o + 1] = unit ? p.MaxHops | int.MinValue : p.MaxHops;
+            data[o + 1] = packed[f] ? p.MaxHops | int.MinValue : p.MaxHops;
             var header = MemoryMarshal.Cast<int, double>(data.AsSpan(o + 2, 4));
             header[0] = p.HopBytesPerByte;
             header[1] = dramPj;
-            var resources = data.AsSpan(o + HeaderInts, n);
-            for (var k = 0; k < p.Links.Length; k++) resources[k] = p.Links[k];
-            for (var k = 0; k < p.Channels.Length; k++) resources[p.Links.Length + k] = linkCount + p.Channels[k];
-            if (unit) continue;
-            var values = MemoryMarshal.Cast<int, double>(data.AsSpan(Even(o + HeaderInts + n), 4 * n));
+            var hops = data.AsSpan(o + HeaderInts, n);
+            var values = packed[f] ? default : MemoryMarshal.Cast<int, double>(data.AsSpan(Even(o + HeaderInts + n), 4 * n));
             for (var k = 0; k < n; k++)
             {
-                var share = k < p.Links.Length ? p.LinkShares[k] : p.ChannelShares[k - p.Links.Length];
-                values[k] = share * resourceNsPerByte[resources[k]];
-                values[n + k] = share;
+                var link = k < p.Links.Length;
+                var r = link ? p.Links[k] : linkCount + p.Channels[k - p.Links.Length];
+                var share = link ? p.LinkShares[k] : p.ChannelShares[k - p.Links.Length];
+                if (packed[f])
+                {
+                    hops[k] = r | (IndexOf(shares, share) << ResourceBits);
+                }
+                else
+                {
+                    hops[k] = r;
+                    values[k] = share * resourceNsPerByte[r];
+                    values[n + k] = share;
+                }
             }
         }
-        return new FlowSet(data, start);
+        return new FlowSet(data, start, [.. shares]);
     }
 
-    /// <summary>Whether every share of <paramref name="p"/> is exactly 1.</summary>
-    private static bool Unit(TrafficPattern p)
+    /// <summary>Whether every hop of <paramref name="p"/> packs: a resource id below 2^24 and a share among the first 256 distinct ones (added to <paramref name="shares"/>).</summary>
+    private static bool Packable(TrafficPattern p, int resources, List<double> shares)
     {
-        foreach (var share in p.LinkShares) if (share != 1.0) return false;
-        foreach (var share in p.ChannelShares) if (share != 1.0) return false;
+        if (resources > ResourceMask + 1) return false;
+        var added = 0;
+        for (var k = 0; k < p.Links.Length + p.Channels.Length; k++)
+        {
+            var share = k < p.Links.Length ? p.LinkShares[k] : p.ChannelShares[k - p.Links.Length];
+            if (IndexOf(shares, share) >= 0) continue;
+            if (shares.Count == 256)
+            {
+                shares.RemoveRange(shares.Count - added, added);
+                return false;
+            }
+            shares.Add(share);
+            added++;
+        }
         return true;
     }
 
-    private static int Size(TrafficPattern p)
+    /// <summary>Index of the share with exactly the bits of <paramref name="share"/>, or −1.</summary>
+    private static int IndexOf(List<double> shares, double share)
     {
-        var n = p.Links.Length + p.Channels.Length;
-        if (n == 0) return HeaderInts;
-        var size = HeaderInts + n;
-        return Even(Unit(p) ? size : Even(size) + 4 * n);
+        for (var i = 0; i < shares.Count; i++) if (BitConverter.DoubleToInt64Bits(shares[i]) == BitConverter.DoubleToInt64Bits(share)) return i;
+        return -1;
     }
 
     /// <summary>The next even index (doubles stay 8-byte aligned).</summary>
@@ -106,8 +147,8 @@ internal readonly record struct Flow(FlowSet Set, int Offset)
     /// <summary>Resources crossed.</summary>
     public int Count => Set.Data[Offset];
 
-    /// <summary>Whether every share is exactly 1 (no ns-per-byte or share values stored).</summary>
-    public bool UnitShares => Set.Data[Offset + 1] < 0;
+    /// <summary>Whether the hops are packed (resource and share index in one int).</summary>
+    public bool Packed => Set.Data[Offset + 1] < 0;
 
     /// <summary>Longest path in hops (for per-hop latency).</summary>
     public int MaxHops => Set.Data[Offset + 1] & int.MaxValue;
@@ -118,10 +159,10 @@ internal readonly record struct Flow(FlowSet Set, int Offset)
     /// <summary>DRAM energy per transferred byte, pJ.</summary>
     public double DramPjPerByte => MemoryMarshal.Cast<int, double>(Set.Data.AsSpan(Offset + 4, 2))[0];
 
-    /// <summary>The resources crossed.</summary>
-    public ReadOnlySpan<int> Resources => Set.Data.AsSpan(Offset + FlowSet.HeaderInts, Count);
+    /// <summary>The hops: packed, or (explicit) the resources.</summary>
+    public ReadOnlySpan<int> Hops => Set.Data.AsSpan(Offset + FlowSet.HeaderInts, Count);
 
-    /// <summary>For a flow of non-unit shares: the ns one transferred byte occupies each resource.</summary>
+    /// <summary>Explicit hops: the ns one transferred byte occupies each resource.</summary>
     public ReadOnlySpan<double> NsPerByte
     {
         get
@@ -131,7 +172,7 @@ internal readonly record struct Flow(FlowSet Set, int Offset)
         }
     }
 
-    /// <summary>For a flow of non-unit shares: the bytes each resource carries per transferred byte.</summary>
+    /// <summary>Explicit hops: the bytes each resource carries per transferred byte.</summary>
     public ReadOnlySpan<double> Shares
     {
         get
