@@ -11,6 +11,12 @@ namespace Compass.Engine.Evaluation;
 /// <summary>Totals of one evaluated iteration (no allocation).</summary>
 internal readonly record struct IterationTotals(double LatencyNs, EnergyBreakdown Energy, double TotalMacs, double DramBytes, double NopByteHops);
 
+/// <summary>
+/// A task in the dispatch heap with its sort key: the time it became ready and, for ties, its position in genome order
+/// (the key never changes once a task is ready, so the heap compares without touching the per-task arrays).
+/// </summary>
+internal readonly record struct ReadyTask(double ReadyNs, int Position);
+
 /// <summary>Per-thread working memory of the evaluator, grown on demand and reused across evaluations.</summary>
 internal sealed class EvaluatorScratch
 {
@@ -26,7 +32,7 @@ internal sealed class EvaluatorScratch
     public byte[] NeedsWrite = [];
     public byte[] WeightLoad = [];
     public double[] WeightLoadBytes = [];
-    public int[] Heap = [];
+    public ReadyTask[] Heap = [];
 
     // Multicast of a task's output: 0 not sent yet, 1 sent (arrival below), 2 not a multicast (one destination).
     public byte[] ForwardCast = [];
@@ -50,6 +56,11 @@ internal sealed class EvaluatorScratch
     public int[] Holders = [];
     public double[] HolderAvailable = [];
     public double[] HolderReceived = [];
+
+    // Per ring position of the all-reduce being run: the route to the next participant, its byte-hops and hop energy per step.
+    public Flow[] RingFlow = [];
+    public double[] RingHopBytes = [];
+    public double[] RingHopPj = [];
 
     // Per chiplet.
     public int[] LastTask = [];
@@ -89,7 +100,7 @@ internal sealed class EvaluatorScratch
             NeedsWrite = new byte[tasks];
             WeightLoad = new byte[tasks];
             WeightLoadBytes = new double[tasks];
-            Heap = new int[tasks];
+            Heap = new ReadyTask[tasks];
             ForwardCast = new byte[tasks];
             ForwardArrival = new double[tasks];
             DramCast = new byte[tasks];
@@ -115,6 +126,9 @@ internal sealed class EvaluatorScratch
             Holders = new int[chiplets];
             HolderAvailable = new double[chiplets];
             HolderReceived = new double[chiplets];
+            RingFlow = new Flow[chiplets];
+            RingHopBytes = new double[chiplets];
+            RingHopPj = new double[chiplets];
         }
         if (WeightHome.Length < genes)
         {
@@ -363,13 +377,13 @@ internal sealed class Evaluator
         for (var i = 0; i < n; i++)
         {
             var t = order[i];
-            if (pending[t] == 0) Push(heap, ref heapCount, t, ready, position);
+            if (pending[t] == 0) Push(heap, ref heapCount, new ReadyTask(ready[t], position[t]));
         }
         var nonFinite = false;
         double makespan = 0, macPj = 0, bufferPj = 0, vectorPj = 0, nopPj = 0, dramPj = 0, totalDram = 0, totalHop = 0;
         while (heapCount > 0)
         {
-            var t = Pop(heap, ref heapCount, ready, position);
+            var t = order[Pop(heap, ref heapCount).Position];
             var mb = t / genes;
             var g = t - mb * genes;
             var row = (mb % rows) * genes;
@@ -553,7 +567,7 @@ internal sealed class Evaluator
             if (next >= 0)
             {
                 if (end > ready[next]) ready[next] = end;
-                if (--pending[next] == 0) Push(heap, ref heapCount, next, ready, position);
+                if (--pending[next] == 0) Push(heap, ref heapCount, new ReadyTask(ready[next], position[next]));
             }
             if (group < 0)
             {
@@ -572,14 +586,14 @@ internal sealed class Evaluator
     }
 
     /// <summary>Releases the consumers of task <c>baseT + g</c>, whose output is available from <paramref name="at"/>.</summary>
-    private void Release(int g, int baseT, int baseE, double at, bool[] active, byte[] forwarded, double[] ready, int[] pending, int[] position, int[] heap, ref int heapCount)
+    private void Release(int g, int baseT, int baseE, double at, bool[] active, byte[] forwarded, double[] ready, int[] pending, int[] position, ReadyTask[] heap, ref int heapCount)
     {
         for (var k = _s.SuccStart[g]; k < _s.SuccStart[g + 1]; k++)
         {
             var consumer = baseT + _s.SuccGene[k];
             if (!active[consumer] || forwarded[baseE + _s.SuccEdge[k]] == 2) continue;
             if (at > ready[consumer]) ready[consumer] = at;
-            if (--pending[consumer] == 0) Push(heap, ref heapCount, consumer, ready, position);
+            if (--pending[consumer] == 0) Push(heap, ref heapCount, new ReadyTask(ready[consumer], position[consumer]));
         }
     }
 
@@ -613,20 +627,30 @@ internal sealed class Evaluator
         if (p >= 2 && bytes > 0)
         {
             var slice = bytes / p;
-            var steps = _collective == CollectiveAlgorithm.Ring ? 2 * (p - 1) : 2;
+            var ring = _collective == CollectiveAlgorithm.Ring;
+            var steps = ring ? 2 * (p - 1) : 2;
+            if (ring)
+            {
+                // Every step of the ring sends the same slice over the same p routes.
+                for (var i = 0; i < p; i++)
+                {
+                    s.RingFlow[i] = _traffic.Unicast(holders[i], holders[i + 1 == p ? 0 : i + 1]);
+                    s.RingHopBytes[i] = slice * s.RingFlow[i].HopBytesPerByte;
+                    s.RingHopPj[i] = slice * s.RingFlow[i].HopBytesPerByte * _traffic.HopEnergyPjPerByte;
+                }
+            }
             for (var step = 0; step < steps; step++)
             {
                 for (var i = 0; i < p; i++) received[i] = 0;
                 for (var i = 0; i < p; i++)
                 {
-                    if (_collective == CollectiveAlgorithm.Ring)
+                    if (ring)
                     {
                         var j = i + 1 == p ? 0 : i + 1;
-                        var flow = _traffic.Unicast(holders[i], holders[j]);
-                        var arrive = Reserve(flow, slice, available[i], busyUntil, busyNs, intervals);
+                        var arrive = Reserve(s.RingFlow[i], slice, available[i], busyUntil, busyNs, intervals);
                         if (arrive > received[j]) received[j] = arrive;
-                        hopBytes += slice * flow.HopBytesPerByte;
-                        s.ChipEnergy[holders[i]] += slice * flow.HopBytesPerByte * _traffic.HopEnergyPjPerByte;
+                        hopBytes += s.RingHopBytes[i];
+                        s.ChipEnergy[holders[i]] += s.RingHopPj[i];
                     }
                     else
                     {
@@ -857,23 +881,23 @@ internal sealed class Evaluator
         return (Math.Max(read, sent), bytes * tree.HopBytesPerByte, bytes * channel.DramPjPerByte);
     }
 
-    private static bool Before(int a, int b, double[] ready, int[] position) =>
-        ready[a] < ready[b] || (ready[a] == ready[b] && position[a] < position[b]);
+    private static bool Before(in ReadyTask a, in ReadyTask b) =>
+        a.ReadyNs < b.ReadyNs || (a.ReadyNs == b.ReadyNs && a.Position < b.Position);
 
-    private static void Push(int[] heap, ref int count, int t, double[] ready, int[] position)
+    private static void Push(ReadyTask[] heap, ref int count, ReadyTask task)
     {
         var i = count++;
         while (i > 0)
         {
             var parent = (i - 1) >> 1;
-            if (!Before(t, heap[parent], ready, position)) break;
+            if (!Before(task, heap[parent])) break;
             heap[i] = heap[parent];
             i = parent;
         }
-        heap[i] = t;
+        heap[i] = task;
     }
 
-    private static int Pop(int[] heap, ref int count, double[] ready, int[] position)
+    private static ReadyTask Pop(ReadyTask[] heap, ref int count)
     {
         var top = heap[0];
         var last = heap[--count];
@@ -882,8 +906,8 @@ internal sealed class Evaluator
         {
             var l = 2 * i + 1;
             if (l >= count) break;
-            var m = l + 1 < count && Before(heap[l + 1], heap[l], ready, position) ? l + 1 : l;
-            if (!Before(heap[m], last, ready, position)) break;
+            var m = l + 1 < count && Before(heap[l + 1], heap[l]) ? l + 1 : l;
+            if (!Before(heap[m], last)) break;
             heap[i] = heap[m];
             i = m;
         }
