@@ -2,9 +2,9 @@ using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
-using Compass.Abstractions.Evaluation;
 using Compass.Abstractions.Mapping;
 using Compass.Engine.Graph;
+using Compass.Results;
 
 namespace Compass.Engine.Evaluation;
 
