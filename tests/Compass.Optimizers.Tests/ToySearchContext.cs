@@ -9,18 +9,25 @@ namespace Compass.Optimizers.Tests;
 /// <summary>A sequential, budget-checked <see cref="ISearchContext"/> over a <see cref="ToyProblem"/>.</summary>
 internal sealed class ToySearchContext : ISearchContext
 {
-    private readonly ToyProblem _problem;
+    private readonly Func<Genome, Fitness> _evaluate;
 
     public ToySearchContext(ToyProblem problem, int budget, int seed, bool seeded = false)
+        : this(problem.Space, problem.Evaluate, budget, seed, seeded)
     {
-        _problem = problem;
+    }
+
+    /// <summary>A context over any space, evaluated by <paramref name="evaluate"/>.</summary>
+    public ToySearchContext(MappingSpace space, Func<Genome, Fitness> evaluate, int budget, int seed, bool seeded = false)
+    {
+        Space = space;
+        _evaluate = evaluate;
         Budget = new SearchBudget(budget);
         Seed = seed;
-        Heuristics = new ToyHeuristics(problem.Space);
+        Heuristics = new ToyHeuristics(space);
         StartingPoints = seeded ? Heuristics.Standard() : [];
     }
 
-    public MappingSpace Space => _problem.Space;
+    public MappingSpace Space { get; }
 
     public SearchBudget Budget { get; }
 
@@ -58,7 +65,7 @@ internal sealed class ToySearchContext : ISearchContext
         var n = Math.Min(genomes.Count, EvaluationsLeft);
         for (var i = 0; i < n; i++)
         {
-            results[i] = _problem.Evaluate(genomes[i]);
+            results[i] = _evaluate(genomes[i]);
             History.Add(results[i].Objective);
         }
         EvaluationsDone += n;

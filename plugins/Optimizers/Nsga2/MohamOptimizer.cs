@@ -54,7 +54,8 @@ public sealed record MohamOptions
 /// chiplet with probability 1/genes (at least one layer), and a swap of two layers' chiplets. The population starts from
 /// the coupled starting points of the context (projected to their first row) and random assignments. The outcome's
 /// Pareto set is the final first front; <see cref="SearchOutcome.Best"/> is its lowest latency × energy point (the
-/// best-EDP point the study reports). MOHaM also selects and places sub-accelerator templates; the package here is
+/// best-EDP point the study reports). The generational loop is NSGA-II's own (<see cref="Nsga2Core"/>); this class
+/// supplies only the coupled encoding, its seeding and its breeding. MOHaM also selects and places sub-accelerator templates; the package here is
 /// fixed by the scenario, so only the mapping half is reproduced.
 /// </summary>
 public sealed class MohamOptimizer : IOptimizer
@@ -72,89 +73,47 @@ public sealed class MohamOptimizer : IOptimizer
     public SearchOutcome Run(ISearchContext context, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);
-        var space = context.Space;
-        var oneRow = GeminiOptimizer.OneRow(space);
         var o = Options;
-        var size = o.PopulationSize;
         var rng = new Xoshiro256StarStar(context.Seed, Stream);
-        var evaluator = new BatchEvaluator(context, o.Deduplicate, cancellationToken);
-        var statistics = new Dictionary<string, double>();
+        return Nsga2Core.Run(context, new CoupledEncoding(context, GeminiOptimizer.OneRow(context.Space), o), o.PopulationSize, o.Generations, o.Deduplicate, rng, cancellationToken);
+    }
 
-        var pool = SearchSupport.NewGenomes(oneRow, 2 * size);
-        var full = SearchSupport.NewGenomes(space, 2 * size);
-        var fitness = new Fitness[2 * size];
-        var rank = new int[2 * size];
-        var crowding = new double[2 * size];
-        var order = new int[2 * size];
-        var scratch = SearchSupport.NewGenomes(oneRow, size);
-        var scratchFitness = new Fitness[size];
+    /// <summary>
+    /// MOHaM's coupled encoding: a one-row layer-to-chiplet assignment with no segmentation, copied into every row of
+    /// the context's genome; parents from the coupled starting points (their first row), then random assignments.
+    /// </summary>
+    private sealed class CoupledEncoding(ISearchContext context, MappingSpace oneRow, MohamOptions options) : INsga2Encoding
+    {
+        public MappingSpace Space => oneRow;
 
-        var seeded = 0;
-        foreach (var s in context.StartingPoints)
+        public bool Direct => false;
+
+        public void Seed(Genome[] parents, Xoshiro256StarStar rng, Dictionary<string, double> statistics)
         {
-            if (seeded == size) break;
-            if (!space.IsValid(s.Genome, out _) || !s.Genome.IsCoupled()) continue;
-            s.Genome.Row(0).CopyTo(pool[seeded].Row(0));
-            s.Genome.Levers.AsSpan().CopyTo(pool[seeded].Levers);
-            seeded++;
-        }
-        for (var i = seeded; i < size; i++) MutationOperators.Randomize(pool[i], oneRow, rng);
-        for (var i = 0; i < size; i++) Array.Clear(pool[i].Boundaries);
-        statistics["seeded"] = seeded;
-        var alive = EvaluateRange(0, size);
-        Nsga2Optimizer.RankAndCrowd(fitness, alive, rank, crowding, order);
-
-        var generation = 0;
-        while (alive == size && generation < o.Generations && !evaluator.Stopped)
-        {
-            generation++;
-            for (var i = 0; i < size; i++)
+            var seeded = 0;
+            foreach (var s in context.StartingPoints)
             {
-                var p1 = pool[Tournament(rank, crowding, size, rng)];
-                var p2 = pool[Tournament(rank, crowding, size, rng)];
-                var child = pool[size + i];
-                Breed(p1, p2, child, oneRow, o, rng);
+                if (seeded == parents.Length) break;
+                if (!context.Space.IsValid(s.Genome, out _) || !s.Genome.IsCoupled()) continue;
+                s.Genome.Row(0).CopyTo(parents[seeded].Row(0));
+                s.Genome.Levers.AsSpan().CopyTo(parents[seeded].Levers);
+                seeded++;
             }
-            var done = EvaluateRange(size, size);
-            Nsga2Optimizer.RankAndCrowd(fitness, size + done, rank, crowding, order);
-            for (var k = 0; k < size; k++)
-            {
-                scratch[k].CopyFrom(pool[order[k]]);
-                scratchFitness[k] = fitness[order[k]];
-            }
-            for (var k = 0; k < size; k++)
-            {
-                pool[k].CopyFrom(scratch[k]);
-                fitness[k] = scratchFitness[k];
-            }
-            Nsga2Optimizer.RankAndCrowd(fitness, size, rank, crowding, order);
-            context.ReportProgress($"moham generation {generation}: best EDP {SearchSupport.Format(BestEdp(fitness, rank, size))}");
-            if (done < size) break;
+            for (var i = seeded; i < parents.Length; i++) MutationOperators.Randomize(parents[i], oneRow, rng);
+            foreach (var p in parents) Array.Clear(p.Boundaries);
+            statistics["seeded"] = seeded;
         }
 
-        var front = new List<Genome>();
-        var seen = new HashSet<ulong>();
-        var best = -1;
-        for (var i = 0; i < alive; i++)
-        {
-            if (rank[i] != 0 || !fitness[i].IsValid) continue;
-            var g = space.CreateGenome();
-            GeminiOptimizer.Expand(pool[i], g);
-            if (seen.Add(g.ContentHash())) front.Add(g);
-            if (best < 0 || Edp(fitness[i]) < Edp(fitness[best])) best = i;
-        }
-        statistics["generations"] = generation;
-        statistics["frontSize"] = front.Count;
-        var outcome = evaluator.Outcome(full[0], front, statistics);
-        if (best < 0) return outcome;
-        var bestGenome = space.CreateGenome();
-        GeminiOptimizer.Expand(pool[best], bestGenome);
-        return outcome with { Best = bestGenome, BestFitness = fitness[best] };
+        public void Breed(Genome parent1, Genome parent2, Genome child, double progress, Xoshiro256StarStar rng) =>
+            MohamOptimizer.Breed(parent1, parent2, child, oneRow, options, rng);
 
-        int EvaluateRange(int first, int count)
+        public void Decode(Genome member, Genome target) => GeminiOptimizer.Expand(member, target);
+
+        public string Progress(int generation, int maxGenerations, ReadOnlySpan<Fitness> fitness, ReadOnlySpan<int> rank) =>
+            $"moham generation {generation}: best EDP {SearchSupport.Format(Nsga2Core.BestEdp(fitness, rank))}";
+
+        public void WriteStatistics(Dictionary<string, double> statistics)
         {
-            for (var i = 0; i < count; i++) GeminiOptimizer.Expand(pool[first + i], full[first + i]);
-            return evaluator.Evaluate(new ArraySegment<Genome>(full, first, count), fitness.AsSpan(first, count));
         }
     }
 
@@ -196,22 +155,4 @@ public sealed class MohamOptimizer : IOptimizer
         for (var l = 0; l < child.Levers.Length; l++) child.Levers[l] = crossover && rng.NextBool() ? parent2.Levers[l] : parent1.Levers[l];
         if (rng.Chance(0.2)) oneRow.StepLever(child, rng.NextInt);
     }
-
-    private static int Tournament(int[] rank, double[] crowding, int count, Xoshiro256StarStar rng)
-    {
-        var a = rng.NextInt(count);
-        var b = rng.NextInt(count);
-        if (rank[a] != rank[b]) return rank[a] < rank[b] ? a : b;
-        return crowding[b] > crowding[a] ? b : a;
-    }
-
-    private static double BestEdp(Fitness[] fitness, int[] rank, int count)
-    {
-        var best = double.PositiveInfinity;
-        for (var i = 0; i < count; i++)
-            if (rank[i] == 0 && fitness[i].IsValid) best = Math.Min(best, Edp(fitness[i]));
-        return best;
-    }
-
-    private static double Edp(Fitness f) => f.LatencyNs * f.EnergyPj;
 }

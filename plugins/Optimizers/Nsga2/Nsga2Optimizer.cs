@@ -43,7 +43,8 @@ public sealed record Nsga2Options
 
 /// <summary>
 /// NSGA-II (Deb, Pratap, Agarwal and Meyarivan, IEEE TEC 6(2), 2002) over (latency, energy): fast non-dominated
-/// sorting, crowding distance, binary tournaments on (rank, crowding), and the GA's crossover and mutations. The
+/// sorting, crowding distance, binary tournaments on (rank, crowding) (the loop is <see cref="Nsga2Core"/>), and the
+/// GA's crossover and mutations on the full genome. The
 /// outcome's <see cref="SearchOutcome.ParetoSet"/> is the first front of the final population (distinct genomes);
 /// <see cref="SearchOutcome.Best"/> is the front member with the lowest latency × energy.
 /// </summary>
@@ -58,79 +59,37 @@ public sealed class Nsga2Optimizer : IOptimizer
     /// <inheritdoc />
     public SearchOutcome Run(ISearchContext context, CancellationToken cancellationToken)
     {
-        var space = context.Space;
+        ArgumentNullException.ThrowIfNull(context);
         var o = Options;
-        var size = o.PopulationSize;
         var rng = new Xoshiro256StarStar(context.Seed, SearchSupport.Nsga2Stream);
-        var variation = new GenomeVariation(o.Variation, space);
-        var evaluator = new BatchEvaluator(context, o.Deduplicate, cancellationToken);
-        var statistics = new Dictionary<string, double>();
+        return Nsga2Core.Run(context, new Encoding(context, new GenomeVariation(o.Variation, context.Space)), o.PopulationSize, o.Generations, o.Deduplicate, rng, cancellationToken);
+    }
 
-        // Combined pool: [0, size) parents, [size, 2·size) offspring.
-        var pool = SearchSupport.NewGenomes(space, 2 * size);
-        var fitness = new Fitness[2 * size];
-        var rank = new int[2 * size];
-        var crowding = new double[2 * size];
-        var order = new int[2 * size];
-        var scratch = SearchSupport.NewGenomes(space, size);
-        var scratchFitness = new Fitness[size];
+    /// <summary>The full genome with the GA's crossover and mutations; parents seeded from the starting points.</summary>
+    private sealed class Encoding(ISearchContext context, GenomeVariation variation) : INsga2Encoding
+    {
+        public MappingSpace Space => context.Space;
 
-        var parents = new Genome[size];
-        Array.Copy(pool, parents, size);
-        statistics["seeded"] = SearchSupport.Seed(parents, context, rng, out var rejected);
-        statistics["rejectedStartingPoints"] = rejected;
-        var alive = evaluator.Evaluate(new ArraySegment<Genome>(pool, 0, size), fitness);
-        var parentsAlive = alive;
-        RankAndCrowd(fitness, parentsAlive, rank, crowding, order);
+        public bool Direct => true;
 
-        var generation = 0;
-        var children = size;
-        var planned = (int)Math.Clamp(Math.Ceiling((double)context.EvaluationsLeft / children), 1, o.Generations);
-        while (parentsAlive == size && generation < o.Generations && !evaluator.Stopped)
+        public void Seed(Genome[] parents, Xoshiro256StarStar rng, Dictionary<string, double> statistics)
         {
-            generation++;
-            var progress = Math.Min(1.0, (double)generation / planned);
-            for (var i = 0; i < size; i++)
-            {
-                var p1 = pool[BinaryTournament(rank, crowding, size, rng)];
-                var p2 = pool[BinaryTournament(rank, crowding, size, rng)];
-                variation.Cross(p1, p2, pool[size + i], rng);
-                variation.Mutate(pool[size + i], progress, rng);
-            }
-            var done = evaluator.Evaluate(new ArraySegment<Genome>(pool, size, size), fitness.AsSpan(size, size));
-            var total = size + done;
-            RankAndCrowd(fitness, total, rank, crowding, order);
-            // Environmental selection: order holds the pool sorted by (rank, −crowding); keep the first `size`.
-            for (var k = 0; k < size; k++)
-            {
-                scratch[k].CopyFrom(pool[order[k]]);
-                scratchFitness[k] = fitness[order[k]];
-            }
-            for (var k = 0; k < size; k++)
-            {
-                pool[k].CopyFrom(scratch[k]);
-                fitness[k] = scratchFitness[k];
-            }
-            RankAndCrowd(fitness, size, rank, crowding, order);
-            context.ReportProgress($"nsga2 generation {generation}/{o.Generations}: front {CountFront(rank, size)}");
-            if (done < size) break;
+            statistics["seeded"] = SearchSupport.Seed(parents, context, rng, out var rejected);
+            statistics["rejectedStartingPoints"] = rejected;
         }
 
-        // Final front (distinct genomes); Best = lowest latency × energy on it.
-        var front = new List<Genome>();
-        var seen = new HashSet<ulong>();
-        var best = -1;
-        for (var i = 0; i < parentsAlive; i++)
+        public void Breed(Genome parent1, Genome parent2, Genome child, double progress, Xoshiro256StarStar rng)
         {
-            if (rank[i] != 0 || !fitness[i].IsValid) continue;
-            if (seen.Add(pool[i].ContentHash())) front.Add(pool[i].Clone());
-            if (best < 0 || Edp(fitness[i]) < Edp(fitness[best])) best = i;
+            variation.Cross(parent1, parent2, child, rng);
+            variation.Mutate(child, progress, rng);
         }
-        statistics["generations"] = generation;
-        statistics["frontSize"] = front.Count;
-        variation.WriteStatistics(statistics);
-        var outcome = evaluator.Outcome(pool[0], front, statistics);
-        return best < 0 ? outcome : outcome with { Best = pool[best].Clone(), BestFitness = fitness[best] };
+
+        public void Decode(Genome member, Genome target) => target.CopyFrom(member);
+
+        public string Progress(int generation, int maxGenerations, ReadOnlySpan<Fitness> fitness, ReadOnlySpan<int> rank) =>
+            $"nsga2 generation {generation}/{maxGenerations}: front {CountFront(rank)}";
+
+        public void WriteStatistics(Dictionary<string, double> statistics) => variation.WriteStatistics(statistics);
     }
 
     /// <summary>True when <paramref name="a"/> Pareto-dominates <paramref name="b"/> on (latency, energy); invalid fitness is dominated by every valid one.</summary>
@@ -207,20 +166,10 @@ public sealed class Nsga2Optimizer : IOptimizer
         }
     }
 
-    private static int BinaryTournament(int[] rank, double[] crowding, int count, Xoshiro256StarStar rng)
-    {
-        var a = rng.NextInt(count);
-        var b = rng.NextInt(count);
-        if (rank[a] != rank[b]) return rank[a] < rank[b] ? a : b;
-        return crowding[b] > crowding[a] ? b : a;
-    }
-
-    private static int CountFront(int[] rank, int count)
+    private static int CountFront(ReadOnlySpan<int> rank)
     {
         var n = 0;
-        for (var i = 0; i < count; i++) if (rank[i] == 0) n++;
+        foreach (var r in rank) if (r == 0) n++;
         return n;
     }
-
-    private static double Edp(Fitness f) => f.LatencyNs * f.EnergyPj;
 }
