@@ -55,7 +55,7 @@ public static class CompareCommand
         if (seeds < 1 || seeds > 1000) throw new CompassInputException("--seeds", $"must be in [1, 1000], got {seeds}");
         var names = optimizerList.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         if (names.Length == 0) throw new CompassInputException("--optimizers", "must name at least one optimizer");
-        using var setup = ExplorationSetup.Build(scenarioArgs, budget is { } b ? [$"budget.evaluations={b}"] : [], warnings: stderr);
+        using var setup = ExplorationSetup.Build(scenarioArgs, budget is { } b ? [$"budget.evaluations={b}"] : []);
         ExploreCommand.ReportLoadErrors(setup, stderr);
         var s = setup.Scenario;
         // Every optimizer name is checked before any run starts; the scenario's options apply to the optimizer it

@@ -88,10 +88,9 @@ public sealed class ExplorationSetup : IDisposable, IWorkloadSource
     /// <param name="args">Command-line scenario arguments.</param>
     /// <param name="extraOverrides">Overrides from dedicated options (<c>--seed</c>, <c>--budget</c>), applied after <c>--set</c>.</param>
     /// <param name="logLevel">Log level.</param>
-    /// <param name="warnings">Where one-line warnings go (ignored environment variables); null drops them.</param>
-    public static ExplorationSetup Build(ScenarioArguments args, IEnumerable<string> extraOverrides, LogLevel logLevel = LogLevel.Warning, TextWriter? warnings = null)
+    public static ExplorationSetup Build(ScenarioArguments args, IEnumerable<string> extraOverrides, LogLevel logLevel = LogLevel.Warning)
     {
-        var scenario = ScenarioLoader.Load(args.ScenarioPath, [.. args.Overrides, .. extraOverrides], args.IgnoreEnvironment ? new System.Collections.Hashtable() : null, warnings is null ? null : warnings.WriteLine);
+        var scenario = ScenarioLoader.Load(args.ScenarioPath, [.. args.Overrides, .. extraOverrides], args.IgnoreEnvironment ? new System.Collections.Hashtable() : null);
         var requirements = Plugins.Packages.PluginRequirements.Read(scenario.Requires);
         var runtime = CompassRuntime.Create(args.AllPluginDirectories, scenario.Plugins, logLevel);
         try

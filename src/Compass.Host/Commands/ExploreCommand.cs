@@ -113,7 +113,7 @@ public static class ExploreCommand
         if (resume is null && args.OutDirectory is { } requested) OutputFolder.CheckPath(requested, "--out");
         var scenarioArgs = resume is null ? args.Scenario : args.Scenario with { ScenarioPath = Path.Combine(resume.Directory, ReportFiles.ScenarioFile), Overrides = [], IgnoreEnvironment = true };
         IEnumerable<string> overrides = resume is null ? args.Overrides() : args.Threads is { } t ? [$"search.threads={t}"] : [];
-        using var setup = ExplorationSetup.Build(scenarioArgs, overrides, args.Quiet ? LogLevel.Error : LogLevel.Warning, stderr);
+        using var setup = ExplorationSetup.Build(scenarioArgs, overrides, args.Quiet ? LogLevel.Error : LogLevel.Warning);
         ReportLoadErrors(setup, stderr);
         var s = setup.Scenario;
         var token = setup.Stop.Token;
@@ -369,7 +369,7 @@ public static class ExploreCommand
         var scenarioPath = Path.Combine(dir, ReportFiles.ScenarioFile);
         if (!File.Exists(scenarioPath)) throw new CompassInputException("--resume", $"{dir} has no {ReportFiles.ScenarioFile}: not the output folder of compass explore");
         var ignored = Environment.GetEnvironmentVariables().Keys.OfType<string>()
-            .Where(k => k.StartsWith(ScenarioLoader.EnvironmentPrefix, StringComparison.OrdinalIgnoreCase)).Order(StringComparer.Ordinal).ToList();
+            .Where(ScenarioLoader.IsOverrideVariable).Order(StringComparer.Ordinal).ToList();
         if (ignored.Count > 0)
             stderr.WriteLine($"warning: --resume ignores the environment variable(s) {string.Join(", ", ignored)}: the run continues with the scenario it started with ({ReportFiles.ScenarioFile})");
         return new ResumePlan(dir, InputFiles.ReadText(scenarioPath, InputFiles.MaxScenarioBytes, "--resume"), header);

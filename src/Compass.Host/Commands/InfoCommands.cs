@@ -204,7 +204,7 @@ public static class InfoCommands
         foreach (var o in new Option[] { scenario, set, plugins }) command.Options.Add(o);
         command.SetAction(pr => CompassCli.Guard(stderr, () =>
         {
-            using var setup = ExplorationSetup.Build(new ScenarioArguments(pr.GetValue(scenario), pr.GetValue(set) ?? [], pr.GetValue(plugins) ?? []), [], warnings: stderr);
+            using var setup = ExplorationSetup.Build(new ScenarioArguments(pr.GetValue(scenario), pr.GetValue(set) ?? [], pr.GetValue(plugins) ?? []), []);
             ExploreCommand.ReportLoadErrors(setup, stderr);
             var s = setup.Scenario;
             // Every check explore runs before its search, the problem built once: "valid" means explore will start.

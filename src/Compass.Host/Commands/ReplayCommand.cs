@@ -51,7 +51,7 @@ public static class ReplayCommand
             ExplorationSetup setup;
             try
             {
-                setup = ExplorationSetup.Build(new ScenarioArguments(scenarioPath, pr.GetValue(set) ?? [], pr.GetValue(plugins) ?? []), [], warnings: stderr);
+                setup = ExplorationSetup.Build(new ScenarioArguments(scenarioPath, pr.GetValue(set) ?? [], pr.GetValue(plugins) ?? []), []);
             }
             finally
             {

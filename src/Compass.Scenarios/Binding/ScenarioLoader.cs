@@ -23,20 +23,29 @@ public static class ScenarioLoader
     /// <summary>The variable naming the per-user plugin folder, which the host reads itself.</summary>
     public const string PluginHomeVariable = "COMPASS_PLUGIN_HOME";
 
-    /// <summary><c>COMPASS_*</c> environment variables the host itself reads (never scenario overrides, never warned about).</summary>
-    public static IReadOnlyList<string> HostVariables { get; } = [PluginHomeVariable];
+    /// <summary>
+    /// The <c>COMPASS_*</c> environment variables that are not scenario overrides: <c>COMPASS_PLUGIN_HOME</c> (the
+    /// per-user plugin folder, read by the host), <c>COMPASS_DLL</c> (the host build <c>bench/sweep-throughput.sh</c>
+    /// times), <c>COMPASS_REPORT_DEMO_OUT</c> (keeps the demo report of the reporting tests) and
+    /// <c>COMPASS_WRITE_SAMPLES</c> (makes the workload tests rewrite the sample traces). Every other <c>COMPASS_*</c>
+    /// variable is an override and must name a scenario field, or loading the scenario fails naming the variable.
+    /// </summary>
+    public static IReadOnlyList<string> ReservedVariables { get; } = [PluginHomeVariable, "COMPASS_DLL", "COMPASS_REPORT_DEMO_OUT", "COMPASS_WRITE_SAMPLES"];
+
+    /// <summary>True when <paramref name="name"/> is a <c>COMPASS_*</c> variable that overrides a scenario field (any one not in <see cref="ReservedVariables"/>).</summary>
+    public static bool IsOverrideVariable(string name) =>
+        name.StartsWith(EnvironmentPrefix, StringComparison.OrdinalIgnoreCase) && !ReservedVariables.Contains(name, StringComparer.OrdinalIgnoreCase);
 
     /// <summary>Loads, overrides, binds and reads a scenario.</summary>
     /// <param name="scenarioPath">Scenario file, or null for the embedded default.</param>
     /// <param name="overrides">Raw <c>key=value</c> overrides (dotted keys, list indices as <c>.3</c> or <c>[3]</c>), applied last in order.</param>
-    /// <param name="environment">Environment variables to read (null = the process environment).</param>
-    /// <param name="warn">
-    /// Receives one line per ignored <c>COMPASS_*</c> environment variable that maps to no scenario field (a stray
-    /// <c>COMPASS_HOME</c> must not stop a run); null drops them.
+    /// <param name="environment">
+    /// Environment variables to read (null = the process environment): every <see cref="IsOverrideVariable">override
+    /// variable</see> must name a scenario field (<c>COMPASS_HOME</c> is refused like <c>--set home=…</c>).
     /// </param>
-    public static Scenario Load(string? scenarioPath, IEnumerable<string> overrides, IDictionary? environment = null, Action<string>? warn = null)
+    public static Scenario Load(string? scenarioPath, IEnumerable<string> overrides, IDictionary? environment = null)
     {
-        var document = Bind(scenarioPath, overrides, environment, warn, out var baseDirectory);
+        var document = Bind(scenarioPath, overrides, environment, out var baseDirectory);
         return ScenarioReader.Read(document, baseDirectory);
     }
 
@@ -44,9 +53,8 @@ public static class ScenarioLoader
     /// <param name="scenarioPath">Scenario file, or null for the embedded default.</param>
     /// <param name="overrides">Raw <c>key=value</c> overrides, applied last in order.</param>
     /// <param name="environment">Environment variables to read (null = the process environment).</param>
-    /// <param name="warn">Receives one line per ignored <c>COMPASS_*</c> variable; null drops them.</param>
     /// <param name="baseDirectory">The folder relative file names resolved against.</param>
-    public static JsonObject Bind(string? scenarioPath, IEnumerable<string> overrides, IDictionary? environment, Action<string>? warn, out string baseDirectory)
+    public static JsonObject Bind(string? scenarioPath, IEnumerable<string> overrides, IDictionary? environment, out string baseDirectory)
     {
         string text;
         string source;
@@ -72,18 +80,16 @@ public static class ScenarioLoader
         var variables = new List<(string Key, string Field, string Value)>();
         foreach (DictionaryEntry e in environment ?? Environment.GetEnvironmentVariables())
         {
-            if (e.Key is not string key || !key.StartsWith(EnvironmentPrefix, StringComparison.OrdinalIgnoreCase)) continue;
-            var field = key[EnvironmentPrefix.Length..].Replace("__", ":", StringComparison.Ordinal);
-            if (!IsScenarioField(field))
-            {
-                if (HostVariables.Contains(key, StringComparer.OrdinalIgnoreCase)) continue;
-                warn?.Invoke($"warning: ignoring environment variable {key}: '{field.Replace(':', '.')}' is not a scenario field");
-                continue;
-            }
-            variables.Add((key, field, e.Value as string ?? string.Empty));
+            if (e.Key is not string key || !IsOverrideVariable(key)) continue;
+            variables.Add((key, key[EnvironmentPrefix.Length..].Replace("__", ":", StringComparison.Ordinal), e.Value as string ?? string.Empty));
         }
+        // Sorted, so the same environment always applies (and, when wrong, is refused) in the same order.
         variables.Sort((a, b) => string.CompareOrdinal(a.Key, b.Key));
-        foreach (var (key, field, value) in variables) ScenarioOverrides.Apply(document, field.Split(':'), value, context, key);
+        foreach (var (key, field, value) in variables)
+        {
+            if (!IsScenarioField(field)) throw UnknownVariable(key, field, value, document, context);
+            ScenarioOverrides.Apply(document, field.Split(':'), value, context, key);
+        }
 
         foreach (var o in overrides)
         {
@@ -110,6 +116,25 @@ public static class ScenarioLoader
             if (spec is null) return false;
         }
         return true;
+    }
+
+    /// <summary>
+    /// The refusal of the override variable <paramref name="key"/>, whose <paramref name="field"/> (<c>BUDGET:COLOUR</c>)
+    /// names no scenario field: the same reason <c>--set</c> gives (the field and the keys its parent declares), found by
+    /// applying the override to a copy of the document.
+    /// </summary>
+    private static CompassInputException UnknownVariable(string key, string field, string value, JsonObject document, BindContext context)
+    {
+        const string Rule = "a COMPASS_ variable overrides the scenario field it names, '__' between keys";
+        try
+        {
+            ScenarioOverrides.Apply((JsonObject)document.DeepClone(), field.ToLowerInvariant().Split(':'), value, context, key);
+        }
+        catch (CompassInputException e)
+        {
+            return new CompassInputException(key, $"names no scenario field: {e.Field} {e.Reason} ({Rule}; not overrides: {string.Join(", ", ReservedVariables)})");
+        }
+        return new CompassInputException(key, $"names no scenario field: '{field.Replace(':', '.').ToLowerInvariant()}' ({Rule})");
     }
 
     /// <summary>True when a name field names a JSON file (<c>my-package.json</c>) instead of a catalog entry.</summary>

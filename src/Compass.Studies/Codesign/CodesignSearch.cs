@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text.Json.Nodes;
 using Compass.Abstractions.Plugins;
+using Compass.Abstractions.Sampling;
 using Compass.Studies.Definition;
 using Compass.Studies.Points;
 using Compass.Studies.Reporting;
@@ -27,6 +28,9 @@ public sealed record CodesignOutcome(IReadOnlyList<PointResult> Results, IReadOn
 /// </summary>
 public sealed class CodesignSearch
 {
+    /// <summary>Random stream id of the outer NSGA-II ("code"), drawn from the study's first seed.</summary>
+    public const ulong RandomStream = 0x636F6465;
+
     private readonly StudyDefinition _study;
     private readonly CodesignSettings _settings;
     private readonly JsonObject _prepared;
@@ -79,7 +83,7 @@ public sealed class CodesignSearch
     /// <summary>Runs the co-exploration.</summary>
     public CodesignOutcome Run(Action<StudyProgress>? progress, CancellationToken cancellationToken)
     {
-        var random = new Random(_seed);
+        var random = new Xoshiro256StarStar(_seed, RandomStream);
         var budget = (int)Math.Min(_settings.HardwarePoints, SpaceSize);
         var planned = PlannedPoints;
         var done = 0;
@@ -104,7 +108,7 @@ public sealed class CodesignSearch
         var seen = new HashSet<string>(StringComparer.Ordinal);
         while (population.Count < Math.Min(_settings.PopulationSize, budget))
         {
-            var g = _study.Axes.Select(a => random.Next(a.Values.Count)).ToArray();
+            var g = _study.Axes.Select(a => random.NextInt(a.Values.Count)).ToArray();
             if (seen.Add(Key(g))) population.Add(g);
         }
         var evaluated = 0;
@@ -267,28 +271,28 @@ public sealed class CodesignSearch
     /// </summary>
     public Action<IReadOnlyList<StudyPoint>, CancellationToken>? BeforeBatch { get; init; }
 
-    private static int Tournament(Random random, int[] ranks, double[] crowd)
+    private static int Tournament(Xoshiro256StarStar random, int[] ranks, double[] crowd)
     {
-        var a = random.Next(ranks.Length);
-        var b = random.Next(ranks.Length);
+        var a = random.NextInt(ranks.Length);
+        var b = random.NextInt(ranks.Length);
         if (ranks[a] != ranks[b]) return ranks[a] < ranks[b] ? a : b;
         return crowd[a] >= crowd[b] ? a : b;
     }
 
-    private (int[], int[]) Crossover(Random random, int[] a, int[] b)
+    private (int[], int[]) Crossover(Xoshiro256StarStar random, int[] a, int[] b)
     {
         var c1 = (int[])a.Clone();
         var c2 = (int[])b.Clone();
         if (random.NextDouble() >= _settings.CrossoverProbability) return (c1, c2);
         for (var k = 0; k < a.Length; k++)
         {
-            if (random.Next(2) == 0) (c1[k], c2[k]) = (c2[k], c1[k]);
+            if (random.NextBool()) (c1[k], c2[k]) = (c2[k], c1[k]);
         }
         return (c1, c2);
     }
 
     /// <summary>Numeric axes move one step up or down (ordered values); categorical ones jump to another value.</summary>
-    private void Mutate(Random random, int[] g)
+    private void Mutate(Xoshiro256StarStar random, int[] g)
     {
         var p = _settings.MutationProbability > 0 ? _settings.MutationProbability : 1.0 / g.Length;
         for (var k = 0; k < g.Length; k++)
@@ -296,9 +300,9 @@ public sealed class CodesignSearch
             var n = _study.Axes[k].Values.Count;
             if (n < 2 || random.NextDouble() >= p) continue;
             if (_study.Axes[k].IsNumeric)
-                g[k] = g[k] == 0 ? 1 : g[k] == n - 1 ? n - 2 : g[k] + (random.Next(2) == 0 ? -1 : 1);
+                g[k] = g[k] == 0 ? 1 : g[k] == n - 1 ? n - 2 : g[k] + (random.NextBool() ? -1 : 1);
             else
-                g[k] = (g[k] + 1 + random.Next(n - 1)) % n;
+                g[k] = (g[k] + 1 + random.NextInt(n - 1)) % n;
         }
     }
 

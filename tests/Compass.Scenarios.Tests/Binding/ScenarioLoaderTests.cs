@@ -154,18 +154,43 @@ public sealed class ScenarioLoaderTests
         Assert.StartsWith("model.layerz: is not a known field", Fails(path).Message, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public void StrayCompassEnvironmentVariablesAreIgnoredWithOneWarningEach()
+    [Theory]
+    [InlineData("COMPASS_HOME", "names no scenario field: home is not a known scenario field")]
+    [InlineData("COMPASS_BUDGET__COLOUR", "names no scenario field: budget.colour is not a known field (known: evaluations, ")]
+    [InlineData("COMPASS_SEED__X", "names no scenario field: seed")]
+    [InlineData("COMPASS_HARDWARE__PACKAGE__LNK__BANDWIDTHGBPS", "names no scenario field: hardware.package.lnk is not a known field (known: preset, ")]
+    [InlineData("compass_budget__evaluationz", "names no scenario field: budget.evaluationz is not a known field")]
+    public void CompassVariableNamingNoFieldIsRefusedNamingTheVariableAndTheField(string variable, string expected)
     {
-        var warnings = new List<string>();
-        var env = new Hashtable { ["COMPASS_HOME"] = "/opt/compass", ["COMPASS_BUDGET__COLOUR"] = "red", ["COMPASS_SEED__X"] = "1", ["COMPASS_BUDGET__EVALUATIONS"] = "9" };
-        var s = ScenarioLoader.Load(TestFiles.Write(TestFiles.Minimal()), [], env, warnings.Add);
-        Assert.Equal(9, s.Budget.MaxEvaluations);
-        Assert.Equal(
-            ["warning: ignoring environment variable COMPASS_BUDGET__COLOUR: 'BUDGET.COLOUR' is not a scenario field",
-             "warning: ignoring environment variable COMPASS_HOME: 'HOME' is not a scenario field",
-             "warning: ignoring environment variable COMPASS_SEED__X: 'SEED.X' is not a scenario field"],
-            warnings.Order(StringComparer.Ordinal));
+        var env = new Hashtable { [variable] = "1", ["COMPASS_BUDGET__EVALUATIONS"] = "9" };
+        var e = Assert.Throws<CompassInputException>(() => ScenarioLoader.Load(TestFiles.Write(TestFiles.Minimal()), [], env));
+        Assert.Equal(variable, e.Field);
+        Assert.StartsWith(expected, e.Reason, StringComparison.Ordinal);
+        Assert.DoesNotContain('\n', e.Message);
+    }
+
+    [Fact]
+    public void OfSeveralUnknownVariablesTheFirstInOrdinalOrderIsNamed()
+    {
+        var env = new Hashtable { ["COMPASS_SEED__X"] = "1", ["COMPASS_HOME"] = "/opt/compass", ["COMPASS_BUDGET__COLOUR"] = "red" };
+        for (var i = 0; i < 3; i++)
+            Assert.Equal("COMPASS_BUDGET__COLOUR", Assert.Throws<CompassInputException>(() => ScenarioLoader.Load(TestFiles.Write(TestFiles.Minimal()), [], env)).Field);
+    }
+
+    [Fact]
+    public void ReservedCompassVariablesAreNotOverridesAndLeaveTheScenarioAlone()
+    {
+        var env = new Hashtable { ["UNRELATED"] = "x" };
+        foreach (var name in ScenarioLoader.ReservedVariables) env[name] = "/tmp/somewhere";
+        var plain = ScenarioLoader.Load(TestFiles.Write(TestFiles.Minimal()), [], NoEnvironment);
+        var s = ScenarioLoader.Load(TestFiles.Write(TestFiles.Minimal()), [], env);
+        Assert.Equal(plain.Seed, s.Seed);
+        Assert.Equal(plain.Budget, s.Budget);
+        Assert.Equal(["COMPASS_PLUGIN_HOME", "COMPASS_DLL", "COMPASS_REPORT_DEMO_OUT", "COMPASS_WRITE_SAMPLES"], ScenarioLoader.ReservedVariables);
+        Assert.All(ScenarioLoader.ReservedVariables, v => Assert.False(ScenarioLoader.IsOverrideVariable(v)));
+        Assert.False(ScenarioLoader.IsOverrideVariable("compass_plugin_home"));
+        Assert.True(ScenarioLoader.IsOverrideVariable("COMPASS_SEED"));
+        Assert.False(ScenarioLoader.IsOverrideVariable("XCOMPASS_SEED"));
     }
 
     [Theory]

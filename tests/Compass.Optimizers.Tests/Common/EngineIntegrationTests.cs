@@ -2,10 +2,9 @@ using Compass.Abstractions.Plugins;
 using Compass.Abstractions.Search;
 using Compass.Engine;
 using Compass.Optimizers.Nsga2;
-using Compass.Optimizers.Tests.Toy;
 using Xunit.Abstractions;
 
-namespace Compass.Optimizers.Tests.Engine;
+namespace Compass.Optimizers.Tests;
 
 /// <summary>The optimizers against the real engine (ExplorationProblem + SearchDriver) on a small heterogeneous package with a mixed workload.</summary>
 public sealed class EngineIntegrationTests(ITestOutputHelper output)

@@ -2,7 +2,6 @@ using System.Globalization;
 using Compass.Abstractions.Mapping;
 using Compass.Abstractions.Search;
 using Compass.Abstractions.Evaluation;
-using Compass.Optimizers.Tests.Toy;
 
 namespace Compass.Optimizers.Tests;
 

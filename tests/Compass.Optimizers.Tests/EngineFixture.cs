@@ -3,7 +3,7 @@ using Compass.Abstractions.Hardware;
 using Compass.Abstractions.Workload;
 using Compass.Engine;
 
-namespace Compass.Optimizers.Tests.Engine;
+namespace Compass.Optimizers.Tests;
 
 /// <summary>Compute cost = MACs / peak rate (GEMM) or ops / vector rate; energy = MACs × pJ/MAC or ops × pJ/op.</summary>
 internal sealed class PeakRateCostModel : IComputeCostModel

@@ -1,7 +1,6 @@
 using Compass.Abstractions.Sampling;
 using Compass.Abstractions.Mapping;
 using Compass.Optimizers.Operators;
-using Compass.Optimizers.Tests.Toy;
 using FsCheck;
 using FsCheck.Fluent;
 

@@ -3,7 +3,7 @@ using Compass.Abstractions.Search;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
-namespace Compass.Optimizers.Tests.Toy;
+namespace Compass.Optimizers.Tests;
 
 /// <summary>Creates optimizers the way the host does: through the plugin's registered factories and an options section.</summary>
 internal static class OptimizerFactory

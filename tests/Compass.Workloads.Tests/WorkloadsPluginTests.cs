@@ -4,7 +4,7 @@ using Compass.Abstractions.Workload;
 
 namespace Compass.Workloads.Tests;
 
-public sealed class PluginRegistrationTests
+public sealed class WorkloadsPluginTests
 {
     [Fact]
     public void PluginRegistersTheCatalogGeneratorsReadersAndSchedulers()

@@ -1,9 +1,8 @@
 using Compass.Abstractions.Search;
 using Compass.Engine;
-using Compass.Optimizers.Tests.Toy;
 using Xunit.Abstractions;
 
-namespace Compass.Optimizers.Tests.Engine;
+namespace Compass.Optimizers.Tests;
 
 /// <summary>
 /// Issue 10's acceptance comparison on the published 6 × 6 heterogeneous package (<see cref="HeteroFixture"/>): every

@@ -4,7 +4,7 @@ using Compass.Abstractions.Search;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
-namespace Compass.Optimizers.Tests.Toy;
+namespace Compass.Optimizers.Tests;
 
 /// <summary>A sequential, budget-checked <see cref="ISearchContext"/> over a <see cref="ToyProblem"/>.</summary>
 internal sealed class ToySearchContext : ISearchContext

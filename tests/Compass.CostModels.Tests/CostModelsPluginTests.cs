@@ -6,7 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Compass.CostModels.Tests;
 
-public class PluginRegistrationTests
+public class CostModelsPluginTests
 {
     private static ServiceProvider Services()
     {

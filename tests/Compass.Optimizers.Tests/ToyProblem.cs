@@ -1,7 +1,7 @@
 using Compass.Abstractions.Evaluation;
 using Compass.Abstractions.Mapping;
 
-namespace Compass.Optimizers.Tests.Toy;
+namespace Compass.Optimizers.Tests;
 
 /// <summary>
 /// A synthetic but structured objective for optimizer tests: a list scheduler over the genome in the published

@@ -6,7 +6,7 @@ using Compass.CostModels.Compute;
 using Compass.CostModels.Interconnect;
 using Compass.Engine;
 
-namespace Compass.Optimizers.Tests.Engine;
+namespace Compass.Optimizers.Tests;
 
 /// <summary>
 /// The published Compass 6 × 6 heterogeneous setup (<c>compass-6x6-hetero</c>: 18 output-stationary chiplets in rows

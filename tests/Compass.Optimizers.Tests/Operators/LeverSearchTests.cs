@@ -2,10 +2,9 @@ using Compass.Abstractions.Mapping;
 using Compass.Abstractions.Search;
 using Compass.Abstractions.Workload;
 using Compass.Engine;
-using Compass.Optimizers.Tests.Toy;
 using Xunit.Abstractions;
 
-namespace Compass.Optimizers.Tests.Engine;
+namespace Compass.Optimizers.Tests;
 
 /// <summary>
 /// Issue 16 on the published 6 × 6 heterogeneous package with the real cost models (<see cref="HeteroFixture"/>): the

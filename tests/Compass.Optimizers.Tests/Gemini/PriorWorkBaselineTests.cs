@@ -3,7 +3,6 @@ using Compass.Abstractions.Mapping;
 using Compass.Optimizers.Gemini;
 using Compass.Optimizers.Nsga2;
 using Compass.Optimizers.Operators;
-using Compass.Optimizers.Tests.Toy;
 
 namespace Compass.Optimizers.Tests;
 

@@ -3,7 +3,6 @@ using Compass.Abstractions.Mapping;
 using Compass.Abstractions.Plugins;
 using Compass.Optimizers.Exhaustive;
 using Compass.Optimizers.Nsga2;
-using Compass.Optimizers.Tests.Toy;
 
 namespace Compass.Optimizers.Tests;
 

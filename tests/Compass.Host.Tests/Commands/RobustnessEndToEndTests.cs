@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
+using Compass.Scenarios.Binding;
 
 namespace Compass.Host.Tests;
 
@@ -47,12 +48,33 @@ public sealed class RobustnessEndToEndTests
     }
 
     [Fact]
-    public void StrayCompassVariableWarnsButAMappedOneStillValidates()
+    public void CompassVariableNamingNoFieldIsRefusedWhileReservedOnesKeepWorking()
     {
-        var env = new Dictionary<string, string> { ["COMPASS_HOME"] = "/opt/compass" };
-        var ok = HostProcess.Run(TimeSpan.FromSeconds(60), env, "validate", "--scenario", Cli.DefaultScenarioPath);
-        Assert.True(ok.ExitCode == 0, ok.StdErr);
-        Assert.Equal("warning: ignoring environment variable COMPASS_HOME: 'HOME' is not a scenario field", Assert.Single(ok.ErrorLines));
+        // A stray or misspelt override is refused like --set: exit 2, one line naming the variable and the field.
+        var stray = HostProcess.Run(TimeSpan.FromSeconds(60), new Dictionary<string, string> { ["COMPASS_HOME"] = "/opt/compass" }, "validate", "--scenario", Cli.DefaultScenarioPath);
+        Assert.Equal(2, stray.ExitCode);
+        Assert.StartsWith("error: COMPASS_HOME: names no scenario field: home is not a known scenario field (", Assert.Single(stray.ErrorLines), StringComparison.Ordinal);
+        var outDir = Path.Combine(TestPaths.NewTempDir(), "out");
+        var typo = HostProcess.Run(TimeSpan.FromSeconds(60), new Dictionary<string, string> { ["COMPASS_HARDWARE__PACKAGE__LINK__BANDWIDTHGPBS"] = "64" }, "explore", "--out", outDir, "--quiet");
+        Assert.Equal(2, typo.ExitCode);
+        Assert.StartsWith("error: COMPASS_HARDWARE__PACKAGE__LINK__BANDWIDTHGPBS: names no scenario field: hardware.package.link.bandwidthgpbs is not a known field (known: ",
+            Assert.Single(typo.ErrorLines), StringComparison.Ordinal);
+        Assert.False(Directory.Exists(outDir));
+
+        // The reserved COMPASS_ variables are not overrides: a run with all of them set validates silently, and the
+        // plugin home is still the one COMPASS_PLUGIN_HOME names.
+        var home = TestPaths.NewTempDir();
+        var reserved = new Dictionary<string, string>
+        {
+            ["COMPASS_PLUGIN_HOME"] = home, ["COMPASS_DLL"] = "/nonexistent/compass.dll", ["COMPASS_REPORT_DEMO_OUT"] = TestPaths.NewTempDir(), ["COMPASS_WRITE_SAMPLES"] = "1",
+        };
+        Assert.Equal(reserved.Keys.Order(StringComparer.Ordinal), ScenarioLoader.ReservedVariables.Order(StringComparer.Ordinal));
+        var ok = HostProcess.Run(TimeSpan.FromSeconds(60), reserved, "validate", "--scenario", Cli.DefaultScenarioPath);
+        Assert.True(ok.ExitCode == 0 && ok.ErrorLines.Count == 0, ok.StdErr);
+        var list = HostProcess.Run(TimeSpan.FromSeconds(60), reserved, "plugins", "list");
+        Assert.True(list.ExitCode == 0, list.StdErr);
+        Assert.Contains("0 package(s) in " + home, list.StdOut, StringComparison.Ordinal);
+
         var bad = HostProcess.Run(TimeSpan.FromSeconds(60), new Dictionary<string, string> { ["COMPASS_BUDGET__EVALUATIONS"] = "0" }, "validate", "--scenario", Cli.DefaultScenarioPath);
         Assert.Equal(2, bad.ExitCode);
         Assert.StartsWith("error: budget.evaluations: must be in [1, ", Assert.Single(bad.ErrorLines), StringComparison.Ordinal);
