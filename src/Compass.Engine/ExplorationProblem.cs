@@ -9,6 +9,7 @@ using Compass.Engine.Graph;
 using Compass.Engine.Search;
 using Compass.Engine.Workload;
 using System.Collections.Concurrent;
+using Compass.Results;
 
 namespace Compass.Engine;
 

@@ -1,11 +1,11 @@
 using Compass.Abstractions.Costs;
-using Compass.Abstractions.Evaluation;
 using Compass.Abstractions.Hardware;
 using Compass.Abstractions.Mapping;
 using Compass.Abstractions.Workload;
 using Compass.Engine;
 using FsCheck;
 using FsCheck.Fluent;
+using Compass.Results;
 
 namespace Compass.Engine.Tests;
 

@@ -5,6 +5,10 @@ namespace Compass.Engine.Tests;
 
 public sealed class ObjectiveSamplingTests
 {
+    private static readonly int[] PinnedUniform = [8, 11, 16, 20, 25];
+    private static readonly int[] PinnedStratified = [3, 13, 24, 31, 41];
+    private const int PinnedHeldOutStart = 4;
+
     /// <summary>100 iterations: every 10th holds two prefills, every 10th + 3 and + 6 one prefill, the rest decodes only.</summary>
     private static IEnumerable<Iteration> Schedule()
     {
@@ -48,6 +52,47 @@ public sealed class ObjectiveSamplingTests
             Assert.Contains(IterationSampler.SampleStratified(Schedule(), 0, 10, seed, poolSize: 100), s => s.Requests.Count(r => r.Phase == RequestPhase.Prefill) == 2);
         }
         Assert.InRange(uniformMisses, 40, 100);
+    }
+
+    [Fact]
+    public void StratifiedSamplingBinsAMixBySizeSoItsMeanVariesLessThanAUniformSamplesMean()
+    {
+        // 100 decode-only iterations whose history grows by one token each (100 … 199): one mix, sizes spread evenly.
+        static IEnumerable<Iteration> Decodes()
+        {
+            for (var i = 0; i < 100; i++) yield return new Iteration(i, [new ScheduledRequest(i, RequestPhase.Decode, 1, 100 + i)]);
+        }
+        static double Sd(IReadOnlyList<double> x) => Math.Sqrt(x.Sum(v => (v - x.Average()) * (v - x.Average())) / (x.Count - 1));
+        var uniform = new List<double>();
+        var stratified = new List<double>();
+        for (var seed = 0; seed < 200; seed++)
+        {
+            uniform.Add(IterationSampler.Sample(Decodes(), 0, 10, seed, poolSize: 100).Average(i => i.Requests[0].HistoryTokens));
+            var s = IterationSampler.SampleStratified(Decodes(), 0, 10, seed, poolSize: 100);
+            // One draw from each tenth of the size order: the k-th smallest drawn comes from sizes 10k … 10k + 9.
+            var sizes = s.Select(i => i.Requests[0].HistoryTokens - 100).Order().ToArray();
+            for (var k = 0; k < 10; k++) Assert.InRange(sizes[k], 10 * k, (10 * k) + 9);
+            stratified.Add(s.Average(i => i.Requests[0].HistoryTokens));
+        }
+        // Uniform without replacement: SD of the mean = sqrt(833.25 / 10 · 90 / 99) ≈ 8.7 tokens; one per bin of 10:
+        // sqrt(8.25 / 10) ≈ 0.91. Both means are unbiased (149.5).
+        Assert.InRange(Sd(uniform), 7.0, 10.5);
+        Assert.InRange(Sd(stratified), 0.7, 1.1);
+        Assert.InRange(stratified.Average(), 149.0, 150.0);
+    }
+
+    [Fact]
+    public void SamplesComeFromTheProductsSeededGenerator()
+    {
+        // Pinned draws of xoshiro256** (stream IterationSampler.Stream), checked against an independent re-implementation of the
+        // published algorithm: the same indices on every runtime and platform. Stratified: one index from each fifth of 0 … 49.
+        static IEnumerable<Iteration> Decodes()
+        {
+            for (var i = 0; i < 50; i++) yield return new Iteration(i, [new ScheduledRequest(i, RequestPhase.Decode, 1, 100 + i)]);
+        }
+        Assert.Equal(PinnedUniform, IterationSampler.Sample(Decodes(), 0, 5, 42, poolSize: 50).Select(i => i.Index));
+        Assert.Equal(PinnedStratified, IterationSampler.SampleStratified(Decodes(), 0, 5, 42, poolSize: 50).Select(i => i.Index));
+        Assert.Equal(PinnedHeldOutStart, IterationSampler.HeldOut(Decodes(), 3, 5, 42)[0].Index);
     }
 
     [Fact]

@@ -4,6 +4,7 @@ using Compass.Engine;
 using FsCheck;
 using FsCheck.Fluent;
 using Microsoft.FSharp.Core;
+using Compass.Results;
 
 namespace Compass.Engine.Tests;
 

@@ -1,7 +1,7 @@
-using Compass.Abstractions.Evaluation;
 using Compass.Abstractions.Mapping;
 using Compass.Abstractions.Workload;
 using Compass.Engine;
+using Compass.Results;
 
 namespace Compass.Engine.Tests;
 

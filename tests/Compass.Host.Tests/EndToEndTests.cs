@@ -34,7 +34,7 @@ public sealed class EndToEndTests
         Assert.Equal(0, r.ExitCode);
         Assert.Contains("FAILED Faulty: entry point threw InvalidOperationException", r.StdOut, StringComparison.Ordinal);
         Assert.Contains("FAILED Broken: Broken.dll is not a valid .NET assembly", r.StdOut, StringComparison.Ordinal);
-        Assert.Contains("FAILED ContractNext: was built against Compass.Abstractions 2.0", r.StdOut, StringComparison.Ordinal);
+        Assert.Contains("FAILED ContractNext: was built against Compass.Abstractions 3.0", r.StdOut, StringComparison.Ordinal);
         Assert.Contains("Sample 1.0.0  package: (none)  context: Sample ", r.StdOut, StringComparison.Ordinal);   // a dropped-in build folder has no package
         // Through the real executable (no test-host binder), the plugin still runs its private 13.0.1 copy.
         Assert.Matches(@"private: Newtonsoft\.Json 13\.0\.1\.", r.StdOut);

@@ -415,6 +415,9 @@ public sealed class HostileInputTests
         scenario["precision"]!["kvCacheBits"] = 4;
         scenario["model"] = model;
         scenario["graph"]!["layers"] = 100_000;
+        // Two sampled iterations (from a pool of 20): the default 10 draw from 100 iterations, and one of them holds more
+        // KV cache than this deep model leaves room for, which is refused first under workload.scheduler.options.
+        scenario["workload"]!["searchIterations"] = 2;
         var clock = Stopwatch.StartNew();
         var r = ValidateReal(scenario);
         Assert.Equal(2, r.ExitCode);

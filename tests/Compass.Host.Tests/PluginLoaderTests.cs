@@ -103,7 +103,7 @@ public sealed class PluginLoaderTests
         var catalog = Load(TestPaths.PluginSet(false, "ContractNext", "Sample"));
         var error = Assert.Single(catalog.Errors);
         Assert.Equal("ContractNext", error.Name);
-        Assert.Contains("Compass.Abstractions 2.0", error.Reason, StringComparison.Ordinal);
+        Assert.Contains("Compass.Abstractions 3.0", error.Reason, StringComparison.Ordinal);
         Assert.Contains("major version", error.Reason, StringComparison.Ordinal);
         Assert.Equal(["Sample"], catalog.Plugins.Select(p => p.Name));
     }
@@ -114,6 +114,8 @@ public sealed class PluginLoaderTests
     [InlineData("1.2.0.0", "1.3.0.0", true)]
     [InlineData("1.4.0.0", "1.3.0.0", false)]
     [InlineData("2.0.0.0", "1.0.0.0", false)]
+    [InlineData("1.2.0.0", "2.0.0.0", false)]
+    [InlineData("2.0.0.0", "2.0.0.0", true)]
     [InlineData("0.9.0.0", "1.0.0.0", false)]
     public void ContractGuardAcceptsOlderOrEqualMinorOfTheSameMajorOnly(string pluginBuiltAgainst, string host, bool accepted)
     {

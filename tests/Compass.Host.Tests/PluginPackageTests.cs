@@ -11,7 +11,7 @@ namespace Compass.Host.Tests;
 public sealed class PluginPackageTests
 {
     private const string Manifest = """
-        { "schema": 1, "packageId": "Acme.Photonic", "version": "1.2.0", "assembly": "AcmePhotonic", "contract": "1.0",
+        { "schema": 1, "packageId": "Acme.Photonic", "version": "1.2.0", "assembly": "AcmePhotonic", "contract": "2.0",
           "contributions": [ { "kind": "chiplets", "name": "photonic-x" }, { "kind": "optimizers", "name": "photon-search" } ] }
         """;
 
@@ -113,12 +113,12 @@ public sealed class PluginPackageTests
     {
         var m = PluginManifest.Parse(Manifest, "compass-plugin.json");
         Assert.Equal("Acme.Photonic 1.2.0", m.Identity);
-        Assert.Equal(new Version(1, 0), m.Contract);
+        Assert.Equal(new Version(2, 0), m.Contract);
         Assert.Equal([new DeclaredContribution("chiplets", "photonic-x"), new DeclaredContribution("optimizers", "photon-search")], m.Contributions);
 
         var e = Assert.Throws<CompassInputException>(() => PluginManifest.Parse(Manifest.Replace("\"chiplets\"", "\"gadgets\""), "m.json"));
         Assert.Equal("m.json: contributions[0].kind", e.Field);
-        e = Assert.Throws<CompassInputException>(() => PluginManifest.Parse(Manifest.Replace("\"1.0\"", "\"one\""), "m.json"));
+        e = Assert.Throws<CompassInputException>(() => PluginManifest.Parse(Manifest.Replace("\"2.0\"", "\"one\""), "m.json"));
         Assert.Equal("m.json: contract", e.Field);
         e = Assert.Throws<CompassInputException>(() => PluginManifest.Parse(Manifest.Replace("\"AcmePhotonic\"", "\"../evil\""), "m.json"));
         Assert.Equal("m.json: assembly", e.Field);
@@ -127,13 +127,14 @@ public sealed class PluginPackageTests
     }
 
     [Theory]
-    [InlineData("1.0", true)]
-    [InlineData("1.9", false)]    // a newer minor version may use members this host lacks
-    [InlineData("2.0", false)]
+    [InlineData("2.0", true)]
+    [InlineData("2.1", false)]    // a newer minor version may use members this host lacks
+    [InlineData("3.0", false)]
+    [InlineData("1.2", false)]    // the last 1.x contract: its result records moved out of the contract in 2.0
     [InlineData("0.9", false)]
     public void ContractCheckAcceptsTheSameMajorUpToTheHostsMinor(string contract, bool accepted)
     {
-        var m = PluginManifest.Parse(Manifest.Replace("\"contract\": \"1.0\"", $"\"contract\": \"{contract}\""), "m.json");
+        var m = PluginManifest.Parse(Manifest.Replace("\"contract\": \"2.0\"", $"\"contract\": \"{contract}\""), "m.json");
         var e = Record.Exception(() => PluginInstaller.CheckContract(m, "Acme.Photonic 1.2.0"));
         if (accepted) Assert.Null(e);
         else Assert.StartsWith("Acme.Photonic 1.2.0: refused: was built against Compass.Abstractions " + contract, Assert.IsType<CompassInputException>(e).Message);

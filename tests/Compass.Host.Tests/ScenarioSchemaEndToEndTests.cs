@@ -88,9 +88,10 @@ public sealed class ScenarioSchemaEndToEndTests
         Assert.Equal(16, slow.Resolved["hardware"]!["package"]!["link"]!["bandwidthGBps"]!.GetValue<double>());
         Assert.Equal("compass-6x6-os", slow.Resolved["hardware"]!["package"]!["name"]!.GetValue<string>());
         Assert.Equal(published.Resolved["hardware"]!["package"]!["dramChannels"]!.ToJsonString(), slow.Resolved["hardware"]!["package"]!["dramChannels"]!.ToJsonString());
-        // A slower network-on-package can only lengthen the iteration: never a lower EDP. The published decode-heavy
-        // mapping is not bound by 64 GB/s links (same EDP), 16 GB/s ones are (higher EDP).
-        Assert.True(halved.Edp >= published.Edp, $"EDP at 64 GB/s {halved.Edp:R} is below the EDP at 128 GB/s {published.Edp:R}");
+        // The published decode-heavy mapping is not bound by 64 GB/s links (EDP within 0.5 %), 16 GB/s ones are (higher
+        // EDP). Not "never lower": a greedy first-come-first-served list schedule is not monotone in resource speed (Graham's
+        // anomalies), and on the 3 iterations the seed draws the best of 8 evaluations is 0.12 % lower at 64 GB/s.
+        Assert.True(halved.Edp >= published.Edp * 0.995, $"EDP at 64 GB/s {halved.Edp:R} is more than 0.5 % below the EDP at 128 GB/s {published.Edp:R}");
         Assert.True(slow.Edp > halved.Edp, $"EDP at 16 GB/s {slow.Edp:R} should exceed the EDP at 64 GB/s {halved.Edp:R}");
     }
 

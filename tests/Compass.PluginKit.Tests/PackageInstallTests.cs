@@ -35,7 +35,7 @@ public sealed partial class PluginKitTests
         Assert.Equal("Acme.VendorPlugin", m.GetProperty("packageId").GetString());
         Assert.Equal("1.1.0", m.GetProperty("version").GetString());
         Assert.Equal("VendorPlugin", m.GetProperty("assembly").GetString());
-        Assert.Equal("1.2", m.GetProperty("contract").GetString());
+        Assert.Equal("2.0", m.GetProperty("contract").GetString());
         var contributions = m.GetProperty("contributions").EnumerateArray().Select(c => $"{c.GetProperty("kind").GetString()}:{c.GetProperty("name").GetString()}");
         Assert.Equal(["chiplets:vendor-npu-x1", "compute:vendor-corrected", "optimizers:hill-climb"], contributions);
         Assert.Contains("<packageType name=\"CompassPlugin\" />", Read(zip, "Acme.VendorPlugin.nuspec"));
@@ -58,7 +58,7 @@ public sealed partial class PluginKitTests
         Assert.False(Directory.Exists(Path.Combine(home, ".staging")));
 
         var list = Compass(home, "plugins", "list");
-        Assert.Contains("Acme.VendorPlugin 1.0.0  folder: VendorPlugin  contract: 1.2  source: " + _built.Feed, list.StdOut);
+        Assert.Contains("Acme.VendorPlugin 1.0.0  folder: VendorPlugin  contract: 2.0  source: " + _built.Feed, list.StdOut);
         var plugins = Compass(home, "plugins");
         Assert.Contains("package: Acme.VendorPlugin 1.0.0", plugins.StdOut);
         Assert.Contains("0 failed", plugins.StdOut);
@@ -125,9 +125,9 @@ public sealed partial class PluginKitTests
         switch (refusal)
         {
             case "another-major":
-                File.WriteAllBytes(Path.Combine(feed, "acme.vendorplugin.2.0.0.nupkg"), Rewrite(sample, "Acme.VendorPlugin", "2.0.0", contract: "2.0"));
+                File.WriteAllBytes(Path.Combine(feed, "acme.vendorplugin.2.0.0.nupkg"), Rewrite(sample, "Acme.VendorPlugin", "2.0.0", contract: "3.0"));
                 args = ["plugins", "update", "Acme.VendorPlugin", "--source", feed];
-                expected = "error: Acme.VendorPlugin 2.0.0: refused: was built against Compass.Abstractions 2.0, but this host implements contract 1.2";
+                expected = "error: Acme.VendorPlugin 2.0.0: refused: was built against Compass.Abstractions 3.0, but this host implements contract 2.0";
                 break;
             case "clash-installed":
                 File.WriteAllBytes(Path.Combine(feed, "other.vendor.1.0.0.nupkg"), Rewrite(sample, "Other.Vendor", "1.0.0"));

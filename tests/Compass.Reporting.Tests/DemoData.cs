@@ -1,6 +1,6 @@
-using Compass.Abstractions.Evaluation;
 using Compass.Abstractions.Mapping;
 using Compass.Reporting.Model;
+using Compass.Results;
 
 namespace Compass.Reporting.Tests;
 

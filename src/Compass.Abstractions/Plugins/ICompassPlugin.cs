@@ -45,8 +45,8 @@ public static class ContractVersion
     /// Major version: a plugin built against another major version is refused. A plugin built against an
     /// older or equal minor version of the same major version loads.
     /// </summary>
-    public const int Major = 1;
+    public const int Major = 2;
 
     /// <summary>Minor version: grows when members are added compatibly.</summary>
-    public const int Minor = 2;
+    public const int Minor = 0;
 }

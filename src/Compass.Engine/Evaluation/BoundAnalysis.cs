@@ -1,5 +1,5 @@
 using System.Globalization;
-using Compass.Abstractions.Evaluation;
+using Compass.Results;
 
 namespace Compass.Engine.Evaluation;
 

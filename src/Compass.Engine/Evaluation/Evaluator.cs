@@ -1,6 +1,6 @@
-using Compass.Abstractions.Evaluation;
 using Compass.Abstractions.Mapping;
 using Compass.Engine.Graph;
+using Compass.Results;
 
 namespace Compass.Engine.Evaluation;
 

@@ -5,6 +5,7 @@ using Compass.Abstractions.Search;
 using Compass.Abstractions.Workload;
 using Compass.Engine.Graph;
 using Compass.Engine.Replay;
+using Compass.Results;
 
 namespace Compass.Engine.Pipeline;
 

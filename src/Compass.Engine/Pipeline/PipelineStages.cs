@@ -2,6 +2,7 @@ using Compass.Abstractions.Evaluation;
 using Compass.Abstractions.Mapping;
 using Compass.Abstractions.Search;
 using Compass.Engine.Replay;
+using Compass.Results;
 
 namespace Compass.Engine.Pipeline;
 

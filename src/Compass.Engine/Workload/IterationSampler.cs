@@ -1,4 +1,5 @@
 using Compass.Abstractions.Plugins;
+using Compass.Abstractions.Sampling;
 using Compass.Abstractions.Workload;
 
 namespace Compass.Engine.Workload;
@@ -10,6 +11,9 @@ namespace Compass.Engine.Workload;
 /// </summary>
 public static class IterationSampler
 {
+    /// <summary>The <see cref="Xoshiro256StarStar"/> stream of the iteration draws ("iter"), so the run's seed feeds it independently of the trace and the optimizers.</summary>
+    public const ulong Stream = 0x69746572;
+
     /// <summary>
     /// Skips <paramref name="warmupIterations"/>, then draws <paramref name="count"/> distinct iterations
     /// uniformly (seeded) from the next <paramref name="poolSize"/> ones (0 = 10 × count), returned in schedule
@@ -19,13 +23,13 @@ public static class IterationSampler
     {
         var candidates = Pool(schedule, warmupIterations, count, poolSize, cancellationToken);
         if (candidates.Count <= count) return candidates;
-        var random = new Random(seed);
+        var random = new Xoshiro256StarStar(seed, Stream);
         var indices = new int[candidates.Count];
         for (var i = 0; i < indices.Length; i++) indices[i] = i;
         // Partial Fisher–Yates: the first count slots become a uniform sample without replacement.
         for (var i = 0; i < count; i++)
         {
-            var j = random.Next(i, indices.Length);
+            var j = random.NextInt(i, indices.Length);
             (indices[i], indices[j]) = (indices[j], indices[i]);
         }
         Array.Sort(indices, 0, count);
@@ -38,19 +42,29 @@ public static class IterationSampler
     /// Skips <paramref name="warmupIterations"/>, then draws <paramref name="count"/> distinct iterations from the next
     /// <paramref name="poolSize"/> ones (0 = 10 × count) stratified by phase mix: the pool is grouped by the number of
     /// prefill and chunked-prefill requests an iteration holds, each group gets a share of <paramref name="count"/>
-    /// proportional to its size (largest remainders, ties to the more common mix), and each share is drawn uniformly
-    /// (seeded) inside its group. Returned in schedule order. Iterations whose EDP differs by mix (a prefill costs many
-    /// decodes) are then represented as often as the schedule runs them, which lowers the variance of the mean.
+    /// proportional to its size (largest remainders, ties to the more common mix). Inside a group the members are
+    /// ordered by size (new tokens, then history tokens) and cut into as many consecutive bins of near-equal count as
+    /// the group's share, and one iteration is drawn uniformly (seeded) from each bin. Returned in schedule order.
+    /// Iterations whose EDP differs by mix (a prefill costs many decodes) and by size (a long prompt costs many short
+    /// ones) are then represented as often as the schedule runs them, which lowers the variance of the mean; the sample
+    /// stays self-weighting, so its plain mean estimates the pool's mean.
     /// </summary>
     public static IReadOnlyList<Iteration> SampleStratified(IEnumerable<Iteration> schedule, int warmupIterations, int count, int seed, int poolSize = 0, CancellationToken cancellationToken = default)
     {
         var candidates = Pool(schedule, warmupIterations, count, poolSize, cancellationToken);
         if (candidates.Count <= count) return candidates;
         var strata = new SortedDictionary<int, List<int>>();
+        var newTokens = new long[candidates.Count];
+        var historyTokens = new long[candidates.Count];
         for (var i = 0; i < candidates.Count; i++)
         {
             var mix = 0;
-            foreach (var r in candidates[i].Requests) if (r.Phase != RequestPhase.Decode) mix++;
+            foreach (var r in candidates[i].Requests)
+            {
+                if (r.Phase != RequestPhase.Decode) mix++;
+                newTokens[i] += r.NewTokens;
+                historyTokens[i] += r.HistoryTokens;
+            }
             if (!strata.TryGetValue(mix, out var members)) strata.Add(mix, members = []);
             members.Add(i);
         }
@@ -71,16 +85,20 @@ public static class IterationSampler
             var g = remainders[k].Group;
             if (quota[g] < groups[g].Count) { quota[g]++; given++; }
         }
-        var random = new Random(seed);
+        var random = new Xoshiro256StarStar(seed, Stream);
         var chosen = new List<int>(count);
         for (var g = 0; g < groups.Length; g++)
         {
+            if (quota[g] == 0) continue;
             var members = groups[g];
-            for (var i = 0; i < quota[g]; i++)
+            // Stable order by size, then schedule position, so equal seeds give equal samples.
+            members.Sort((a, b) => newTokens[a] != newTokens[b] ? newTokens[a].CompareTo(newTokens[b])
+                : historyTokens[a] != historyTokens[b] ? historyTokens[a].CompareTo(historyTokens[b]) : a.CompareTo(b));
+            for (var bin = 0; bin < quota[g]; bin++)
             {
-                var j = random.Next(i, members.Count);
-                (members[i], members[j]) = (members[j], members[i]);
-                chosen.Add(members[i]);
+                var start = (int)((long)bin * members.Count / quota[g]);
+                var end = (int)((long)(bin + 1) * members.Count / quota[g]);
+                chosen.Add(members[random.NextInt(start, end)]);
             }
         }
         chosen.Sort();
@@ -98,7 +116,7 @@ public static class IterationSampler
         ArgumentNullException.ThrowIfNull(schedule);
         ArgumentOutOfRangeException.ThrowIfNegative(warmupIterations);
         ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
-        var offset = new Random(seed).Next(0, count);
+        var offset = new Xoshiro256StarStar(seed, Stream).NextInt(count);
         var window = Take(schedule, warmupIterations + offset, count, cancellationToken);
         if (window.Count == 0) window = Take(schedule, warmupIterations, count, cancellationToken);
         if (window.Count == 0) throw Exhausted(warmupIterations);

@@ -1,6 +1,6 @@
 using System.Text.Json;
-using Compass.Abstractions.Evaluation;
 using Compass.Reporting.Model;
+using Compass.Results;
 
 namespace Compass.Reporting.Files;
 

@@ -1,8 +1,8 @@
 using System.Text.Json;
-using Compass.Abstractions.Evaluation;
 using Compass.Abstractions.Mapping;
 using Compass.Abstractions.Plugins;
 using Compass.Reporting.Model;
+using Compass.Results;
 
 namespace Compass.Reporting.Files;
 

@@ -1,11 +1,11 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
-using Compass.Abstractions.Evaluation;
 using Compass.Reporting.Analysis;
 using Compass.Reporting.Charts;
 using Compass.Reporting.Files;
 using Compass.Reporting.Model;
+using Compass.Results;
 
 namespace Compass.Reporting.Html;
 
@@ -337,7 +337,7 @@ public static class HtmlReport
     /// <summary>The mesh heatmap of per-chiplet utilisation.</summary>
     public static HeatmapSpec HeatmapOf(PackageUsage package)
     {
-        var byId = new Dictionary<int, Abstractions.Evaluation.ChipletUsage>();
+        var byId = new Dictionary<int, ChipletUsage>();
         foreach (var c in package.Chiplets) byId[c.Chiplet] = c;
         var cells = new HeatmapCell[package.ChipletCount];
         for (var id = 0; id < cells.Length; id++)

@@ -1,5 +1,6 @@
 using Compass.Abstractions.Evaluation;
 using Compass.Abstractions.Mapping;
+using Compass.Results;
 
 namespace Compass.Reporting.Model;
 

@@ -127,13 +127,13 @@ public static class ChromeTrace
     }
 
     /// <summary>Samples of the summed link and channel rates at every resource-interval boundary.</summary>
-    private static List<TrafficSample> ResourceSamples(IReadOnlyList<Abstractions.Evaluation.ResourceInterval> intervals)
+    private static List<TrafficSample> ResourceSamples(IReadOnlyList<Results.ResourceInterval> intervals)
     {
         var spans = new List<TrafficSpan>(intervals.Count);
         foreach (var r in intervals)
         {
             if (!(r.EndNs > r.StartNs) || !(r.Bytes > 0)) continue;
-            var link = r.Kind == Abstractions.Evaluation.ResourceKind.Link;
+            var link = r.Kind == Results.ResourceKind.Link;
             spans.Add(new TrafficSpan(r.StartNs, r.EndNs, link ? r.Bytes : 0, link ? 0 : r.Bytes));
         }
         return Sweep(spans);

@@ -1,5 +1,4 @@
 using Compass.Abstractions.Costs;
-using Compass.Abstractions.Evaluation;
 using Compass.Abstractions.Hardware;
 
 namespace Compass.Abstractions.Tests.Hardware;
@@ -51,15 +50,6 @@ public sealed class ChipletTypeTests
         Assert.Equal(15, op.Macs);
         Assert.Equal(3 * 5 * 2 * 2, op.InputBytes);
         Assert.Equal(0, op.WeightBytes);
-    }
-
-    [Fact]
-    public void EnergyTotalIsTheSumOfParts()
-    {
-        var e = new EnergyBreakdown(1, 2, 3, 4, 5, 6);
-        Assert.Equal(21, e.TotalPj);
-        Assert.Equal(42, (e + e).TotalPj);
-        Assert.Equal(10.5, e.Scale(0.5).TotalPj);
     }
 
     [Fact]

@@ -1,10 +1,10 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 using System.Xml.Linq;
-using Compass.Abstractions.Evaluation;
 using Compass.Abstractions.Mapping;
 using Compass.Reporting.Html;
 using Compass.Reporting.Model;
+using Compass.Results;
 
 namespace Compass.Reporting.Tests.Html;
 

@@ -1,7 +1,7 @@
 using System.Text.Json;
-using Compass.Abstractions.Evaluation;
 using Compass.Reporting.Model;
 using Compass.Reporting.Trace;
+using Compass.Results;
 
 namespace Compass.Reporting.Tests.Trace;
 

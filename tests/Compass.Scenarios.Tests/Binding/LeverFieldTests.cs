@@ -18,8 +18,9 @@ public sealed class LeverFieldTests
         Assert.False(s.Levers.IsActive);
         Assert.Equal(1, s.Graph.MicroBatchSize);
         Assert.Equal(0, s.Graph.PrefillMicroBatchSize);
-        Assert.False(s.Workload.Stratified);
-        Assert.Equal("uniform", s.Document["workload"]!["sampling"]!.GetValue<string>());
+        // The default objective draws its iterations stratified by phase mix (#16).
+        Assert.True(s.Workload.Stratified);
+        Assert.Equal("stratified", s.Document["workload"]!["sampling"]!.GetValue<string>());
     }
 
     [Fact]

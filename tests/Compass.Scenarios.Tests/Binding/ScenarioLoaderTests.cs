@@ -24,6 +24,10 @@ public sealed class ScenarioLoaderTests
         Assert.Equal(8, s.Graph.TensorParallel);
         Assert.True(s.Graph.CausalPrefill);
         Assert.Equal(10_000, s.Budget.MaxEvaluations);
+        // The default objective averages 10 iterations stratified by phase mix (docs/levers.md).
+        Assert.Equal(10, s.Workload.SearchIterations);
+        Assert.True(s.Workload.Stratified);
+        Assert.False(Load(TestFiles.Write(TestFiles.Minimal()), "workload.sampling=uniform").Workload.Stratified);
         Assert.Equal(60_000, s.Resilience.EvaluationTimeoutMs);
         Assert.Equal(100, s.Search.CheckpointEvery);
         Assert.Null(s.CostModels.Cost);

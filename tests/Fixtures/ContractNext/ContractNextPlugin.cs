@@ -4,7 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Compass.Fixtures.ContractNext;
 
-/// <summary>Implements the 2.0 entry point.</summary>
+/// <summary>Implements the 3.0 entry point.</summary>
 public sealed class ContractNextPlugin : ICompassPlugin
 {
     /// <inheritdoc />

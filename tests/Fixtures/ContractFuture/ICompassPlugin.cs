@@ -3,13 +3,13 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Compass.Abstractions.Plugins;
 
-/// <summary>The plugin entry point as a hypothetical contract 2.0 declares it (an extra member).</summary>
+/// <summary>The plugin entry point as a hypothetical contract 3.0 declares it (an extra member).</summary>
 public interface ICompassPlugin
 {
     /// <summary>Plugin name.</summary>
     string Name { get; }
 
-    /// <summary>A member contract 1.x does not have.</summary>
+    /// <summary>A member contract 2.x does not have.</summary>
     int RequiredHostFeatures { get; }
 
     /// <summary>Registers contributions.</summary>
