@@ -58,6 +58,29 @@ public sealed record GraphOptions
 
     /// <summary>Causal prefill computes half the score matrix (the published graph computes all of it).</summary>
     public bool CausalPrefill { get; init; } = true;
+
+    /// <summary>
+    /// Tensor-parallel degree of each modelled layer (a plan with one lever per layer group sets it, docs/levers.md); empty =
+    /// <see cref="TensorParallel"/> for every layer. With <see cref="HeadGroups"/> 0 a layer's head groups follow its own degree.
+    /// </summary>
+    public IReadOnlyList<int> LayerTensorParallel { get; init; } = [];
+
+    /// <summary>The tensor-parallel degree of modelled layer <paramref name="layer"/>.</summary>
+    public int TensorParallelOf(int layer) => LayerTensorParallel.Count == 0 ? TensorParallel : LayerTensorParallel[layer];
+
+    /// <summary>Value equality, the per-layer degrees compared element by element (a plan's options equal the same plan's).</summary>
+    public bool Equals(GraphOptions? other) =>
+        other is not null && Layers == other.Layers && TensorParallel == other.TensorParallel && HeadGroups == other.HeadGroups
+        && MicroBatchSize == other.MicroBatchSize && PrefillMicroBatchSize == other.PrefillMicroBatchSize && CausalPrefill == other.CausalPrefill
+        && LayerTensorParallel.SequenceEqual(other.LayerTensorParallel);
+
+    /// <inheritdoc />
+    public override int GetHashCode()
+    {
+        var hash = HashCode.Combine(Layers, TensorParallel, HeadGroups, MicroBatchSize, PrefillMicroBatchSize, CausalPrefill);
+        foreach (var d in LayerTensorParallel) hash = HashCode.Combine(hash, d);
+        return hash;
+    }
 }
 
 /// <summary>Where a tensor that lives in DRAM (weights, KV cache, a spilled activation) has its home.</summary>
@@ -152,11 +175,21 @@ public sealed record LeverOptions
     /// <summary>Candidate micro-batch sizes of the prefill and chunked-prefill requests.</summary>
     public IReadOnlyList<int> PrefillMicroBatchSizes { get; init; } = [];
 
-    /// <summary>Candidate tensor-parallel degrees (of every modelled layer: one layer group).</summary>
+    /// <summary>Candidate tensor-parallel degrees (of each layer group).</summary>
     public IReadOnlyList<int> TensorParallel { get; init; } = [];
 
+    /// <summary>
+    /// Layer groups with a tensor-parallel lever each: the modelled layers are cut into this many consecutive groups of
+    /// near-equal size (the first ones one layer larger) and each group's degree is searched over <see cref="TensorParallel"/>
+    /// (lever <c>graph.tensorParallel.group{k}</c>); 1 = one degree for every layer (lever <c>graph.tensorParallel</c>).
+    /// </summary>
+    public int TensorParallelGroups { get; init; } = 1;
+
+    /// <summary>Candidate DRAM placements (<see cref="DramPlacement"/>) of weights, KV cache and spilled activations (lever <c>evaluator.placement</c>); empty = <see cref="EvaluatorOptions.Placement"/>.</summary>
+    public IReadOnlyList<DramPlacement> Placements { get; init; } = [];
+
     /// <summary>True when at least one lever has candidates.</summary>
-    public bool IsActive => MicroBatchSizes.Count > 0 || PrefillMicroBatchSizes.Count > 0 || TensorParallel.Count > 0;
+    public bool IsActive => MicroBatchSizes.Count > 0 || PrefillMicroBatchSizes.Count > 0 || TensorParallel.Count > 0 || Placements.Count > 0;
 }
 
 /// <summary>One logged evaluation.</summary>

@@ -69,8 +69,14 @@ public sealed record LeverSettings(IReadOnlyList<int> MicroBatchSizes, IReadOnly
     /// <summary>Every lever fixed.</summary>
     public static LeverSettings None { get; } = new([], [], [], false);
 
-    /// <summary>True when any lever is left to the search.</summary>
-    public bool IsActive => MicroBatchSizes.Count > 0 || PrefillMicroBatchSizes.Count > 0 || TensorParallel.Count > 0 || TensorParallelSearch;
+    /// <summary>Layer groups with a tensor-parallel lever each (<c>graph.tensorParallelGroups</c>; 1 = one degree for every layer).</summary>
+    public int TensorParallelGroups { get; init; } = 1;
+
+    /// <summary>True for <c>"evaluator.placement": "search"</c>: nearest and interleaved are left to the search.</summary>
+    public bool PlacementSearch { get; init; }
+
+    /// <summary>True when any lever is left to the search (or a lever setting needs the engine's check).</summary>
+    public bool IsActive => MicroBatchSizes.Count > 0 || PrefillMicroBatchSizes.Count > 0 || TensorParallel.Count > 0 || TensorParallelSearch || PlacementSearch || TensorParallelGroups != 1;
 }
 
 /// <summary>The <c>costModels</c> section.</summary>

@@ -172,4 +172,92 @@ public sealed class LeverTests
             File.Delete(path);
         }
     }
+
+    private static readonly Lazy<ExplorationProblem> Grouped = new(() => ExplorationProblem.Create(Fixtures.MeshDefinition() with
+    {
+        Levers = new LeverOptions { TensorParallel = [1, 2, 4], TensorParallelGroups = 2, Placements = [DramPlacement.Nearest, DramPlacement.Interleaved] },
+    }, CancellationToken.None));
+
+    [Fact]
+    public void EachLayerGroupHasItsOwnDegreeAndEveryPlanEvaluatesAsTheScenarioWithThoseValuesFixed()
+    {
+        var p = Grouped.Value;
+        Assert.Equal(["graph.tensorParallel.group0", "graph.tensorParallel.group1", "evaluator.placement"], p.Space.Levers.Select(l => l.Name));
+        Assert.Equal([LeverKind.TensorParallel, LeverKind.TensorParallel, LeverKind.DramPlacement], p.Space.Levers.Select(l => l.Kind));
+        Assert.Equal([0, 1], p.Space.Levers[2].Candidates);
+        Assert.Equal(18, p.PlanCount);
+        // The widest plan has TP 4 in both layers: four output-projection shards per layer.
+        Assert.Equal(8, p.Space.Genes.Count(g => g.Stage == NodeStage.OutputProjection));
+        var sweep = p.PlanSweep();
+        Assert.Equal(18, sweep.Count);
+        foreach (var point in sweep)
+        {
+            var d0 = p.Space.LeverValue(point.Genome, 0);
+            var d1 = p.Space.LeverValue(point.Genome, 1);
+            var placement = (DramPlacement)p.Space.LeverValue(point.Genome, 2);
+            var placementName = placement == DramPlacement.Nearest ? "nearest" : "interleaved";
+            Assert.Equal($"tensorParallel.group0={d0} tensorParallel.group1={d1} placement={placementName}", point.Plan);
+            var alone = ExplorationProblem.Create(Fixtures.MeshDefinition() with
+            {
+                Graph = new GraphOptions { TensorParallel = Math.Max(d0, d1), HeadGroups = 2, MicroBatchSize = 1, LayerTensorParallel = [d0, d1] },
+                Evaluator = new EvaluatorOptions { Placement = placement },
+            }, CancellationToken.None);
+            // Layer l has as many output-projection and FFN-down shards as its own degree.
+            Assert.Equal(d0, alone.Space.Genes.Count(g => g.Layer == 0 && g.Stage == NodeStage.OutputProjection));
+            Assert.Equal(d1, alone.Space.Genes.Count(g => g.Layer == 1 && g.Stage == NodeStage.FfnDown));
+            var expected = alone.Evaluate(alone.Heuristics.Standard().Single(h => h.Name == point.Heuristic).Genome);
+            Assert.Equal(expected.LatencyNs, point.Fitness.LatencyNs);
+            Assert.Equal(expected.EnergyPj, point.Fitness.EnergyPj);
+            Assert.Equal(expected.LatencyNs, p.Evaluate(point.Genome).LatencyNs);
+        }
+        // The placement lever changes the result of the same graph and heuristic.
+        Assert.Contains(sweep, a => sweep.Any(b => a.Heuristic == b.Heuristic && a.Plan.Replace("interleaved", "nearest", StringComparison.Ordinal) == b.Plan && a.Plan != b.Plan && a.Fitness.Objective != b.Fitness.Objective));
+
+        // The same degree in every layer builds the same graph as one degree: same genes, same bits.
+        var perLayer = ExplorationProblem.Create(Fixtures.MeshDefinition() with { Graph = new GraphOptions { TensorParallel = 4, HeadGroups = 2, MicroBatchSize = 1, LayerTensorParallel = [4, 4] } }, CancellationToken.None);
+        var single = ExplorationProblem.Create(Fixtures.MeshDefinition() with { Graph = new GraphOptions { TensorParallel = 4, HeadGroups = 2, MicroBatchSize = 1 } }, CancellationToken.None);
+        Assert.Equal(single.Space.Genes.Select(g => g.Name), perLayer.Space.Genes.Select(g => g.Name));
+        foreach (var h in single.Heuristics.Standard())
+        {
+            Assert.Equal(single.Evaluate(h.Genome).LatencyNs, perLayer.Evaluate(h.Genome).LatencyNs);
+            Assert.Equal(single.Evaluate(h.Genome).EnergyPj, perLayer.Evaluate(h.Genome).EnergyPj);
+        }
+    }
+
+    [Fact]
+    public void LayerGroupsNeedASearchedDegreeAndAtMostOneGroupPerLayer()
+    {
+        var tooMany = Assert.Throws<CompassInputException>(() => ExplorationProblem.Create(Fixtures.MeshDefinition() with { Levers = new LeverOptions { TensorParallel = [1, 2], TensorParallelGroups = 3 } }, CancellationToken.None));
+        Assert.Equal("graph.tensorParallelGroups", tooMany.Field);
+        Assert.Contains("must be 1..2 (the modelled layers), got 3", tooMany.Message, StringComparison.Ordinal);
+        var fixedDegree = Assert.Throws<CompassInputException>(() => ExplorationProblem.Create(Fixtures.MeshDefinition() with { Levers = new LeverOptions { MicroBatchSizes = [1, 2], TensorParallelGroups = 2 } }, CancellationToken.None));
+        Assert.Equal("graph.tensorParallelGroups", fixedDegree.Field);
+    }
+
+    [Fact]
+    public void TheMappingFileRecordsTheGroupDegreesAndThePlacementAndReplaysBitForBit()
+    {
+        var p = Grouped.Value;
+        var genome = p.PlanSweep().First(s => s.Plan.Contains("interleaved", StringComparison.Ordinal) && p.Space.LeverValue(s.Genome, 0) != p.Space.LeverValue(s.Genome, 1)).Genome;
+        var f = p.Evaluate(genome);
+        var path = Path.Combine(Path.GetTempPath(), $"levers-grouped-{Environment.ProcessId}.json");
+        try
+        {
+            BestMappingFile.From(p.Space, genome, "levers", 1, f).Save(path);
+            var file = BestMappingFile.Load(path);
+            Assert.Equal(p.Space.LeverValue(genome, 0), file.Levers!["graph.tensorParallel.group0"]);
+            Assert.Equal(p.Space.LeverValue(genome, 1), file.Levers!["graph.tensorParallel.group1"]);
+            Assert.Equal((int)DramPlacement.Interleaved, file.Levers!["evaluator.placement"]);
+            var back = file.ToGenome(p.Space);
+            Assert.Equal(genome, back);
+            Assert.Equal(f.LatencyNs, p.Evaluate(back).LatencyNs);
+            Assert.Equal(f.EnergyPj, p.Evaluate(back).EnergyPj);
+            var odd = file with { Levers = new SortedDictionary<string, int>(file.Levers!) { ["evaluator.placement"] = 2 } };
+            Assert.Equal("mapping.levers.evaluator.placement", Assert.Throws<CompassInputException>(() => odd.ToGenome(p.Space)).Field);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
 }

@@ -45,4 +45,42 @@ public sealed class LeverEndToEndTests
         Assert.Equal(2, bad.ExitCode);
         Assert.StartsWith("error: graph.tensorParallel[1]: must divide the model's hidden size 4096, got 12", bad.Error, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void LayerGroupDegreesAndThePlacementAreSearchedRecordedReplayedAndResumedBitForBit()
+    {
+        // The default scenario (two Llama-3-8B layers): a TP degree per layer and the DRAM placement, 2 × 2 × 2 plans.
+        var outDir = TestPaths.NewTempDir();
+        string[] levers = ["--set", "workload.searchIterations=2", "--set", "workload.replayIterations=2", "--set", "graph.tensorParallel=4,8",
+            "--set", "graph.tensorParallelGroups=2", "--set", "evaluator.placement=search", "--set", "search.threads=1", "--set", "search.checkpointEvery=5"];
+        var r = Cli.Run(["explore", "--plugins", TestPaths.PluginsDir, "--out", outDir, "--budget", "40", .. levers]);
+        Assert.True(r.ExitCode == 0, r.StdErr + r.StdOut);
+        var mapping = JsonNode.Parse(File.ReadAllText(Path.Combine(outDir, "best-mapping.json")))!.AsObject();
+        var chosen = mapping["levers"]!.AsObject();
+        Assert.Equal(["evaluator.placement", "graph.tensorParallel.group0", "graph.tensorParallel.group1"], chosen.Select(p => p.Key));
+        Assert.Contains(chosen["graph.tensorParallel.group0"]!.GetValue<int>(), new[] { 4, 8 });
+        Assert.Contains(chosen["graph.tensorParallel.group1"]!.GetValue<int>(), new[] { 4, 8 });
+        var placement = chosen["evaluator.placement"]!.GetValue<int>();
+        Assert.Contains(placement, new[] { 0, 1 });
+        var metrics = JsonNode.Parse(File.ReadAllText(Path.Combine(outDir, "metrics.json")))!.AsObject();
+        Assert.EndsWith($"placement={(placement == 0 ? "nearest" : "interleaved")}", metrics["levers"]!.GetValue<string>(), StringComparison.Ordinal);
+
+        // Replay runs the mapping on its own plan.
+        var replayDir = TestPaths.NewTempDir();
+        var replay = Cli.Run("replay", "--mapping", Path.Combine(outDir, "best-mapping.json"), "--plugins", TestPaths.PluginsDir, "--out", replayDir);
+        Assert.True(replay.ExitCode == 0, replay.StdErr + replay.StdOut);
+
+        // A run cut after 25 logged evaluations (as a kill leaves it) and resumed ends with the uninterrupted run's bits.
+        var cut = TestPaths.NewTempDir();
+        var again = Cli.Run(["explore", "--plugins", TestPaths.PluginsDir, "--out", cut, "--budget", "40", .. levers]);
+        Assert.True(again.ExitCode == 0, again.StdErr + again.StdOut);
+        var lines = File.ReadAllLines(Path.Combine(cut, "search-log.csv"));
+        File.WriteAllText(Path.Combine(cut, "search-log.csv"), string.Join('\n', lines.Take(26)) + "\n");
+        foreach (var f in new[] { "best-mapping.json", "metrics.json", "report.html" }) File.Delete(Path.Combine(cut, f));
+        var resumed = Cli.Run("explore", "--resume", cut, "--plugins", TestPaths.PluginsDir);
+        Assert.True(resumed.ExitCode == 0, resumed.StdErr + resumed.StdOut);
+        static string[] Key(string dir) =>
+            [File.ReadAllText(Path.Combine(dir, "best-mapping.json")), .. File.ReadAllLines(Path.Combine(dir, "search-log.csv")).Select(l => string.Join(',', l.Split(',').Where((_, i) => i != 6)))];
+        Assert.Equal(Key(outDir), Key(cut));
+    }
 }

@@ -75,7 +75,7 @@ public sealed class ScenarioTests
     [InlineData("resilience.onPluginFault=ignore", "resilience.onPluginFault: must be one of stop, continue, got 'ignore'")]
     [InlineData("search.startFrom=somewhere", "search.startFrom: must be one of heuristics, none")]
     [InlineData("graph.causalPrefill=maybe", "graph.causalPrefill: must be true or false")]
-    [InlineData("graph.layerz=2", "graph.layerz: is not a known field (known: layers, tensorParallel, headGroups, microBatchSize, prefillMicroBatchSize, causalPrefill)")]
+    [InlineData("graph.layerz=2", "graph.layerz: is not a known field (known: layers, tensorParallel, headGroups, microBatchSize, prefillMicroBatchSize, tensorParallelGroups, causalPrefill)")]
     public void BadValuesNameTheirField(string set, string expected)
     {
         var e = Fails(TestPaths.FixtureScenario, set);

@@ -11,6 +11,9 @@ public enum LeverKind
 
     /// <summary>Tensor-parallel degree (shards of the output projection and FFN GEMMs) of a group of layers.</summary>
     TensorParallel,
+
+    /// <summary>DRAM home policy of weights, KV cache and spilled activations: 0 = the channel nearest the first consumer, 1 = interleaved over every channel.</summary>
+    DramPlacement,
 }
 
 /// <summary>

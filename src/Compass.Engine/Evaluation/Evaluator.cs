@@ -1,3 +1,7 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 using Compass.Abstractions.Mapping;
 using Compass.Engine.Graph;
 using Compass.Results;
@@ -6,6 +10,12 @@ namespace Compass.Engine.Evaluation;
 
 /// <summary>Totals of one evaluated iteration (no allocation).</summary>
 internal readonly record struct IterationTotals(double LatencyNs, EnergyBreakdown Energy, double TotalMacs, double DramBytes, double NopByteHops);
+
+/// <summary>
+/// A task in the dispatch heap with its sort key: the time it became ready and, for ties, its position in genome order
+/// (the key never changes once a task is ready, so the heap compares without touching the per-task arrays).
+/// </summary>
+internal readonly record struct ReadyTask(double ReadyNs, int Position);
 
 /// <summary>Per-thread working memory of the evaluator, grown on demand and reused across evaluations.</summary>
 internal sealed class EvaluatorScratch
@@ -22,7 +32,7 @@ internal sealed class EvaluatorScratch
     public byte[] NeedsWrite = [];
     public byte[] WeightLoad = [];
     public double[] WeightLoadBytes = [];
-    public int[] Heap = [];
+    public ReadyTask[] Heap = [];
 
     // Multicast of a task's output: 0 not sent yet, 1 sent (arrival below), 2 not a multicast (one destination).
     public byte[] ForwardCast = [];
@@ -46,6 +56,11 @@ internal sealed class EvaluatorScratch
     public int[] Holders = [];
     public double[] HolderAvailable = [];
     public double[] HolderReceived = [];
+
+    // Per ring position of the all-reduce being run: the route to the next participant, its byte-hops and hop energy per step.
+    public Flow[] RingFlow = [];
+    public double[] RingHopBytes = [];
+    public double[] RingHopPj = [];
 
     // Per chiplet.
     public int[] LastTask = [];
@@ -85,7 +100,7 @@ internal sealed class EvaluatorScratch
             NeedsWrite = new byte[tasks];
             WeightLoad = new byte[tasks];
             WeightLoadBytes = new double[tasks];
-            Heap = new int[tasks];
+            Heap = new ReadyTask[tasks];
             ForwardCast = new byte[tasks];
             ForwardArrival = new double[tasks];
             DramCast = new byte[tasks];
@@ -111,6 +126,9 @@ internal sealed class EvaluatorScratch
             Holders = new int[chiplets];
             HolderAvailable = new double[chiplets];
             HolderReceived = new double[chiplets];
+            RingFlow = new Flow[chiplets];
+            RingHopBytes = new double[chiplets];
+            RingHopPj = new double[chiplets];
         }
         if (WeightHome.Length < genes)
         {
@@ -164,6 +182,7 @@ internal sealed class Evaluator
     private readonly bool _interleaved;
     private readonly CollectiveAlgorithm _collective;
     private readonly double _hopLatencyNs;
+    private readonly double[] _resourceNsPerByte;
 
     public Evaluator(GeneStructure structure, TrafficCache traffic, int[] chipType, double[] staticPowerW, double[] bufferBytes, double[] writePjPerByte, EvaluatorOptions options)
     {
@@ -183,6 +202,7 @@ internal sealed class Evaluator
         _interleaved = options.Placement == DramPlacement.Interleaved || traffic.ChannelCount == 0;
         _collective = options.Collective;
         _hopLatencyNs = traffic.HopLatencyNs;
+        _resourceNsPerByte = traffic.ResourceNsPerByte;
         _explicitHome = new int[structure.GeneCount];
         Array.Fill(_explicitHome, -1);
         for (var g = 0; g < structure.GeneCount; g++)
@@ -357,13 +377,13 @@ internal sealed class Evaluator
         for (var i = 0; i < n; i++)
         {
             var t = order[i];
-            if (pending[t] == 0) Push(heap, ref heapCount, t, ready, position);
+            if (pending[t] == 0) Push(heap, ref heapCount, new ReadyTask(ready[t], position[t]));
         }
         var nonFinite = false;
         double makespan = 0, macPj = 0, bufferPj = 0, vectorPj = 0, nopPj = 0, dramPj = 0, totalDram = 0, totalHop = 0;
         while (heapCount > 0)
         {
-            var t = Pop(heap, ref heapCount, ready, position);
+            var t = order[Pop(heap, ref heapCount).Position];
             var mb = t / genes;
             var g = t - mb * genes;
             var row = (mb % rows) * genes;
@@ -425,37 +445,11 @@ internal sealed class Evaluator
                 }
                 else
                 {
+                    // Read back from DRAM; when several chiplets read the whole output, one read from its home channel
+                    // and one tree from the channel's router.
                     var home = HomeNear(dramConsumer[tp]);
-                    if (whole && home >= 0 && s.DramCast[tp] != 2)
-                    {
-                        // Several chiplets read the whole output back from DRAM: one read from its home channel and one
-                        // tree from the channel's router.
-                        if (s.DramCast[tp] == 0)
-                        {
-                            var count = Consumers(s, tp, p, baseT, baseE, row, assign, active, edgeBytes, outputBytes, forwarded, 0, -1);
-                            if (count >= 2)
-                            {
-                                var (arrival, hops, pj) = DramMulticast(home, s.Destinations.AsSpan(0, count), bytes, start, busyUntil, busyNs, intervals);
-                                s.DramArrival[tp] = arrival;
-                                s.DramCast[tp] = 1;
-                                hop += hops;
-                                taskDramPj += pj;
-                                taskDramBytes += bytes;
-                                s.ActivationReadBytes += bytes;
-                            }
-                            else
-                            {
-                                s.DramCast[tp] = 2;
-                            }
-                        }
-                        if (s.DramCast[tp] == 1)
-                        {
-                            if (s.DramArrival[tp] > dramEnd) dramEnd = s.DramArrival[tp];
-                            continue;
-                        }
-                    }
-                    readBytes[home < 0 ? channels : home] += bytes;
-                    s.ActivationReadBytes += bytes;
+                    var readers = whole && home >= 0 && s.DramCast[tp] == 0 ? s.Destinations.AsSpan(0, Consumers(s, tp, p, baseT, baseE, row, assign, active, edgeBytes, outputBytes, forwarded, 0, -1)) : default;
+                    ReadShared(ref s.DramCast[tp], ref s.DramArrival[tp], whole, home, readers, bytes, start, readBytes, ref s.ActivationReadBytes, ref dramEnd, ref hop, ref taskDramPj, ref taskDramBytes, busyUntil, busyNs, intervals);
                 }
             }
 
@@ -480,36 +474,8 @@ internal sealed class Evaluator
                 // The graph input of the micro-batch: read once from the home nearest its first reader and multicast
                 // to every chiplet that reads it (interleaved placement: every reader reads its own copy).
                 var home = HomeNear(assign[row + inputGenes[0]]);
-                if (home >= 0 && s.InputCast[mb] != 2)
-                {
-                    if (s.InputCast[mb] == 0)
-                    {
-                        var count = InputReaders(s, mb, row, assign, active);
-                        if (count >= 2)
-                        {
-                            var (arrival, hops, pj) = DramMulticast(home, s.Destinations.AsSpan(0, count), input, start, busyUntil, busyNs, intervals);
-                            s.InputArrival[mb] = arrival;
-                            s.InputCast[mb] = 1;
-                            hop += hops;
-                            taskDramPj += pj;
-                            taskDramBytes += input;
-                            s.KvReadBytes += input;
-                        }
-                        else
-                        {
-                            s.InputCast[mb] = 2;
-                        }
-                    }
-                }
-                if (home >= 0 && s.InputCast[mb] == 1)
-                {
-                    if (s.InputArrival[mb] > dramEnd) dramEnd = s.InputArrival[mb];
-                }
-                else
-                {
-                    readBytes[home < 0 ? channels : home] += input;
-                    s.KvReadBytes += input;
-                }
+                var readers = home >= 0 && s.InputCast[mb] == 0 ? s.Destinations.AsSpan(0, InputReaders(s, mb, row, assign, active)) : default;
+                ReadShared(ref s.InputCast[mb], ref s.InputArrival[mb], true, home, readers, input, start, readBytes, ref s.KvReadBytes, ref dramEnd, ref hop, ref taskDramPj, ref taskDramBytes, busyUntil, busyNs, intervals);
             }
             var history = extraRead[t] - input;
             if (history > 0)
@@ -544,7 +510,7 @@ internal sealed class Evaluator
                 if (r > 0)
                 {
                     readBytes[ch] = 0;
-                    var flow = _traffic.DramRead[slotBase + ch];
+                    var flow = _traffic.DramReads[slotBase + ch];
                     var done = Reserve(flow, r, start, busyUntil, busyNs, intervals);
                     if (done > dramEnd) dramEnd = done;
                     hop += r * flow.HopBytesPerByte;
@@ -555,7 +521,7 @@ internal sealed class Evaluator
                 if (w > 0)
                 {
                     writeBytes[ch] = 0;
-                    var flow = _traffic.DramWrite[slotBase + ch];
+                    var flow = _traffic.DramWrites[slotBase + ch];
                     var done = Reserve(flow, w, start, busyUntil, busyNs, intervals);
                     if (done > dramEnd) dramEnd = done;
                     hop += w * flow.HopBytesPerByte;
@@ -601,7 +567,7 @@ internal sealed class Evaluator
             if (next >= 0)
             {
                 if (end > ready[next]) ready[next] = end;
-                if (--pending[next] == 0) Push(heap, ref heapCount, next, ready, position);
+                if (--pending[next] == 0) Push(heap, ref heapCount, new ReadyTask(ready[next], position[next]));
             }
             if (group < 0)
             {
@@ -620,14 +586,14 @@ internal sealed class Evaluator
     }
 
     /// <summary>Releases the consumers of task <c>baseT + g</c>, whose output is available from <paramref name="at"/>.</summary>
-    private void Release(int g, int baseT, int baseE, double at, bool[] active, byte[] forwarded, double[] ready, int[] pending, int[] position, int[] heap, ref int heapCount)
+    private void Release(int g, int baseT, int baseE, double at, bool[] active, byte[] forwarded, double[] ready, int[] pending, int[] position, ReadyTask[] heap, ref int heapCount)
     {
         for (var k = _s.SuccStart[g]; k < _s.SuccStart[g + 1]; k++)
         {
             var consumer = baseT + _s.SuccGene[k];
             if (!active[consumer] || forwarded[baseE + _s.SuccEdge[k]] == 2) continue;
             if (at > ready[consumer]) ready[consumer] = at;
-            if (--pending[consumer] == 0) Push(heap, ref heapCount, consumer, ready, position);
+            if (--pending[consumer] == 0) Push(heap, ref heapCount, new ReadyTask(ready[consumer], position[consumer]));
         }
     }
 
@@ -661,20 +627,30 @@ internal sealed class Evaluator
         if (p >= 2 && bytes > 0)
         {
             var slice = bytes / p;
-            var steps = _collective == CollectiveAlgorithm.Ring ? 2 * (p - 1) : 2;
+            var ring = _collective == CollectiveAlgorithm.Ring;
+            var steps = ring ? 2 * (p - 1) : 2;
+            if (ring)
+            {
+                // Every step of the ring sends the same slice over the same p routes.
+                for (var i = 0; i < p; i++)
+                {
+                    s.RingFlow[i] = _traffic.Unicast(holders[i], holders[i + 1 == p ? 0 : i + 1]);
+                    s.RingHopBytes[i] = slice * s.RingFlow[i].HopBytesPerByte;
+                    s.RingHopPj[i] = slice * s.RingFlow[i].HopBytesPerByte * _traffic.HopEnergyPjPerByte;
+                }
+            }
             for (var step = 0; step < steps; step++)
             {
                 for (var i = 0; i < p; i++) received[i] = 0;
                 for (var i = 0; i < p; i++)
                 {
-                    if (_collective == CollectiveAlgorithm.Ring)
+                    if (ring)
                     {
                         var j = i + 1 == p ? 0 : i + 1;
-                        var flow = _traffic.Unicast(holders[i], holders[j]);
-                        var arrive = Reserve(flow, slice, available[i], busyUntil, busyNs, intervals);
+                        var arrive = Reserve(s.RingFlow[i], slice, available[i], busyUntil, busyNs, intervals);
                         if (arrive > received[j]) received[j] = arrive;
-                        hopBytes += slice * flow.HopBytesPerByte;
-                        s.ChipEnergy[holders[i]] += slice * flow.HopBytesPerByte * _traffic.HopEnergyPjPerByte;
+                        hopBytes += s.RingHopBytes[i];
+                        s.ChipEnergy[holders[i]] += s.RingHopPj[i];
                     }
                     else
                     {
@@ -706,43 +682,96 @@ internal sealed class Evaluator
         if (busyNs is null) return ReserveFast(flow, bytes, start, busyUntil);
         var end = start;
         var hops = flow.Hops;
+        var packed = flow.Packed;
+        var table = flow.Set.Shares;
+        var nsPerByte = packed ? default : flow.NsPerByte;
+        var shares = packed ? default : flow.Shares;
         for (var k = 0; k < hops.Length; k++)
         {
-            var r = hops[k].Resource;
-            var span = bytes * hops[k].NsPerByte;
+            var r = packed ? hops[k] & FlowSet.ResourceMask : hops[k];
+            var share = packed ? table[hops[k] >>> FlowSet.ResourceBits] : shares[k];
+            var span = bytes * (packed ? share * _resourceNsPerByte[r] : nsPerByte[k]);
             if (span <= 0) continue;
             var busy = busyUntil[r];
             var from = busy > start ? busy : start;
             var to = from + span;
             busyUntil[r] = to;
             if (to > end) end = to;
-            if (busyNs is not null)
+            busyNs[r] += span;
+            if (intervals is not null)
             {
-                busyNs[r] += span;
-                if (intervals is not null)
+                var link = r < _traffic.LinkCount;
+                intervals.Add(new ResourceInterval(link ? ResourceKind.Link : ResourceKind.DramChannel, link ? r : r - _traffic.LinkCount, from, to, bytes * share));
+            }
+        }
+        var maxHops = flow.MaxHops;
+        return maxHops > 0 ? end + _traffic.HopLatencyNs * maxHops : end;
+    }
+
+    /// <summary>
+    /// The search's <see cref="Reserve"/>: the same reservations, without recording busy time or intervals. On x86 the
+    /// two maxima are MAXSD, which returns its first operand when it is greater and its second otherwise, exactly the
+    /// comparisons of <see cref="Reserve"/>, without their unpredictable branches.
+    /// </summary>
+    private double ReserveFast(Flow flow, double bytes, double start, double[] busyUntil)
+    {
+        var data = flow.Set.Data;
+        var o = flow.Offset;
+        var count = data[o];
+        var tag = data[o + 1];
+        var hops = data.AsSpan(o + FlowSet.HeaderInts, count);
+        var resourceNs = _resourceNsPerByte;
+        double end;
+        if (tag < 0)
+        {
+            var table = flow.Set.Shares;
+            if (Sse2.IsSupported)
+            {
+                var from = Vector128.CreateScalarUnsafe(start);
+                var last = from;
+                foreach (var hop in hops)
                 {
-                    var link = r < _traffic.LinkCount;
-                    intervals.Add(new ResourceInterval(link ? ResourceKind.Link : ResourceKind.DramChannel, link ? r : r - _traffic.LinkCount, from, to, bytes * flow.Shares[k]));
+                    var r = hop & FlowSet.ResourceMask;
+                    var span = bytes * (table[hop >>> FlowSet.ResourceBits] * resourceNs[r]);
+                    if (span <= 0) continue;
+                    ref var busy = ref busyUntil[r];
+                    var to = Sse2.AddScalar(Sse2.MaxScalar(Vector128.CreateScalarUnsafe(busy), from), Vector128.CreateScalarUnsafe(span));
+                    busy = to.ToScalar();
+                    last = Sse2.MaxScalar(to, last);
+                }
+                end = last.ToScalar();
+            }
+            else
+            {
+                end = start;
+                foreach (var hop in hops)
+                {
+                    var r = hop & FlowSet.ResourceMask;
+                    var span = bytes * (table[hop >>> FlowSet.ResourceBits] * resourceNs[r]);
+                    if (span <= 0) continue;
+                    ref var busy = ref busyUntil[r];
+                    var to = (busy > start ? busy : start) + span;
+                    busy = to;
+                    if (to > end) end = to;
                 }
             }
         }
-        return flow.MaxHops > 0 ? end + _traffic.HopLatencyNs * flow.MaxHops : end;
-    }
-
-    /// <summary>The search's <see cref="Reserve"/>: the same reservations, without recording busy time or intervals.</summary>
-    private double ReserveFast(Flow flow, double bytes, double start, double[] busyUntil)
-    {
-        var end = start;
-        foreach (ref readonly var hop in flow.Hops.AsSpan())
+        else
         {
-            var span = bytes * hop.NsPerByte;
-            if (span <= 0) continue;
-            ref var busy = ref busyUntil[hop.Resource];
-            var to = (busy > start ? busy : start) + span;
-            busy = to;
-            if (to > end) end = to;
+            var nsPerByte = MemoryMarshal.Cast<int, double>(data.AsSpan(FlowSet.Even(o + FlowSet.HeaderInts + count), 2 * count));
+            end = start;
+            for (var k = 0; k < hops.Length; k++)
+            {
+                var span = bytes * nsPerByte[k];
+                if (span <= 0) continue;
+                ref var busy = ref busyUntil[hops[k]];
+                var to = (busy > start ? busy : start) + span;
+                busy = to;
+                if (to > end) end = to;
+            }
         }
-        return flow.MaxHops > 0 ? end + _hopLatencyNs * flow.MaxHops : end;
+        var maxHops = tag & int.MaxValue;
+        return maxHops > 0 ? end + _hopLatencyNs * maxHops : end;
     }
 
     /// <summary>
@@ -753,35 +782,89 @@ internal sealed class Evaluator
     private int Consumers(EvaluatorScratch s, int tp, int p, int baseT, int baseE, int row, int[] assign, bool[] active, double[] edgeBytes, double[] outputBytes, byte[] forwarded, byte mode, int exclude)
     {
         var marked = s.Marked;
+        var destinations = s.Destinations;
+        var count = 0;
         for (var k = _s.SuccStart[p]; k < _s.SuccStart[p + 1]; k++)
         {
             var e = baseE + _s.SuccEdge[k];
             var consumer = _s.SuccGene[k];
             if (!active[baseT + consumer] || forwarded[e] != mode || edgeBytes[e] != outputBytes[tp]) continue;
             var chip = assign[row + consumer];
-            if (chip != exclude) marked[chip] = true;
+            if (chip != exclude && !marked[chip]) { marked[chip] = true; destinations[count++] = chip; }
         }
-        return Collect(s);
+        return Collect(s, count);
     }
 
     /// <summary>Distinct chiplets of the active readers of micro-batch <paramref name="mb"/>'s graph input; returns their count.</summary>
     private int InputReaders(EvaluatorScratch s, int mb, int row, int[] assign, bool[] active)
     {
         var baseT = mb * _s.GeneCount;
-        foreach (var g in _s.GraphInputGenes) if (active[baseT + g]) s.Marked[assign[row + g]] = true;
-        return Collect(s);
+        var marked = s.Marked;
+        var destinations = s.Destinations;
+        var count = 0;
+        foreach (var g in _s.GraphInputGenes)
+        {
+            if (!active[baseT + g]) continue;
+            var chip = assign[row + g];
+            if (!marked[chip]) { marked[chip] = true; destinations[count++] = chip; }
+        }
+        return Collect(s, count);
     }
 
-    private int Collect(EvaluatorScratch s)
+    /// <summary>Sorts the <paramref name="count"/> distinct chiplets gathered in <see cref="EvaluatorScratch.Destinations"/> (few: insertion sort) and clears their marks.</summary>
+    private static int Collect(EvaluatorScratch s, int count)
     {
-        var count = 0;
-        for (var c = 0; c < _chipType.Length; c++)
+        var destinations = s.Destinations;
+        for (var i = 0; i < count; i++)
         {
-            if (!s.Marked[c]) continue;
-            s.Marked[c] = false;
-            s.Destinations[count++] = c;
+            var chip = destinations[i];
+            s.Marked[chip] = false;
+            var j = i;
+            while (j > 0 && destinations[j - 1] > chip) { destinations[j] = destinations[j - 1]; j--; }
+            destinations[j] = chip;
         }
         return count;
+    }
+
+    /// <summary>
+    /// The dispatched task's DRAM read of <paramref name="bytes"/> that each of the chiplets <paramref name="readers"/> reads (computed only while the state is 0)
+    /// (an activation read back whole, or the micro-batch's graph input), its state in <paramref name="cast"/> (0 not read
+    /// yet, 1 multicast, arriving at <paramref name="arrival"/>; 2 not a multicast). When the data is
+    /// <paramref name="shareable"/>, has a home channel and at least two readers, the first reader dispatched makes one read
+    /// and one tree-routed send to all of them, and every reader waits for its arrival; otherwise (interleaved placement
+    /// has no home) the task reads its own copy with its other reads of the channel. Each read made adds its bytes to
+    /// <paramref name="counter"/>.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void ReadShared(ref byte cast, ref double arrival, bool shareable, int home, ReadOnlySpan<int> readers, double bytes, double start, double[] readBytes, ref double counter, ref double dramEnd, ref double hop, ref double taskDramPj, ref double taskDramBytes, double[] busyUntil, double[]? busyNs, List<ResourceInterval>? intervals)
+    {
+        if (shareable && home >= 0 && cast != 2)
+        {
+            if (cast == 0)
+            {
+                if (readers.Length >= 2)
+                {
+                    var (at, hops, pj) = DramMulticast(home, readers, bytes, start, busyUntil, busyNs, intervals);
+                    arrival = at;
+                    cast = 1;
+                    hop += hops;
+                    taskDramPj += pj;
+                    taskDramBytes += bytes;
+                    counter += bytes;
+                }
+                else
+                {
+                    cast = 2;
+                }
+            }
+            if (cast == 1)
+            {
+                if (arrival > dramEnd) dramEnd = arrival;
+                return;
+            }
+        }
+        readBytes[home < 0 ? _traffic.ChannelCount : home] += bytes;
+        counter += bytes;
     }
 
     /// <summary>
@@ -791,30 +874,30 @@ internal sealed class Evaluator
     /// </summary>
     private (double Arrival, double HopBytes, double DramPj) DramMulticast(int home, ReadOnlySpan<int> destinations, double bytes, double start, double[] busyUntil, double[]? busyNs, List<ResourceInterval>? intervals)
     {
-        var channel = _traffic.ChannelOnly[home];
+        var channel = _traffic.ChannelOnly(home);
         var read = Reserve(channel, bytes, start, busyUntil, busyNs, intervals);
         var tree = _traffic.Multicast(_traffic.ChannelRouter[home], destinations);
         var sent = Reserve(tree, bytes, start, busyUntil, busyNs, intervals);
         return (Math.Max(read, sent), bytes * tree.HopBytesPerByte, bytes * channel.DramPjPerByte);
     }
 
-    private static bool Before(int a, int b, double[] ready, int[] position) =>
-        ready[a] < ready[b] || (ready[a] == ready[b] && position[a] < position[b]);
+    private static bool Before(in ReadyTask a, in ReadyTask b) =>
+        a.ReadyNs < b.ReadyNs || (a.ReadyNs == b.ReadyNs && a.Position < b.Position);
 
-    private static void Push(int[] heap, ref int count, int t, double[] ready, int[] position)
+    private static void Push(ReadyTask[] heap, ref int count, ReadyTask task)
     {
         var i = count++;
         while (i > 0)
         {
             var parent = (i - 1) >> 1;
-            if (!Before(t, heap[parent], ready, position)) break;
+            if (!Before(task, heap[parent])) break;
             heap[i] = heap[parent];
             i = parent;
         }
-        heap[i] = t;
+        heap[i] = task;
     }
 
-    private static int Pop(int[] heap, ref int count, double[] ready, int[] position)
+    private static ReadyTask Pop(ReadyTask[] heap, ref int count)
     {
         var top = heap[0];
         var last = heap[--count];
@@ -823,8 +906,8 @@ internal sealed class Evaluator
         {
             var l = 2 * i + 1;
             if (l >= count) break;
-            var m = l + 1 < count && Before(heap[l + 1], heap[l], ready, position) ? l + 1 : l;
-            if (!Before(heap[m], last, ready, position)) break;
+            var m = l + 1 < count && Before(heap[l + 1], heap[l]) ? l + 1 : l;
+            if (!Before(heap[m], last)) break;
             heap[i] = heap[m];
             i = m;
         }

@@ -21,8 +21,9 @@ internal sealed class CegBuilder
     private readonly ModelConfig _model;
     private readonly GraphOptions _options;
     private readonly int _layers;
-    private readonly int _tp;
-    private readonly int _groups;
+    private readonly LayerSplit[] _split;   // per modelled layer: its TP degree and head split (shared between layers of one degree)
+    private int _tp;                        // of the layer being emitted (set by Use)
+    private int _groups;
     private readonly bool _postNorm;
     private readonly int _aBits;
     private readonly int _wBits;
@@ -30,13 +31,13 @@ internal sealed class CegBuilder
     private readonly double _aB;
     private readonly double _wB;
     private readonly double _kvB;
-    private readonly int[] _qHeads;          // query heads per group
-    private readonly int[] _kvFirst;         // first KV head a group reads
-    private readonly int[] _kvLast;          // last KV head a group reads
-    private readonly int[] _kvOwner;         // group that computes KV head k (the group holding its first query head)
-    private readonly int[] _ownedKv;         // KV heads computed by a group
-    private readonly int[] _dShard;          // hidden columns of each output-projection / FFN-down shard
-    private readonly int[] _fShard;          // FFN columns of each FFN-up shard
+    private int[] _qHeads = [];               // query heads per group
+    private int[] _kvFirst = [];              // first KV head a group reads
+    private int[] _kvLast = [];               // last KV head a group reads
+    private int[] _kvOwner = [];              // group that computes KV head k (the group holding its first query head)
+    private int[] _ownedKv = [];              // KV heads computed by a group
+    private int[] _dShard = [];               // hidden columns of each output-projection / FFN-down shard
+    private int[] _fShard = [];               // FFN columns of each FFN-up shard
     private readonly MlaConfig? _mla;        // MLA dimensions, or null for MHA/GQA
 
     public CegBuilder(ModelConfig model, PrecisionConfig precision, GraphOptions options)
@@ -64,9 +65,11 @@ internal sealed class CegBuilder
         Require(options.TensorParallel >= 1 && options.TensorParallel <= Math.Min(model.Hidden, model.FfnHidden), "graph.tensorParallel", $"must be 1..{Math.Min(model.Hidden, model.FfnHidden)}, got {options.TensorParallel}");
         Require(options.MicroBatchSize >= 1, "graph.microBatchSize", $"must be ≥ 1, got {options.MicroBatchSize}");
         _layers = options.Layers == 0 ? model.Layers : options.Layers;
-        _tp = options.TensorParallel;
-        _groups = options.HeadGroups == 0 ? Math.Min(_tp, model.Heads) : options.HeadGroups;
-        Require(_groups >= 1 && _groups <= model.Heads, "graph.headGroups", $"must be 0..{model.Heads}, got {options.HeadGroups}");
+        Require(options.LayerTensorParallel.Count == 0 || options.LayerTensorParallel.Count == _layers, "graph.tensorParallel", $"per-layer degrees must cover the {_layers} modelled layers, got {options.LayerTensorParallel.Count}");
+        foreach (var degree in options.LayerTensorParallel)
+            Require(degree >= 1 && degree <= Math.Min(model.Hidden, model.FfnHidden), "graph.tensorParallel", $"must be 1..{Math.Min(model.Hidden, model.FfnHidden)}, got {degree}");
+        var groups = options.HeadGroups == 0 ? Math.Min(options.TensorParallel, model.Heads) : options.HeadGroups;
+        Require(groups >= 1 && groups <= model.Heads, "graph.headGroups", $"must be 0..{model.Heads}, got {options.HeadGroups}");
         if (model.Moe is { } moe)
         {
             Require(moe.Experts >= 1 && moe.TopK >= 1 && moe.TopK <= moe.Experts, "model.moe.topK", $"must be 1..{moe.Experts}, got {moe.TopK}");
@@ -86,37 +89,68 @@ internal sealed class CegBuilder
         _wB = precision.WeightBytes;
         _kvB = precision.KvCacheBytes;
 
-        var heads = model.Heads;
-        var headsPerKv = heads / model.KvHeads;
-        _qHeads = Split(heads, _groups);
-        _kvFirst = new int[_groups];
-        _kvLast = new int[_groups];
-        _ownedKv = new int[_groups];
-        _kvOwner = new int[model.KvHeads];
-        var q = 0;
-        for (var g = 0; g < _groups; g++)
+        var splits = new Dictionary<int, LayerSplit>();
+        _split = new LayerSplit[_layers];
+        for (var l = 0; l < _layers; l++)
         {
-            _kvFirst[g] = q / headsPerKv;
-            _kvLast[g] = (q + _qHeads[g] - 1) / headsPerKv;
-            q += _qHeads[g];
+            var tp = options.TensorParallelOf(l);
+            if (!splits.TryGetValue(tp, out var split))
+                splits.Add(tp, split = LayerSplit.Of(model, tp, options.HeadGroups == 0 ? Math.Min(tp, model.Heads) : options.HeadGroups));
+            _split[l] = split;
         }
-        Array.Fill(_kvOwner, -1);
-        for (var g = 0; g < _groups; g++)
-        {
-            for (var k = _kvFirst[g]; k <= _kvLast[g]; k++)
-            {
-                if (_kvOwner[k] < 0) { _kvOwner[k] = g; _ownedKv[g]++; }
-            }
-        }
-        _dShard = Split(model.Hidden, _tp);
-        _fShard = Split(model.FfnHidden, _tp);
+        Use(_split[0]);
     }
 
     /// <summary>Decoder layers modelled.</summary>
     public int Layers => _layers;
 
-    /// <summary>Head groups of the QKV projection and attention.</summary>
-    public int HeadGroups => _groups;
+    /// <summary>Head groups of the QKV projection and attention (of the first layer when layers differ).</summary>
+    public int HeadGroups => _split[0].Groups;
+
+    /// <summary>Makes <paramref name="split"/> the current layer's degree and head split.</summary>
+    private void Use(LayerSplit split)
+    {
+        _tp = split.Tp;
+        _groups = split.Groups;
+        _qHeads = split.QHeads;
+        _kvFirst = split.KvFirst;
+        _kvLast = split.KvLast;
+        _kvOwner = split.KvOwner;
+        _ownedKv = split.OwnedKv;
+        _dShard = split.DShard;
+        _fShard = split.FShard;
+    }
+
+    /// <summary>A layer's tensor-parallel degree and the head split of its QKV projection and attention.</summary>
+    private sealed record LayerSplit(int Tp, int Groups, int[] QHeads, int[] KvFirst, int[] KvLast, int[] KvOwner, int[] OwnedKv, int[] DShard, int[] FShard)
+    {
+        public static LayerSplit Of(ModelConfig model, int tp, int groups)
+        {
+            var heads = model.Heads;
+            var headsPerKv = heads / model.KvHeads;
+            var qHeads = Split(heads, groups);
+            var kvFirst = new int[groups];
+            var kvLast = new int[groups];
+            var ownedKv = new int[groups];
+            var kvOwner = new int[model.KvHeads];
+            var q = 0;
+            for (var g = 0; g < groups; g++)
+            {
+                kvFirst[g] = q / headsPerKv;
+                kvLast[g] = (q + qHeads[g] - 1) / headsPerKv;
+                q += qHeads[g];
+            }
+            Array.Fill(kvOwner, -1);
+            for (var g = 0; g < groups; g++)
+            {
+                for (var k = kvFirst[g]; k <= kvLast[g]; k++)
+                {
+                    if (kvOwner[k] < 0) { kvOwner[k] = g; ownedKv[g]++; }
+                }
+            }
+            return new LayerSplit(tp, groups, qHeads, kvFirst, kvLast, kvOwner, ownedKv, Split(model.Hidden, tp), Split(model.FfnHidden, tp));
+        }
+    }
 
     /// <summary>Splits <paramref name="total"/> into <paramref name="parts"/> near-equal positive parts (the first ones one larger).</summary>
     public static int[] Split(int total, int parts)
@@ -140,13 +174,21 @@ internal sealed class CegBuilder
         var valueDim = _mla?.VHeadDim ?? dh;     // per-head width of the attention-value output
         var attnWidth = (long)_model.Heads * valueDim;
         var gated = _model.GatedMlp;
-        var qkv = new int[_groups];
-        var av = new int[_groups];
-        var oproj = new int[_tp];
+        var maxGroups = 0;
+        var maxTp = 0;
+        foreach (var split in _split)
+        {
+            maxGroups = Math.Max(maxGroups, split.Groups);
+            maxTp = Math.Max(maxTp, split.Tp);
+        }
+        var qkv = new int[maxGroups];
+        var av = new int[maxGroups];
+        var oproj = new int[maxTp];
         var input = -1;
         r.BeginMicroBatch();
         for (var l = 0; l < _layers; l++)
         {
+            Use(_split[l]);
             int attnIn;
             if (_postNorm)
             {

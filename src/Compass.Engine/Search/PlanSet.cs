@@ -96,14 +96,23 @@ internal sealed class PlanSet
         return result;
     }
 
+    /// <summary>Prefix of the name of a layer group's tensor-parallel lever (<c>graph.tensorParallel.group0</c>, ...).</summary>
+    internal const string GroupLeverPrefix = "graph.tensorParallel.group";
+
     /// <summary>The graph options of a plan.</summary>
     public GraphOptions GraphOf(int plan)
     {
         var indices = LeversOf(plan);
         var graph = _definition.Graph;
+        List<int>? groupDegrees = null;
         for (var i = 0; i < _levers.Count; i++)
         {
             var value = _levers[i].Candidates[indices[i]];
+            if (_levers[i].Kind == LeverKind.TensorParallel && _levers[i].Name.StartsWith(GroupLeverPrefix, StringComparison.Ordinal))
+            {
+                (groupDegrees ??= []).Add(value);
+                continue;
+            }
             graph = _levers[i].Kind switch
             {
                 LeverKind.MicroBatchSize => graph with { MicroBatchSize = value },
@@ -112,21 +121,52 @@ internal sealed class PlanSet
                 _ => graph,
             };
         }
+        if (groupDegrees is not null)
+        {
+            // Layer groups in order: consecutive modelled layers, near-equal counts (the first groups one layer larger).
+            var layers = graph.Layers == 0 ? _definition.Model.Layers : graph.Layers;
+            var sizes = Graph.CegBuilder.Split(layers, groupDegrees.Count);
+            var perLayer = new int[layers];
+            var l = 0;
+            for (var k = 0; k < sizes.Length; k++)
+                for (var j = 0; j < sizes[k]; j++) perLayer[l++] = groupDegrees[k];
+            graph = graph with { TensorParallel = groupDegrees.Max(), LayerTensorParallel = perLayer };
+        }
         return graph;
     }
+
+    /// <summary>The evaluator options of a plan (the DRAM placement lever, when there is one).</summary>
+    public EvaluatorOptions EvaluatorOf(int plan)
+    {
+        var indices = LeversOf(plan);
+        var evaluator = _definition.Evaluator;
+        for (var i = 0; i < _levers.Count; i++)
+            if (_levers[i].Kind == LeverKind.DramPlacement && evaluator.Placement != (DramPlacement)_levers[i].Candidates[indices[i]])
+                evaluator = evaluator with { Placement = (DramPlacement)_levers[i].Candidates[indices[i]] };
+        return evaluator;
+    }
+
+    /// <summary>The fixed definition of a plan: the scenario with every lever set to the plan's value.</summary>
+    public ProblemDefinition DefinitionOf(int plan) => _definition with { Graph = GraphOf(plan), Evaluator = EvaluatorOf(plan), Levers = LeverOptions.None };
 
     /// <summary>A readable plan name (<c>microBatchSize=4 tensorParallel=16</c>).</summary>
     public string Describe(int plan)
     {
         var indices = LeversOf(plan);
-        return string.Join(' ', _levers.Select((l, i) => $"{ShortName(l)}={l.Candidates[indices[i]]}"));
+        return string.Join(' ', _levers.Select((l, i) => $"{ShortName(l)}={ValueName(l, l.Candidates[indices[i]])}"));
     }
 
+    /// <summary>The lever's name without its section (<c>microBatchSize</c>, <c>tensorParallel.group1</c>, <c>placement</c>).</summary>
     private static string ShortName(LeverInfo lever)
     {
-        var dot = lever.Name.LastIndexOf('.');
+        var dot = lever.Name.IndexOf('.', StringComparison.Ordinal);
         return dot < 0 ? lever.Name : lever.Name[(dot + 1)..];
     }
+
+    /// <summary>A lever value as a scenario writes it (placements by name).</summary>
+    internal static string ValueName(LeverInfo lever, int value) => lever.Kind == LeverKind.DramPlacement
+        ? System.Text.Json.JsonNamingPolicy.CamelCase.ConvertName(((DramPlacement)value).ToString())
+        : value.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>The built plan, or null when it is infeasible (its problem could not be built).</summary>
     public Plan? Get(int plan) => _plans[plan].Value;
@@ -216,10 +256,10 @@ internal sealed class PlanSet
         var widestIndex = probe.IndexOf(widestIndices);
         var baseIndex = probe.IndexOf(baseIndices);
         // The scenario's own plan, when already built, is reused (it keeps its plan's graph options exactly only if they match).
-        if (basePlan is not null && basePlan.Definition.Graph != probe.GraphOf(baseIndex)) basePlan = null;
+        if (basePlan is not null && (basePlan.Definition.Graph != probe.GraphOf(baseIndex) || basePlan.Definition.Evaluator.Placement != probe.EvaluatorOf(baseIndex).Placement)) basePlan = null;
         var widest = widestIndex == baseIndex && basePlan is not null
             ? basePlan
-            : ExplorationProblem.Create(definition with { Graph = probe.GraphOf(widestIndex), Levers = LeverOptions.None }, costs, cancellationToken);
+            : ExplorationProblem.Create(probe.DefinitionOf(widestIndex), costs, cancellationToken);
         var w = widest.Space;
         var space = new MappingSpace(w.MicroBatchCount, w.Genes, w.MeshWidth, w.MeshHeight, w.ChipletTypeIndex, w.ChipletTypeNames, levers);
         var set = new PlanSet(definition, levers, space, widest, widestIndex, baseIndex, costs, basePlan);
@@ -230,7 +270,7 @@ internal sealed class PlanSet
     {
         try
         {
-            var problem = ExplorationProblem.Create(_definition with { Graph = GraphOf(index), Levers = LeverOptions.None }, Costs, CancellationToken.None);
+            var problem = ExplorationProblem.Create(DefinitionOf(index), Costs, CancellationToken.None);
             return Wrap(index, problem);
         }
         catch (CompassInputException)
@@ -320,15 +360,33 @@ internal sealed class PlanSet
         if (options.TensorParallel.Count > 0)
         {
             var model = definition.Model;
-            levers.Add(Lever("graph.tensorParallel", LeverKind.TensorParallel, options.TensorParallel, 1, Math.Min(model.Hidden, model.FfnHidden), graph.TensorParallel));
+            var layers = graph.Layers == 0 ? model.Layers : graph.Layers;
+            if (options.TensorParallelGroups < 1 || options.TensorParallelGroups > layers)
+                throw new CompassInputException("graph.tensorParallelGroups", $"must be 1..{layers} (the modelled layers), got {options.TensorParallelGroups}");
+            var max = Math.Min(model.Hidden, model.FfnHidden);
+            if (options.TensorParallelGroups == 1)
+            {
+                levers.Add(Lever("graph.tensorParallel", LeverKind.TensorParallel, options.TensorParallel, 1, max, graph.TensorParallel));
+            }
+            else
+            {
+                for (var k = 0; k < options.TensorParallelGroups; k++)
+                    levers.Add(Lever(GroupLeverPrefix + k.ToString(System.Globalization.CultureInfo.InvariantCulture), LeverKind.TensorParallel, options.TensorParallel, 1, max, graph.TensorParallel));
+            }
         }
+        else if (options.TensorParallelGroups != 1)
+        {
+            throw new CompassInputException("graph.tensorParallelGroups", $"needs graph.tensorParallel to be \"search\" or a list of candidates (a fixed degree is one degree for every layer), got {options.TensorParallelGroups} groups");
+        }
+        if (options.Placements.Count > 0)
+            levers.Add(Lever("evaluator.placement", LeverKind.DramPlacement, [.. options.Placements.Select(p => (int)p)], 0, 1, (int)definition.Evaluator.Placement));
         return levers;
     }
 
     private static LeverInfo Lever(string name, LeverKind kind, IReadOnlyList<int> candidates, int min, int max, int baseValue)
     {
         foreach (var c in candidates)
-            if (c < 1) throw new CompassInputException(name, $"candidates must be ≥ 1, got {c}");
+            if (c < Math.Min(min, 1)) throw new CompassInputException(name, $"candidates must be ≥ {Math.Min(min, 1)}, got {c}");
         var kept = candidates.Where(c => c >= min && c <= max).Distinct().Order().ToArray();
         if (kept.Length == 0) throw new CompassInputException(name, $"no candidate in {min}..{max} (got {string.Join(", ", candidates)})");
         var nearest = 0;

@@ -199,7 +199,14 @@ public sealed class ExplorationSetup : IDisposable, IWorkloadSource
             }
             degrees.Add(levers.TensorParallel[i]);
         }
-        return (graph, new LeverOptions { MicroBatchSizes = levers.MicroBatchSizes, PrefillMicroBatchSizes = levers.PrefillMicroBatchSizes, TensorParallel = degrees });
+        return (graph, new LeverOptions
+        {
+            MicroBatchSizes = levers.MicroBatchSizes,
+            PrefillMicroBatchSizes = levers.PrefillMicroBatchSizes,
+            TensorParallel = degrees,
+            TensorParallelGroups = levers.TensorParallelGroups,
+            Placements = levers.PlacementSearch ? [DramPlacement.Nearest, DramPlacement.Interleaved] : [],
+        });
     }
 
     private static bool Splits(GraphOptions graph, ModelConfig model)

@@ -69,7 +69,9 @@ public static class Preflight
         var graph = setup.Graph;
         var layers = graph.Layers == 0 ? setup.Model.Layers : graph.Layers;
         if (layers <= 1) return;
-        var probe = ExplorationProblem.Create(setup.Inputs.Definition(iterations) with { Graph = graph with { Layers = 1 } }, cancellationToken);
+        // One layer is one layer group: a degree per group becomes one degree in the probe.
+        var definition = setup.Inputs.Definition(iterations);
+        var probe = ExplorationProblem.Create(definition with { Graph = graph with { Layers = 1 }, Levers = definition.Levers with { TensorParallelGroups = 1 } }, cancellationToken);
         var tasks = probe.TaskCount * (double)layers;
         var genomeBytes = (double)probe.Space.GeneCount * layers * probe.Space.MicroBatchCount * sizeof(int);
         var estimate = tasks * BytesPerTask + genomeBytes * GenomeCopies;

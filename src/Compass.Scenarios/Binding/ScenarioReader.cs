@@ -56,7 +56,11 @@ public static class ScenarioReader
                 LeverCandidates(graph, "microBatchSize", Int(workload, "maxBatchRequests")),
                 LeverCandidates(graph, "prefillMicroBatchSize", Int(workload, "maxBatchRequests")),
                 graph["tensorParallel"] is JsonArray ? LeverCandidates(graph, "tensorParallel", 0) : [],
-                graph["tensorParallel"] is JsonValue tp && tp.GetValueKind() == System.Text.Json.JsonValueKind.String),
+                graph["tensorParallel"] is JsonValue tp && tp.GetValueKind() == System.Text.Json.JsonValueKind.String)
+            {
+                TensorParallelGroups = Int(graph, "tensorParallelGroups"),
+                PlacementSearch = Str(evaluator, "placement") == LeverField.Search,
+            },
             Workload = new WorkloadSettings(
                 Choice(root, "workload", "trace")!,
                 Choice(root, "workload", "scheduler")!,
@@ -81,7 +85,7 @@ public static class ScenarioReader
             Resilience = new ResilienceSettings(Int(resilience, "evaluationTimeoutMs"), Enum.Parse<PluginFaultPolicy>(Str(resilience, "onPluginFault"), ignoreCase: true)),
             Evaluator = new EvaluatorOptions
             {
-                Placement = Enum.Parse<DramPlacement>(Str(evaluator, "placement"), ignoreCase: true),
+                Placement = Str(evaluator, "placement") == LeverField.Search ? DramPlacement.Nearest : Enum.Parse<DramPlacement>(Str(evaluator, "placement"), ignoreCase: true),
                 WeightHomes = evaluator["weightHomes"]!.AsObject().ToDictionary(p => p.Key, p => checked((int)p.Value!.GetValue<long>()), StringComparer.Ordinal),
                 Collective = Enum.Parse<CollectiveAlgorithm>(Str(evaluator, "collective"), ignoreCase: true),
             },

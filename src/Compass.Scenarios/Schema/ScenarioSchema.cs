@@ -57,6 +57,7 @@ public static class ScenarioSchema
             ("headGroups", new IntegerField(0, 4096, 0) { Unit = "groups", Description = "QKV / attention split; 0 = min(tensorParallel, heads); = heads for per-head nodes." }),
             ("microBatchSize", new LeverField(1, 1_000_000, 1) { Unit = "requests", Description = "Requests per micro-batch (of the decodes when prefillMicroBatchSize is set); \"search\" or a list of candidates leaves it to the search (docs/levers.md)." }),
             ("prefillMicroBatchSize", new LeverField(0, 1_000_000, 0) { Unit = "requests", Description = "Requests per micro-batch of the prefill and chunked-prefill requests, split apart from the decodes; 0 = one split for every request (published); \"search\" or a list of candidates leaves it to the search." }),
+            ("tensorParallelGroups", new IntegerField(1, 4096, 1) { Unit = "layer groups", Description = "With tensorParallel \"search\" or a list: the modelled layers are cut into this many consecutive groups (near-equal, the first ones one layer larger), each with its own searched degree (levers graph.tensorParallel.group0, ...; docs/levers.md); 1 = one degree for every layer." }),
             ("causalPrefill", new BooleanField(true) { Description = "Count half the prefill score work (the published graph counts all of it)." }))
         { Description = "How the computation execution graph is built." };
 
@@ -85,7 +86,7 @@ public static class ScenarioSchema
         };
 
         var evaluator = new ObjectField(
-            ("placement", EnumField.Of<DramPlacement>(DramPlacement.Nearest, "Home of weights, KV cache and spilled activations in DRAM: nearest = the channel nearest (fewest mean hops) to the chiplet that first consumes it; interleaved = 1/n over every channel (the published Compass default).")),
+            ("placement", new EnumField(["nearest", "interleaved", LeverField.Search], "nearest") { Description = "Home of weights, KV cache and spilled activations in DRAM: nearest = the channel nearest (fewest mean hops) to the chiplet that first consumes it; interleaved = 1/n over every channel (the published Compass default); search = a lever the search sets (docs/levers.md)." }),
             ("weightHomes", new MapField(new IntegerField(0, 4095) { Unit = "DRAM channel index", Description = "Channel the named gene's weights live in." })
             {
                 Description = "Explicit homes of weight tensors: gene name (L0.ffn_up.3, as in best-mapping.json) → DRAM channel index; overrides placement for those weights.",

@@ -85,4 +85,20 @@ public sealed class LeverFieldTests
         Assert.Contains("prefillMicroBatchSize", schema, StringComparison.Ordinal);
         Assert.Contains("stratified", schema, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void LayerGroupsAndThePlacementLeverBind()
+    {
+        var s = Load("""
+            "graph": { "tensorParallel": [4, 8], "tensorParallelGroups": 2 }, "evaluator": { "placement": "search" }
+            """);
+        Assert.True(s.Levers.IsActive);
+        Assert.Equal(2, s.Levers.TensorParallelGroups);
+        Assert.True(s.Levers.PlacementSearch);
+        Assert.Equal(Compass.Engine.DramPlacement.Nearest, s.Evaluator.Placement);
+        Assert.Equal("search", s.Document["evaluator"]!["placement"]!.GetValue<string>());
+        var plain = Load("");
+        Assert.Equal(1, plain.Levers.TensorParallelGroups);
+        Assert.False(plain.Levers.PlacementSearch);
+    }
 }

@@ -59,7 +59,7 @@ public sealed class ScenarioLoaderTests
     [Theory]
     [InlineData("workload.padding=fixed", "workload.paddedLength: must be >= 1 when workload.padding is fixed, got 0")]
     [InlineData("workload.padding=bucket", "workload.padding: must be one of none, batch-max, fixed, got 'bucket'")]
-    [InlineData("evaluator.placement=random", "evaluator.placement: must be one of nearest, interleaved, got 'random'")]
+    [InlineData("evaluator.placement=random", "evaluator.placement: must be one of nearest, interleaved, search, got 'random'")]
     [InlineData("evaluator.collective=tree", "evaluator.collective: must be one of ring, direct, got 'tree'")]
     [InlineData("evaluator.weightHomes.L0.qkv=-1", "evaluator.weightHomes.L0.qkv: must be in [0, 4095], got -1")]
     [InlineData("requires.Acme=", "requires.Acme: is required (an empty string was given)")]
