@@ -3,7 +3,7 @@
   real/, padded/                           the fixed-plan grid (published TP 8, micro-batch 1)
   levers/{real,at-plan,padded-sweep,padded}/ and levers/{plan,padded-plan}.txt   the grid with the levers searched
 (each a `compass compare` folder with comparison.csv and mappings/) and writes OUTDIR/paper-comparison.csv (one row
-per cell, grid and optimizer) and OUTDIR/paper-comparison.md (geometric-mean reductions of Compass GA against each
+per cell, grid and optimizer), OUTDIR/paper-comparison.json (the headline figures) and OUTDIR/paper-comparison.md (geometric-mean reductions of Compass GA against each
 baseline in both grids, beside the paper's numbers, and what the gap is made of).
 usage: paper-comparison.py OUTDIR BUDGET SEEDS SEARCH_ITERATIONS ELAPSED_S CORES [SAMPLING]"""
 import csv
@@ -195,6 +195,9 @@ def report(out, budget, seeds, iterations, elapsed, cores, sampling):
                             f"{mean([x[3] for x in r]):.3g}"])
 
     lines = []
+    # The headline figures, machine-readable (paper-comparison.json).
+    figures = {"budget": budget, "seeds": seeds, "iterations": iterations, "sampling": sampling, "elapsed_s": elapsed, "cores": cores,
+               "reductions": {}, "ratios": {}, "wins": {}}
     total = len(SCENARIOS) * len(DATASETS) * len(PACKAGES)
     fixed_cells = sum(1 for k in keys if k + ("ga",) in summary)
     lever_cells = sum(1 for k in keys if k + ("ga@levers",) in summary)
@@ -208,6 +211,7 @@ def report(out, budget, seeds, iterations, elapsed, cores, sampling):
         body = []
         for title, a, b in rows:
             (e, l, n), count = reductions(summary, a, b, keys)
+            figures["reductions"][f"{a} vs {b}"] = {"cells": count, "edp_pct": e, "latency_pct": l, "energy_pct": n} if count else {"cells": 0}
             if count:
                 body.append([title, str(count), f"{pct(e)} %", f"{pct(l)} %", f"{pct(n)} %"])
         body.append(["*paper v1 (vs state of the art)*", "", "*63.12 %*", "", ""])
@@ -272,11 +276,13 @@ def report(out, budget, seeds, iterations, elapsed, cores, sampling):
             ("levers", "padded Gemini at the padded sweep's best plan / at the fixed plan", "gemini+pad@levers", "gemini+pad"),
             ("levers", "best heuristic: the plan sweep's best point / the fixed plan's best heuristic", "sweep@levers", "baseline")]:
         g, n = ratio(summary, a, b, keys)
+        figures["ratios"][f"{a} / {b}"] = {"cells": n, "edp_ratio": g} if n else {"cells": 0}
         if n:
             body.append([label, how, f"{g:.4g}", str(n)])
     for o, label in (("ga", "Compass GA, fixed plan"), ("gemini", "Gemini, fixed plan"), ("ga@levers", "Compass GA, levers searched"),
                      ("gemini@levers", "Gemini at the sweep's best plan")):
         g, n = hetero_ratio(summary, o)
+        figures["ratios"][f"{o} hetero / homogeneous"] = {"cells": n, "edp_ratio": g} if n else {"cells": 0}
         if n:
             body.append(["heterogeneity", f"{label}: hetero package / the better homogeneous one", f"{g:.4g}", str(n)])
     table(lines, ["factor", "measured as", "EDP ratio", "cells"], body)
@@ -285,6 +291,7 @@ def report(out, budget, seeds, iterations, elapsed, cores, sampling):
     for a, b, what in (("ga", "gemini", "fixed plan"), ("ga@levers", "gemini@levers", "levers searched, Gemini at the sweep's best plan")):
         both = [k for k in keys if k + (a,) in summary and k + (b,) in summary]
         wins = sum(1 for k in both if summary[k + (a,)][0] < summary[k + (b,)][0])
+        figures["wins"][f"{a} vs {b}"] = {"wins": wins, "cells": len(both)}
         if both:
             lines.append(f"Compass GA has the lower mean EDP than unpadded Gemini in {wins} of {len(both)} cells ({what}).")
     spread = {}
@@ -293,6 +300,7 @@ def report(out, budget, seeds, iterations, elapsed, cores, sampling):
             edp = [x[0] for x in r]
             if len(edp) > 1:
                 spread.setdefault(o, []).append(statistics.pstdev(edp) / mean(edp))
+    figures["seed_spread_pct"] = {o: mean(v) * 100 for o, v in spread.items()}
     if spread:
         lines.append("Seed spread (standard deviation / mean of the best EDP over seeds, averaged over cells): "
                      + ", ".join(f"{o} {mean(v) * 100:.2f} %" for o, v in spread.items()) + ".")
@@ -330,6 +338,8 @@ def report(out, budget, seeds, iterations, elapsed, cores, sampling):
         body.append([k[0], DATASET_LABEL[k[1]], PACKAGE_LABEL[k[2]], *vals, red])
     table(lines, ["scenario", "dataset", "package", "GA", "Gemini", "MOHaM", "best heuristic", "Gemini+pad", "MOHaM+pad", "GA vs prior work"], body)
 
+    with open(os.path.join(out, "paper-comparison.json"), "w") as f:
+        json.dump(figures, f, indent=1)
     text = "\n".join(lines) + "\n"
     with open(os.path.join(out, "paper-comparison.md"), "w") as f:
         f.write(text)

@@ -120,6 +120,12 @@ public sealed class PaperComparisonStudyTests
         // The per-cell levers table names the plans: the GA's (from its mapping files), the sweep's and the padded sweep's.
         Assert.Contains(md, l => l.StartsWith("| decode | ShareGPT | OS | mb 128 / TP 32 | mb 128 / TP 32 | mb 64 / TP 32 | 0.01 | 0.0125 | 0.02 | 0.04 | 0.04 | 75.00 % |", StringComparison.Ordinal));
 
+        var figures = JsonNode.Parse(File.ReadAllText(Path.Combine(outDir, "paper-comparison.json")))!;
+        Assert.Equal(50.0, figures["reductions"]!["ga@levers vs prior@levers"]!["edp_pct"]!.GetValue<double>(), 9);
+        Assert.Equal(2, figures["reductions"]!["ga@levers vs prior@levers"]!["cells"]!.GetValue<int>());
+        Assert.Equal(0.25, figures["ratios"]!["ga@levers / moham@levers"]!["edp_ratio"]!.GetValue<double>(), 9);
+        Assert.Equal(0, figures["ratios"]!["moham / moham+pad"]!["cells"]!.GetValue<int>());
+
         var csv = File.ReadAllLines(Path.Combine(outDir, "paper-comparison.csv"));
         Assert.Contains("decode,sharegpt-compass,compass-6x6-os,levers,gemini,mb 128 / TP 32,1,0.02,0,0.02,0.02,1e+06,2e+13,0.5", csv);
         Assert.Contains("decode,sharegpt-compass,compass-6x6-os,levers,gemini+pad,mb 64 / TP 32,1,0.04,0,0.04,0.04,1e+06,4e+13,0.5", csv);
