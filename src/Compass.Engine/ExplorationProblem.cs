@@ -177,7 +177,7 @@ public sealed class ExplorationProblem
             {
                 for (var t = 0; t < tasks; t++)
                 {
-                    double time = 0, mac = 0, buf = 0, vec = 0, refetch = 0;
+                    double time = 0, mac = 0, buf = 0, vec = 0, refetch = 0, fixedNs = 0;
                     for (var k = it.ShapeStart[t]; k < it.ShapeStart[t + 1]; k++)
                     {
                         ref readonly var c = ref costs[ty * shapes.Length + it.ShapeIds[k]];
@@ -186,8 +186,9 @@ public sealed class ExplorationProblem
                         buf += c.BufferEnergyPj;
                         vec += c.VectorEnergyPj;
                         refetch += c.OffChipRefetchBytes;
+                        fixedNs += c.KernelFixedNs;
                     }
-                    table[ty * tasks + t] = new TaskCost(time, mac, buf, vec, refetch);
+                    table[ty * tasks + t] = new TaskCost(time, mac, buf, vec, refetch, fixedNs);
                 }
             }
             it.Costs = table;

@@ -69,6 +69,33 @@ public sealed class HandComputedTests
         Assert.Equal(4224, result.Energy.TotalPj, 9);
     }
 
+    /// <summary>
+    /// A device-side fixed time per kernel (<c>OperatorCost.KernelFixedNs</c>, part of the compute time) is serial with
+    /// the task's transfers: with 10 ns per operator every one of the 24 tasks ends 10 ns later, whether its compute or
+    /// its DRAM read bounds it (qkv: max(48, 60) + 10 = 70, not max(58, 60) = 60). Latency 416 + 24 × 10 = 656 ns; the
+    /// energy (no static power) is unchanged.
+    /// </summary>
+    [Fact]
+    public void KernelFixedTimeIsSerialWithTheTransfers()
+    {
+        var problem = ExplorationProblem.Create(Fixtures.TwoChipletDefinition(Fixtures.TinyModel(), [Fixtures.Decode(3)],
+            new GraphOptions { TensorParallel = 1, HeadGroups = 1, MicroBatchSize = 1 }, new FixedTimeCostModel(10)), CancellationToken.None);
+        var result = problem.EvaluateIteration(problem.Space.CreateGenome(), 0, includeTimeline: false);
+        Assert.Equal(656, result.LatencyNs, 9);
+        Assert.Equal(4224, result.Energy.TotalPj, 9);
+    }
+
+    private sealed class FixedTimeCostModel(double fixedNs) : Compass.Abstractions.Costs.IComputeCostModel
+    {
+        private readonly LinearCostModel inner = new();
+
+        public Compass.Abstractions.Costs.OperatorCost Estimate(Compass.Abstractions.Hardware.ChipletType chiplet, Compass.Abstractions.Costs.OperatorShape op, CancellationToken cancellationToken)
+        {
+            var c = inner.Estimate(chiplet, op, cancellationToken);
+            return c with { TimeNs = c.TimeNs + fixedNs, KernelFixedNs = fixedNs };
+        }
+    }
+
     private sealed class LaunchReportingCostModel(double launchNs) : Compass.Abstractions.Costs.IComputeCostModel
     {
         private readonly LinearCostModel inner = new();

@@ -45,7 +45,8 @@ public sealed record DataflowModelOptions(
 /// The <c>dataflow</c> compute model: GEMMs on the chiplet's PE array with its dataflow, a global-buffer tiling chosen by
 /// a fast (or exhaustive) search, buffer accesses from the dataflow's reuse and DRAM re-fetch when operands do not fit
 /// (<see cref="GemmTilingEvaluator"/>); other operators on the vector unit (<see cref="VectorOpCost"/>).
-/// <see cref="OperatorShape.Count"/> instances run one after the other. Results are memoised by (chiplet type, shape)
+/// <see cref="OperatorShape.Count"/> instances run one after the other in one kernel, so the chiplet's device-side
+/// <see cref="ChipletType.KernelFixedNs"/> is charged once per operator. Results are memoised by (chiplet type, shape)
 /// in a thread-safe cache (the engine memoises per problem; this cache lets the search and replay problems of one run
 /// share tiling searches). The key is the whole <see cref="ChipletType"/> record, so two types that share a name but
 /// differ in any parameter never share an entry; the model is deterministic.
@@ -94,16 +95,18 @@ public sealed class DataflowComputeModel : IComputeCostModel
             var g = TileParallelGemm.Estimate(chiplet, op);
             var ideal = (double)op.M * op.K * op.N / chiplet.RateFor(Math.Max(op.InputBits, op.WeightBits)).MacsPerCycle;
             var unique = (double)op.M * op.K * op.InputBits / 8.0 + (double)op.K * op.N * op.WeightBits / 8.0 + (double)op.M * op.N * op.OutputBits / 8.0;
+            var fixedCycles = chiplet.KernelFixedNs * chiplet.ClockGHz;
             return new OperatorCost(
-                TimeNs: g.Cycles * count / chiplet.ClockGHz,
+                TimeNs: g.Cycles * count / chiplet.ClockGHz + chiplet.KernelFixedNs,
                 MacEnergyPj: g.MacEnergyPj * count,
                 BufferEnergyPj: g.BufferEnergyPj * count,
                 VectorEnergyPj: 0,
-                Utilisation: g.Cycles > 0 ? Math.Min(1, ideal / g.Cycles) : 0,
+                Utilisation: g.Cycles > 0 ? Math.Min(1, ideal * count / (g.Cycles * count + fixedCycles)) : 0,
                 OffChipRefetchBytes: Math.Max(0, g.DramBytes - unique) * count,
                 Tiling: TileParallelGemm.Describe(g))
                 {
                     LaunchOverheadNs = launchNs,
+                    KernelFixedNs = chiplet.KernelFixedNs,
                 };
         }
         var result = SearchGemm(chiplet, op, cancellationToken);
@@ -113,16 +116,18 @@ public sealed class DataflowComputeModel : IComputeCostModel
         var t = result.Tiling;
         var tiling = string.Create(CultureInfo.InvariantCulture,
             $"{DataflowLabel(chiplet.Dataflow)} tile m{t.Mt} k{t.Kt} n{t.Nt} order {t.Order}; {result.Evaluations} tilings searched");
+        var kernelFixedCycles = chiplet.KernelFixedNs * chiplet.ClockGHz;
         return new OperatorCost(
-            TimeNs: c.Cycles * count / chiplet.ClockGHz,
+            TimeNs: c.Cycles * count / chiplet.ClockGHz + chiplet.KernelFixedNs,
             MacEnergyPj: c.MacEnergyPj * count,
             BufferEnergyPj: c.BufferEnergyPj * count,
             VectorEnergyPj: 0,
-            Utilisation: c.Cycles > 0 ? Math.Min(1, idealCycles / c.Cycles) : 0,
+            Utilisation: c.Cycles > 0 ? Math.Min(1, idealCycles * count / (c.Cycles * count + kernelFixedCycles)) : 0,
             OffChipRefetchBytes: c.OffChipRefetchBytes * count,
             Tiling: tiling)
             {
                 LaunchOverheadNs = launchNs,
+                KernelFixedNs = chiplet.KernelFixedNs,
             };
     }
 

@@ -24,7 +24,8 @@ public sealed record RooflineModelOptions(double ComputeEfficiency = 1.0, double
 /// The <c>roofline</c> compute model (docs/reference/formulas.md §4): time = max(MACs / (peak MACs per ns at the op precision × η_c),
 /// operand bytes / bandwidth), with the operand bytes one read of each input and one write of the output; energy =
 /// MACs × energy per MAC + one global-buffer access per operand byte. Non-GEMM operators go to the vector unit
-/// (<see cref="VectorOpCost"/>). A fast sanity reference: no tiling, no edge effects, no re-fetch.
+/// (<see cref="VectorOpCost"/>). The chiplet's device-side <see cref="ChipletType.KernelFixedNs"/> is added once per
+/// operator. A fast sanity reference: no tiling, no edge effects, no re-fetch.
 /// </summary>
 public sealed class RooflineComputeModel : IComputeCostModel
 {
@@ -57,7 +58,7 @@ public sealed class RooflineComputeModel : IComputeCostModel
             if (bandwidthGBps <= 0 && global.BandwidthBytesPerCycle > 0) bandwidthGBps = global.BandwidthBytesPerCycle * chiplet.ClockGHz;
         }
         var memoryNs = bandwidthGBps > 0 ? bytes / bandwidthGBps : 0;
-        var timeNs = Math.Max(computeNs, memoryNs);
+        var timeNs = Math.Max(computeNs, memoryNs) + (op.Macs > 0 ? chiplet.KernelFixedNs : 0);
         var bound = computeNs >= memoryNs ? "compute-bound" : "memory-bound";
         return new OperatorCost(
             TimeNs: timeNs,
@@ -69,6 +70,7 @@ public sealed class RooflineComputeModel : IComputeCostModel
             Tiling: "roofline, " + bound)
             {
                 LaunchOverheadNs = chiplet.LaunchOverhead?.For(OperatorKind.Gemm) ?? 0,
+                KernelFixedNs = op.Macs > 0 ? chiplet.KernelFixedNs : 0,
             };
     }
 }

@@ -11,8 +11,9 @@ namespace Compass.CostModels.Compute;
 /// A softmax reads its input twice (max and sum, then normalise); the second read comes from the global buffer when
 /// the input fits in half of it (the other half streams the output) and from DRAM otherwise (reported as
 /// <see cref="OperatorCost.OffChipRefetchBytes"/>, so the operator is bounded by the memory it streams). Norms keep a
-/// row on chip and read the input once (Welford statistics). The chiplet's launch overhead for the kind is reported in
-/// <see cref="OperatorCost.LaunchOverheadNs"/>.
+/// row on chip and read the input once (Welford statistics). The chiplet's device-side fixed time per kernel
+/// (<see cref="ChipletType.KernelFixedNs"/>) is part of the time; its host-side launch overhead for the kind is reported
+/// in <see cref="OperatorCost.LaunchOverheadNs"/>.
 /// </summary>
 public static class VectorOpCost
 {
@@ -61,8 +62,9 @@ public static class VectorOpCost
         var bytes = op.InputBytes + secondRead + op.OutputBytes;
         var cycles = Math.Max(computeCycles, bytes / bandwidth);
         var refetch = secondRead > 0 && secondRead > chiplet.GlobalBufferBytes / 2.0 ? secondRead : 0;
-        var timeNs = cycles / chiplet.ClockGHz;
-        var utilisation = cycles > 0 ? ops / lanes / cycles : 0;
+        var fixedCycles = ops > 0 ? chiplet.KernelFixedNs * chiplet.ClockGHz : 0;
+        var timeNs = (cycles + fixedCycles) / chiplet.ClockGHz;
+        var utilisation = cycles > 0 ? ops / lanes / (cycles + fixedCycles) : 0;
         return new OperatorCost(
             TimeNs: timeNs,
             MacEnergyPj: 0,
@@ -73,6 +75,7 @@ public static class VectorOpCost
             Tiling: refetch > 0 ? "vector unit, streamed, second pass from DRAM" : "vector unit, streamed")
             {
                 LaunchOverheadNs = chiplet.LaunchOverhead?.For(op.Kind) ?? 0,
+                KernelFixedNs = fixedCycles / chiplet.ClockGHz,
             };
     }
 }

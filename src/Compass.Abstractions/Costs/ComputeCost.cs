@@ -66,6 +66,13 @@ public readonly record struct OperatorCost(double TimeNs, double MacEnergyPj, do
     /// </summary>
     public double LaunchOverheadNs { get; init; }
 
+    /// <summary>
+    /// The device-side fixed part of <see cref="TimeNs"/> (the chiplet's <see cref="ChipletType.KernelFixedNs"/>, once per
+    /// operator), ns; 0 by default (contract 2.0). It is serial with the operator's memory traffic: a caller overlapping
+    /// <see cref="TimeNs"/> with transfers adds this part after them (<see cref="OperatorTiming"/>, the evaluator).
+    /// </summary>
+    public double KernelFixedNs { get; init; }
+
     /// <summary>Total on-chip energy, pJ.</summary>
     public double EnergyPj => MacEnergyPj + BufferEnergyPj + VectorEnergyPj;
 }

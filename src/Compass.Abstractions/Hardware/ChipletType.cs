@@ -113,8 +113,20 @@ public sealed record ChipletType
     /// <summary>Energy per vector operation (pJ).</summary>
     public double VectorEnergyPerOpPj { get; init; } = 0.0873;
 
-    /// <summary>Per-operator launch overhead (isolated operator), ns; <see cref="LaunchOverheads.None"/> by default.</summary>
+    /// <summary>
+    /// Host-side launch overhead per operator (dispatch, launch and synchronisation of an operator run by itself), ns;
+    /// <see cref="LaunchOverheads.None"/> by default. Reported separately (<c>OperatorCost.LaunchOverheadNs</c>): it
+    /// overlaps device work when launches are asynchronous or captured in a graph.
+    /// </summary>
     public LaunchOverheads LaunchOverhead { get; init; } = LaunchOverheads.None;
+
+    /// <summary>
+    /// Device-side fixed time of every operator (kernel start on the device, the first memory round trip, the drain of
+    /// the last wave), ns; 0 by default (contract 2.0). Unlike <see cref="LaunchOverhead"/> it is part of the measured
+    /// kernel duration and stays on the device's critical path when launches are hidden (CUDA graphs), so compute models
+    /// charge it once per operator inside <c>OperatorCost.TimeNs</c>.
+    /// </summary>
+    public double KernelFixedNs { get; init; }
 
     /// <summary>Static (leakage) power of the die in watts.</summary>
     public double StaticPowerW { get; init; }

@@ -529,8 +529,9 @@ internal sealed class Evaluator
                     taskDramBytes += w;
                 }
             }
-            if (nopEnd > end) end = nopEnd;
-            if (dramEnd > end) end = dramEnd;
+            // The device-side fixed part of the compute time (kernel start, drain) is serial with the transfers.
+            if (nopEnd + cost.FixedNs > end) end = nopEnd + cost.FixedNs;
+            if (dramEnd + cost.FixedNs > end) end = dramEnd + cost.FixedNs;
             if (!double.IsFinite(end)) { nonFinite = true; end = start; }
             finish[t] = end;
             chipBusy[c] += end - start;

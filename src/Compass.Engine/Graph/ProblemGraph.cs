@@ -4,8 +4,11 @@ using Compass.Abstractions.Workload;
 
 namespace Compass.Engine.Graph;
 
-/// <summary>Costs of one task on one chiplet type, summed over the task's operators (memoised estimates).</summary>
-internal readonly record struct TaskCost(double TimeNs, double MacPj, double BufferPj, double VectorPj, double RefetchBytes);
+/// <summary>
+/// Costs of one task on one chiplet type, summed over the task's operators (memoised estimates). <see cref="FixedNs"/> is
+/// the device-side fixed part of <see cref="TimeNs"/> (<c>OperatorCost.KernelFixedNs</c>), serial with the task's transfers.
+/// </summary>
+internal readonly record struct TaskCost(double TimeNs, double MacPj, double BufferPj, double VectorPj, double RefetchBytes, double FixedNs = 0);
 
 /// <summary>The gene structure shared by every micro-batch: names, predecessors (CSR), weights.</summary>
 internal sealed class GeneStructure

@@ -304,7 +304,7 @@ public static class InfoCommands
                     chiplet = type.Name, model = factory.Name, op = kind.ToString().ToLowerInvariant(), m = mv, k = shape.K, n = nv, precisionBits = bits,
                     macs = shape.Macs, cost.TimeNs, cost.MacEnergyPj, cost.BufferEnergyPj, cost.VectorEnergyPj, cost.EnergyPj, cost.Utilisation, cost.OffChipRefetchBytes, cost.Tiling,
                     memory = memoryName, achievableDramGBps = dramGBps, computeNs = timing.ComputeNs, dramBytes = timing.DramBytes, memoryNs = memoryName is null ? (double?)null : timing.MemoryNs,
-                    launchNs = timing.LaunchNs, totalNs = memoryName is null ? timing.LaunchNs + timing.ComputeNs : timing.TotalNs, bound = memoryName is null ? "compute" : timing.Bound,
+                    kernelFixedNs = timing.KernelFixedNs, launchNs = timing.LaunchNs, totalNs = memoryName is null ? timing.LaunchNs + timing.KernelFixedNs + timing.ComputeNs : timing.TotalNs, bound = memoryName is null ? "compute" : timing.Bound,
                 }, ConfigJson.PrintOptions));
             }
             else
@@ -315,9 +315,10 @@ public static class InfoCommands
                     stdout.WriteLine(string.Create(c, $"  memory time     {timing.MemoryNs,14:F1} ns  ({timing.DramBytes:F0} B from DRAM of {memoryName} at {dramGBps:F1} GB/s achievable)"));
                 else
                     stdout.WriteLine("  memory time               n/a  (give --package or --dram-bandwidth to stream the operands from DRAM)");
-                stdout.WriteLine(string.Create(c, $"  launch overhead {timing.LaunchNs,14:F1} ns"));
-                var total = memoryName is null ? timing.LaunchNs + timing.ComputeNs : timing.TotalNs;
-                stdout.WriteLine(string.Create(c, $"  time            {total,14:F1} ns  (launch + {(memoryName is null ? "compute" : "max(compute, memory)")}; {(memoryName is null ? "compute" : timing.Bound)}-bound)"));
+                stdout.WriteLine(string.Create(c, $"  kernel fixed    {timing.KernelFixedNs,14:F1} ns  (device-side start and drain)"));
+                stdout.WriteLine(string.Create(c, $"  launch overhead {timing.LaunchNs,14:F1} ns  (host-side, isolated operator)"));
+                var total = memoryName is null ? timing.LaunchNs + timing.KernelFixedNs + timing.ComputeNs : timing.TotalNs;
+                stdout.WriteLine(string.Create(c, $"  time            {total,14:F1} ns  (launch + fixed + {(memoryName is null ? "compute" : "max(compute, memory)")}; {(memoryName is null ? "compute" : timing.Bound)}-bound)"));
                 stdout.WriteLine(string.Create(c, $"  MAC energy      {cost.MacEnergyPj,14:F1} pJ"));
                 stdout.WriteLine(string.Create(c, $"  buffer energy   {cost.BufferEnergyPj,14:F1} pJ"));
                 stdout.WriteLine(string.Create(c, $"  vector energy   {cost.VectorEnergyPj,14:F1} pJ"));

@@ -202,6 +202,7 @@ public static class HardwareResolver
         NonNegative(t.LaunchOverhead.PointwiseNs, path + ".launchOverhead.pointwiseNs");
         NonNegative(t.LaunchOverhead.SoftmaxNs, path + ".launchOverhead.softmaxNs");
         NonNegative(t.LaunchOverhead.NormNs, path + ".launchOverhead.normNs");
+        NonNegative(t.KernelFixedNs, path + ".kernelFixedNs");
     }
 
     /// <summary>What a buffer level may hold (<see cref="BufferLevel.Holds"/>).</summary>

@@ -106,7 +106,8 @@ public sealed class ChipletCatalogTests
 /// The shipped catalog says where its figures come from: every chiplet type's, package preset's, memory kind's and link
 /// kind's source carries evidence tags, and the GPU entries' figures that are assumed rather than published are tagged
 /// <c>[assumption]</c> where they are stated (static power, cache and register bandwidths, the element-wise launch
-/// overhead, the PCIe card's clock under tensor load, the achievable HBM fraction taken for other GPUs).
+/// overhead, the PCIe card's clock under tensor load, the achievable HBM fraction and the kernel fixed time taken for
+/// other GPUs); the PCIe card's base clock is not in docs/reference/hardware.md and stays <c>[unverified]</c>.
 /// </summary>
 public class CatalogEvidenceTagTests
 {
@@ -133,7 +134,10 @@ public class CatalogEvidenceTagTests
     [Theory]
     [InlineData("a100-like", "static power 100 W = 25% of the 400 W TDP [assumption]")]
     [InlineData("a100-like", "register file 384 B/cycle per sub-partition (3 operands x 32 lanes x 4 B) [assumption]")]
-    [InlineData("a100-like", "element-wise 12 us [assumption]")]
+    [InlineData("a100-like", "element-wise as softmax [assumption]")]
+    [InlineData("a100-like", "the 1-token residual add (24 KB), takes 0.002 ms [measured]")]
+    [InlineData("a100-pcie-like", "base clock 1,065 MHz, the clock NVIDIA guarantees at TDP (product brief; nvidia-smi 'tdp' application clock) [unverified]")]
+    [InlineData("h100-like", "the same launch path and a kernel start of the same order) [assumption]")]
     [InlineData("a100-pcie-like", "so it runs at the base clock, not the boost clock [assumption]")]
     [InlineData("a100-pcie-like", "static power 75 W = 25% of the 300 W TDP [assumption]")]
     [InlineData("h100-like", "L1/shared 128 B/cycle per SM and L2 5,120 B/cycle as on the A100 [assumption]")]
